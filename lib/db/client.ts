@@ -1,0 +1,32 @@
+/**
+ * AWS SDK clients, created once per process. Locally `DYNAMODB_ENDPOINT` / `S3_ENDPOINT` point
+ * them at DynamoDB Local and the local S3 server; on Lambda the defaults apply.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ServiceConfig } from '../config.ts';
+
+/** What every data-access function receives: the client and the table it works on. */
+export interface TableContext {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+/** Credentials the local emulators accept (DynamoDB Local takes any, s3rver expects these). */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+export function createDynamoClient(config: ServiceConfig): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({
+    region: config.region,
+    ...(config.dynamoEndpoint
+      ? { endpoint: config.dynamoEndpoint, credentials: LOCAL_CREDENTIALS }
+      : {}),
+  });
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+}
+
+export function createTableContext(config: ServiceConfig): TableContext {
+  return { db: createDynamoClient(config), tableName: config.tableName };
+}

@@ -1,0 +1,50 @@
+/**
+ * Every table key is spelled here and nowhere else. Entity modules and handlers call these
+ * builders; nothing else concatenates `PK`/`SK` strings.
+ */
+import type { FileType } from '../media/types.ts';
+
+export interface ItemKey {
+  PK: string;
+  SK: string;
+}
+
+export const keys = {
+  workspace: (workspaceId: string): ItemKey => ({ PK: `WS#${workspaceId}`, SK: 'WORKSPACE' }),
+  membership: (workspaceId: string, userId: string): ItemKey => ({
+    PK: `WS#${workspaceId}`,
+    SK: `MEMBER#${userId}`,
+  }),
+  user: (userId: string): ItemKey => ({ PK: `USER#${userId}`, SK: 'USER' }),
+  apiKey: (keyId: string): ItemKey => ({ PK: `KEY#${keyId}`, SK: 'KEY' }),
+  project: (projectId: string): ItemKey => ({ PK: `PROJECT#${projectId}`, SK: 'PROJECT' }),
+  projectMember: (projectId: string, userId: string): ItemKey => ({
+    PK: `PROJECT#${projectId}`,
+    SK: `MEMBER#${userId}`,
+  }),
+  post: (postId: string): ItemKey => ({ PK: `POST#${postId}`, SK: 'POST' }),
+  attachment: (attachmentId: string): ItemKey => ({
+    PK: `ATTACHMENT#${attachmentId}`,
+    SK: 'ATTACHMENT',
+  }),
+} as const;
+
+/** Sort position in every list index: newest first means descending on this string. */
+export function listSortKey(createdAt: number, attachmentId: string): string {
+  // 15 digits keeps lexical order equal to numeric order for any plausible epoch-ms value.
+  return `${String(createdAt).padStart(15, '0')}#${attachmentId}`;
+}
+
+/** Partition keys of the four list indexes for one attachment. */
+export function listIndexKeys(attachment: {
+  workspaceId: string;
+  postId: string;
+  fileType: FileType;
+}) {
+  return {
+    byPostPK: `POST#${attachment.postId}`,
+    byPostTypePK: `POST#${attachment.postId}#TYPE#${attachment.fileType}`,
+    byWorkspacePK: `WS#${attachment.workspaceId}`,
+    byWorkspaceTypePK: `WS#${attachment.workspaceId}#TYPE#${attachment.fileType}`,
+  };
+}

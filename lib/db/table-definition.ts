@@ -1,0 +1,69 @@
+/**
+ * The single DynamoDB table, described once. The local stack creates it from
+ * `toCreateTableInput`, the CDK construct builds `TableV2` from the same object, and a test
+ * checks that both agree.
+ *
+ * All key attributes are strings. The four list indexes share one sort key, `listSK`
+ * (`<createdAt padded>#<attachment id>`): removing `listSK` from an attachment takes it out of
+ * every list index in one write, which is how a delete "vanishes at once" and a restore puts
+ * it back in exactly the same position.
+ */
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+export interface IndexDefinition {
+  indexName: string;
+  partitionKey: string;
+  sortKey: string;
+}
+
+export const tableDefinition = {
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  /** Epoch *seconds* after which DynamoDB TTL may delete the item (purged attachments). */
+  timeToLiveAttribute: 'ttl',
+  globalSecondaryIndexes: [
+    /** Attachments of one post, newest first (the design card's post + createdAt#id index). */
+    { indexName: 'ByPost', partitionKey: 'byPostPK', sortKey: 'listSK' },
+    /** Attachments of one post with one file type. */
+    { indexName: 'ByPostAndType', partitionKey: 'byPostTypePK', sortKey: 'listSK' },
+    /** Attachments of a whole workspace. */
+    { indexName: 'ByWorkspace', partitionKey: 'byWorkspacePK', sortKey: 'listSK' },
+    /** Attachments of a whole workspace with one file type. */
+    { indexName: 'ByWorkspaceAndType', partitionKey: 'byWorkspaceTypePK', sortKey: 'listSK' },
+  ] as const satisfies readonly IndexDefinition[],
+} as const;
+
+export type ListIndexName = (typeof tableDefinition.globalSecondaryIndexes)[number]['indexName'];
+
+/** Every attribute that is a key of the table or of an index (all of type S). */
+export function keyAttributeNames(): string[] {
+  const names = new Set<string>([tableDefinition.partitionKey, tableDefinition.sortKey]);
+  for (const index of tableDefinition.globalSecondaryIndexes) {
+    names.add(index.partitionKey);
+    names.add(index.sortKey);
+  }
+  return [...names];
+}
+
+export function toCreateTableInput(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: keyAttributeNames().map((name) => ({
+      AttributeName: name,
+      AttributeType: 'S',
+    })),
+    KeySchema: [
+      { AttributeName: tableDefinition.partitionKey, KeyType: 'HASH' },
+      { AttributeName: tableDefinition.sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: tableDefinition.globalSecondaryIndexes.map((index) => ({
+      IndexName: index.indexName,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    })),
+  };
+}

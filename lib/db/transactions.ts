@@ -1,0 +1,38 @@
+/**
+ * TransactWriteItems where every condition carries the error to raise when it fails, so a
+ * cancelled transaction becomes a precise API error ("workspace … does not exist") instead of
+ * a generic one.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { TableContext } from './client.ts';
+import type { ItemKey } from './keys.ts';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+export interface GuardedWrite {
+  item: TransactItem;
+  /** Raised when this item's condition is the reason the transaction was cancelled. */
+  onConditionFailed?: () => Error;
+}
+
+export async function transactWrite(ctx: TableContext, writes: GuardedWrite[]): Promise<void> {
+  try {
+    await ctx.db.send(new TransactWriteCommand({ TransactItems: writes.map((w) => w.item) }));
+  } catch (error) {
+    if (error instanceof TransactionCanceledException) {
+      const reasons = error.CancellationReasons ?? [];
+      const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
+      const onFailed = failed >= 0 ? writes[failed]?.onConditionFailed : undefined;
+      if (onFailed) throw onFailed();
+    }
+    throw error;
+  }
+}
+
+/** Shorthand for the most common guard: the item at `key` must exist. */
+export function conditionExists(tableName: string, key: ItemKey): TransactItem {
+  return {
+    ConditionCheck: { TableName: tableName, Key: { ...key }, ConditionExpression: 'attribute_exists(PK)' },
+  };
+}

@@ -1,0 +1,86 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { generateApiKey } from '../auth/api-keys.ts';
+import { SCOPES, type Scope } from '../auth/scopes.ts';
+import type { TableContext } from '../db/client.ts';
+import { keys } from '../db/keys.ts';
+import { conditionExists, transactWrite } from '../db/transactions.ts';
+import { type ApiKeyRecord, directoryInput } from './model.ts';
+import { missing } from './not-found.ts';
+import { parseField } from './validate.ts';
+
+/** Creates a key for a current member; returns the record and the secret (shown only once). */
+export async function createApiKey(
+  ctx: TableContext,
+  input: { workspaceId: string; userId: string; scopes?: unknown; expiresAt?: unknown },
+): Promise<{ record: ApiKeyRecord; key: string }> {
+  const scopes: Scope[] =
+    input.scopes === undefined ? [...SCOPES] : parseField('scopes', directoryInput.scopes, input.scopes);
+  const expiresAt =
+    input.expiresAt === undefined
+      ? null
+      : parseField('expiresAt', directoryInput.epochMs, input.expiresAt);
+  const generated = generateApiKey();
+  const record: ApiKeyRecord = {
+    id: generated.keyId,
+    workspaceId: input.workspaceId,
+    userId: input.userId,
+    scopes: [...new Set(scopes)],
+    keyHash: generated.keyHash,
+    createdAt: Date.now(),
+    expiresAt,
+    revokedAt: null,
+  };
+  await transactWrite(ctx, [
+    {
+      item: conditionExists(ctx.tableName, keys.membership(input.workspaceId, input.userId)),
+      onConditionFailed: () => missing.membership(input.workspaceId, input.userId),
+    },
+    {
+      item: {
+        Put: {
+          TableName: ctx.tableName,
+          Item: { ...keys.apiKey(record.id), entity: 'apiKey', ...record },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+    },
+  ]);
+  return { record, key: generated.key };
+}
+
+/** Strongly consistent: a revoked key stops working on the very next request. */
+export async function getApiKeyRecord(ctx: TableContext, keyId: string): Promise<ApiKeyRecord | null> {
+  const { Item } = await ctx.db.send(
+    new GetCommand({ TableName: ctx.tableName, Key: keys.apiKey(keyId), ConsistentRead: true }),
+  );
+  if (!Item) return null;
+  return {
+    id: Item.id,
+    workspaceId: Item.workspaceId,
+    userId: Item.userId,
+    scopes: Item.scopes,
+    keyHash: Item.keyHash,
+    createdAt: Item.createdAt,
+    expiresAt: Item.expiresAt ?? null,
+    revokedAt: Item.revokedAt ?? null,
+  };
+}
+
+/** Revoking twice keeps the first revocation time. */
+export async function revokeApiKey(ctx: TableContext, keyId: string): Promise<void> {
+  try {
+    await ctx.db.send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: keys.apiKey(keyId),
+        UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :now)',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeValues: { ':now': Date.now() },
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw missing.apiKey(keyId);
+    throw error;
+  }
+}

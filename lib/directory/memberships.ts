@@ -1,0 +1,78 @@
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { TableContext } from '../db/client.ts';
+import { keys } from '../db/keys.ts';
+import { conditionExists, transactWrite } from '../db/transactions.ts';
+import { directoryInput, type Membership } from './model.ts';
+import { parseField } from './validate.ts';
+import { missing } from './not-found.ts';
+
+export function membershipItem(membership: Membership) {
+  return {
+    ...keys.membership(membership.workspaceId, membership.userId),
+    entity: 'membership',
+    ...membership,
+  };
+}
+
+/** Read strongly consistent: a removed member or a changed role counts from the next request. */
+export async function getMembership(
+  ctx: TableContext,
+  workspaceId: string,
+  userId: string,
+): Promise<Membership | null> {
+  const { Item } = await ctx.db.send(
+    new GetCommand({
+      TableName: ctx.tableName,
+      Key: keys.membership(workspaceId, userId),
+      ConsistentRead: true,
+    }),
+  );
+  return Item ? { workspaceId, userId, role: Item.role } : null;
+}
+
+/** Sets a user's role in a workspace, adding the membership if the user had none there. */
+export async function setMemberRole(
+  ctx: TableContext,
+  input: { workspaceId: string; userId: string; role: unknown },
+): Promise<void> {
+  const role = parseField('role', directoryInput.role, input.role);
+  await transactWrite(ctx, [
+    {
+      item: conditionExists(ctx.tableName, keys.workspace(input.workspaceId)),
+      onConditionFailed: () => missing.workspace(input.workspaceId),
+    },
+    {
+      item: conditionExists(ctx.tableName, keys.user(input.userId)),
+      onConditionFailed: () => missing.user(input.userId),
+    },
+    {
+      item: {
+        Put: {
+          TableName: ctx.tableName,
+          Item: membershipItem({ workspaceId: input.workspaceId, userId: input.userId, role }),
+        },
+      },
+    },
+  ]);
+}
+
+export async function removeMember(
+  ctx: TableContext,
+  input: { workspaceId: string; userId: string },
+): Promise<void> {
+  try {
+    await ctx.db.send(
+      new DeleteCommand({
+        TableName: ctx.tableName,
+        Key: keys.membership(input.workspaceId, input.userId),
+        ConditionExpression: 'attribute_exists(PK)',
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) {
+      throw missing.membership(input.workspaceId, input.userId);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,137 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { TableContext } from '../db/client.ts';
+import { keys } from '../db/keys.ts';
+import { conditionExists, transactWrite } from '../db/transactions.ts';
+import { newId } from '../ids.ts';
+import { directoryInput, type Project } from './model.ts';
+import { missing } from './not-found.ts';
+import { parseField } from './validate.ts';
+
+export function projectFromItem(item: Record<string, unknown>): Project {
+  return {
+    id: item.id as string,
+    workspaceId: item.workspaceId as string,
+    name: item.name as string,
+    visibility: item.visibility as Project['visibility'],
+    createdAt: item.createdAt as number,
+  };
+}
+
+export async function createProject(
+  ctx: TableContext,
+  input: { workspaceId: string; name: unknown; visibility?: unknown },
+): Promise<Project> {
+  const project: Project = {
+    id: newId('project'),
+    workspaceId: input.workspaceId,
+    name: parseField('name', directoryInput.name, input.name),
+    visibility:
+      input.visibility === undefined
+        ? 'public'
+        : parseField('visibility', directoryInput.visibility, input.visibility),
+    createdAt: Date.now(),
+  };
+  await transactWrite(ctx, [
+    {
+      item: conditionExists(ctx.tableName, keys.workspace(input.workspaceId)),
+      onConditionFailed: () => missing.workspace(input.workspaceId),
+    },
+    {
+      item: {
+        Put: {
+          TableName: ctx.tableName,
+          Item: { ...keys.project(project.id), entity: 'project', ...project },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+    },
+  ]);
+  return project;
+}
+
+export async function getProject(ctx: TableContext, projectId: string): Promise<Project | null> {
+  const { Item } = await ctx.db.send(
+    new GetCommand({ TableName: ctx.tableName, Key: keys.project(projectId), ConsistentRead: true }),
+  );
+  return Item ? projectFromItem(Item) : null;
+}
+
+async function requireProject(ctx: TableContext, projectId: string): Promise<Project> {
+  const project = await getProject(ctx, projectId);
+  if (!project) throw missing.project(projectId);
+  return project;
+}
+
+/** Project members must be members of the project's workspace. */
+export async function addProjectMember(
+  ctx: TableContext,
+  input: { projectId: string; userId: string },
+): Promise<void> {
+  const project = await requireProject(ctx, input.projectId);
+  await transactWrite(ctx, [
+    {
+      item: conditionExists(ctx.tableName, keys.project(project.id)),
+      onConditionFailed: () => missing.project(project.id),
+    },
+    {
+      item: conditionExists(ctx.tableName, keys.membership(project.workspaceId, input.userId)),
+      onConditionFailed: () => missing.membership(project.workspaceId, input.userId),
+    },
+    {
+      item: {
+        Put: {
+          TableName: ctx.tableName,
+          Item: {
+            ...keys.projectMember(project.id, input.userId),
+            entity: 'projectMember',
+            projectId: project.id,
+            userId: input.userId,
+          },
+        },
+      },
+    },
+  ]);
+}
+
+export async function removeProjectMember(
+  ctx: TableContext,
+  input: { projectId: string; userId: string },
+): Promise<void> {
+  await requireProject(ctx, input.projectId);
+  try {
+    await ctx.db.send(
+      new DeleteCommand({
+        TableName: ctx.tableName,
+        Key: keys.projectMember(input.projectId, input.userId),
+        ConditionExpression: 'attribute_exists(PK)',
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) {
+      throw missing.projectMember(input.projectId, input.userId);
+    }
+    throw error;
+  }
+}
+
+export async function setProjectVisibility(
+  ctx: TableContext,
+  input: { projectId: string; visibility: unknown },
+): Promise<void> {
+  const visibility = parseField('visibility', directoryInput.visibility, input.visibility);
+  try {
+    await ctx.db.send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: keys.project(input.projectId),
+        UpdateExpression: 'SET visibility = :visibility',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeValues: { ':visibility': visibility },
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw missing.project(input.projectId);
+    throw error;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Builds the Middy chain every endpoint uses, declared once: request id + logs + error
+ * envelope outermost, then authentication (with the route's scope), then the JSON body.
+ * Handlers stay a few lines: read the request, call the domain, shape the response.
+ */
+import middy from '@middy/core';
+import type { Scope } from '../auth/scopes.ts';
+import { authenticate, requireScope } from '../auth/authenticate.ts';
+import type { TableContext } from '../db/client.ts';
+import { jsonBody } from './json-body.ts';
+import { requestMiddleware } from './request-middleware.ts';
+import type { ApiContext, ApiEvent, ApiResult } from './types.ts';
+
+export type RouteHandler = (event: ApiEvent, context: ApiContext) => Promise<ApiResult>;
+
+export interface ApiHandlerOptions {
+  /** Authenticate with this table and require `scope`; omit for public routes (`/health`). */
+  auth?: { table: TableContext; scope: Scope };
+  /** Parse the body as a JSON object (only for routes that take one). */
+  body?: 'json';
+}
+
+export function apiHandler(handler: RouteHandler, options: ApiHandlerOptions = {}) {
+  const chain = middy<ApiEvent, ApiResult, Error, ApiContext>().use(requestMiddleware());
+  const { auth } = options;
+  if (auth) {
+    chain.use({
+      before: async (request) => {
+        const caller = await authenticate(auth.table, request.event.headers ?? {});
+        requireScope(caller, auth.scope);
+        request.context.caller = caller;
+      },
+    });
+  }
+  if (options.body === 'json') chain.use(jsonBody());
+  return chain.handler(handler);
+}

@@ -1,0 +1,56 @@
+/**
+ * The outermost middleware of every route: it tags the logs with the request id, answers every
+ * error with the JSON envelope of media-api.md §3, and puts the request id header on every
+ * response, success or failure. Unexpected errors are logged in full but answered as a bare
+ * `500 internal_error`.
+ */
+import type { MiddlewareObj, Request } from '@middy/core';
+import { ApiError, toErrorResponse } from '../errors.ts';
+import { logger } from '../logger.ts';
+import { type ApiContext, type ApiEvent, type ApiResult, jsonResponse, REQUEST_ID_HEADER } from './types.ts';
+
+type ApiRequest = Request<ApiEvent, ApiResult, Error, ApiContext>;
+
+function requestIdOf(request: ApiRequest): string {
+  return request.event.requestContext?.requestId ?? request.context.awsRequestId ?? 'unknown';
+}
+
+function withRequestId(response: ApiResult, requestId: string): ApiResult {
+  return { ...response, headers: { ...response.headers, [REQUEST_ID_HEADER]: requestId } };
+}
+
+function logOutcome(request: ApiRequest, statusCode: number, startedAt: number): void {
+  logger.info('request completed', {
+    method: request.event.requestContext?.http?.method,
+    route: request.event.routeKey,
+    statusCode,
+    durationMs: Date.now() - startedAt,
+  });
+}
+
+export function requestMiddleware(): MiddlewareObj<ApiEvent, ApiResult, Error, ApiContext> {
+  let startedAt = 0;
+  return {
+    before: (request) => {
+      startedAt = Date.now();
+      logger.resetKeys();
+      logger.appendKeys({ requestId: requestIdOf(request) });
+    },
+    after: (request) => {
+      if (!request.response) return;
+      request.response = withRequestId(request.response, requestIdOf(request));
+      logOutcome(request, request.response.statusCode ?? 200, startedAt);
+    },
+    onError: (request) => {
+      const { error } = request;
+      if (error instanceof ApiError) {
+        logger.info('request rejected', { code: error.code, reason: error.message });
+      } else {
+        logger.error('unexpected error', error as Error);
+      }
+      const { statusCode, body } = toErrorResponse(error);
+      request.response = withRequestId(jsonResponse(statusCode, body), requestIdOf(request));
+      logOutcome(request, statusCode, startedAt);
+    },
+  };
+}

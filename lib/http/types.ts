@@ -1,0 +1,36 @@
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import type { Caller } from '../auth/authenticate.ts';
+
+/** API Gateway HTTP API, payload format 2.0: the event both the deployed API and `npm start` send. */
+export type ApiEvent = APIGatewayProxyEventV2;
+export type ApiResult = APIGatewayProxyStructuredResultV2;
+
+/** The Lambda context plus what the middlewares found out about the request. */
+export interface ApiContext extends Context {
+  /** Set by the authenticate middleware on every `/api/...` route. */
+  caller: Caller;
+  /** Set by the JSON body middleware on routes that take a body. */
+  jsonBody: unknown;
+}
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+export function jsonResponse(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): ApiResult {
+  return {
+    statusCode,
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  };
+}

@@ -1,0 +1,17 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import type { ServiceConfig } from '../config.ts';
+import { LOCAL_CREDENTIALS } from '../db/client.ts';
+
+export function createS3Client(config: ServiceConfig): S3Client {
+  if (!config.s3Endpoint) return new S3Client({ region: config.region });
+  return new S3Client({
+    region: config.region,
+    endpoint: config.s3Endpoint,
+    forcePathStyle: true,
+    credentials: LOCAL_CREDENTIALS,
+    // The local S3 server predates the SDK's default CRC32 checksums; send them only when an
+    // operation requires one (we set SHA-256 checksums explicitly where we want them).
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
