@@ -15,6 +15,11 @@ export interface RouteDefinition {
 
 export const routes = [
   { name: 'health', method: 'GET', path: '/health' },
+  { name: 'list-media', method: 'GET', path: '/api/v1/media' },
+  { name: 'upload-media', method: 'POST', path: '/api/v1/media' },
+  { name: 'get-media', method: 'GET', path: '/api/v1/media/{id}' },
+  { name: 'delete-media', method: 'DELETE', path: '/api/v1/media/{id}' },
+  { name: 'serve-file', method: 'GET', path: '/api/media/uploads/{proxy+}' },
 ] as const satisfies readonly RouteDefinition[];
 
 export type FunctionName = (typeof routes)[number]['name'];

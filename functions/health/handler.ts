@@ -1,10 +1,11 @@
 /** `GET /health`: no key; 200 only when the table and the bucket both answer. */
-import { createS3Client } from '../../lib/storage/s3-client.ts';
+
 import { config } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
 import { checkStores } from '../../lib/health.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
 import { jsonResponse } from '../../lib/http/types.ts';
+import { createS3Client } from '../../lib/storage/s3-client.ts';
 
 const table = createTableContext(config);
 const s3 = createS3Client(config);

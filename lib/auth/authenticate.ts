@@ -19,7 +19,8 @@ export interface Caller {
   scopes: Scope[];
 }
 
-const INVALID_KEY = 'A valid API key is required: send "Authorization: Bearer pf_live_…" or "X-API-Key".';
+const INVALID_KEY =
+  'A valid API key is required: send "Authorization: Bearer pf_live_…" or "X-API-Key".';
 
 export async function authenticate(
   ctx: TableContext,

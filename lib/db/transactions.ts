@@ -33,6 +33,10 @@ export async function transactWrite(ctx: TableContext, writes: GuardedWrite[]): 
 /** Shorthand for the most common guard: the item at `key` must exist. */
 export function conditionExists(tableName: string, key: ItemKey): TransactItem {
   return {
-    ConditionCheck: { TableName: tableName, Key: { ...key }, ConditionExpression: 'attribute_exists(PK)' },
+    ConditionCheck: {
+      TableName: tableName,
+      Key: { ...key },
+      ConditionExpression: 'attribute_exists(PK)',
+    },
   };
 }

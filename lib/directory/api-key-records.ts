@@ -5,9 +5,9 @@ import { SCOPES, type Scope } from '../auth/scopes.ts';
 import type { TableContext } from '../db/client.ts';
 import { keys } from '../db/keys.ts';
 import { conditionExists, transactWrite } from '../db/transactions.ts';
+import { parseField } from '../validation.ts';
 import { type ApiKeyRecord, directoryInput } from './model.ts';
 import { missing } from './not-found.ts';
-import { parseField } from './validate.ts';
 
 /** Creates a key for a current member; returns the record and the secret (shown only once). */
 export async function createApiKey(
@@ -15,7 +15,9 @@ export async function createApiKey(
   input: { workspaceId: string; userId: string; scopes?: unknown; expiresAt?: unknown },
 ): Promise<{ record: ApiKeyRecord; key: string }> {
   const scopes: Scope[] =
-    input.scopes === undefined ? [...SCOPES] : parseField('scopes', directoryInput.scopes, input.scopes);
+    input.scopes === undefined
+      ? [...SCOPES]
+      : parseField('scopes', directoryInput.scopes, input.scopes);
   const expiresAt =
     input.expiresAt === undefined
       ? null
@@ -50,7 +52,10 @@ export async function createApiKey(
 }
 
 /** Strongly consistent: a revoked key stops working on the very next request. */
-export async function getApiKeyRecord(ctx: TableContext, keyId: string): Promise<ApiKeyRecord | null> {
+export async function getApiKeyRecord(
+  ctx: TableContext,
+  keyId: string,
+): Promise<ApiKeyRecord | null> {
   const { Item } = await ctx.db.send(
     new GetCommand({ TableName: ctx.tableName, Key: keys.apiKey(keyId), ConsistentRead: true }),
   );

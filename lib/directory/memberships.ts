@@ -1,10 +1,10 @@
-import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableContext } from '../db/client.ts';
 import { keys } from '../db/keys.ts';
 import { conditionExists, transactWrite } from '../db/transactions.ts';
+import { parseField } from '../validation.ts';
 import { directoryInput, type Membership } from './model.ts';
-import { parseField } from './validate.ts';
 import { missing } from './not-found.ts';
 
 export function membershipItem(membership: Membership) {

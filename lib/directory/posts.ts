@@ -4,10 +4,10 @@ import { keys } from '../db/keys.ts';
 import { conditionExists, type GuardedWrite, transactWrite } from '../db/transactions.ts';
 import { ValidationError } from '../errors.ts';
 import { newId } from '../ids.ts';
+import { parseField } from '../validation.ts';
 import { directoryInput, type Post } from './model.ts';
 import { missing } from './not-found.ts';
 import { getProject } from './projects.ts';
-import { parseField } from './validate.ts';
 
 export function postFromItem(item: Record<string, unknown>): Post {
   return {
@@ -36,7 +36,9 @@ export async function createPost(
 ): Promise<Post> {
   const title = parseField('title', directoryInput.name, input.title);
   const status =
-    input.status === undefined ? 'published' : parseField('status', directoryInput.status, input.status);
+    input.status === undefined
+      ? 'published'
+      : parseField('status', directoryInput.status, input.status);
   const project = await getProject(ctx, input.projectId);
   if (!project) throw missing.project(input.projectId);
   const post: Post = {
@@ -82,7 +84,8 @@ export async function updatePost(
   input: { postId: string; authorId?: string; title?: unknown; status?: unknown },
 ): Promise<void> {
   const changes: Record<string, unknown> = {};
-  if (input.title !== undefined) changes.title = parseField('title', directoryInput.name, input.title);
+  if (input.title !== undefined)
+    changes.title = parseField('title', directoryInput.name, input.title);
   if (input.status !== undefined) {
     changes.status = parseField('status', directoryInput.status, input.status);
   }

@@ -4,9 +4,9 @@ import type { TableContext } from '../db/client.ts';
 import { keys } from '../db/keys.ts';
 import { conditionExists, transactWrite } from '../db/transactions.ts';
 import { newId } from '../ids.ts';
+import { parseField } from '../validation.ts';
 import { directoryInput, type Project } from './model.ts';
 import { missing } from './not-found.ts';
-import { parseField } from './validate.ts';
 
 export function projectFromItem(item: Record<string, unknown>): Project {
   return {
@@ -52,7 +52,11 @@ export async function createProject(
 
 export async function getProject(ctx: TableContext, projectId: string): Promise<Project | null> {
   const { Item } = await ctx.db.send(
-    new GetCommand({ TableName: ctx.tableName, Key: keys.project(projectId), ConsistentRead: true }),
+    new GetCommand({
+      TableName: ctx.tableName,
+      Key: keys.project(projectId),
+      ConsistentRead: true,
+    }),
   );
   return Item ? projectFromItem(Item) : null;
 }

@@ -1,11 +1,11 @@
-import type { TableContext } from '../db/client.ts';
 import { batchGetItems, itemKeyString } from '../db/batch-get.ts';
+import type { TableContext } from '../db/client.ts';
 import { keys } from '../db/keys.ts';
 import { conditionExists, transactWrite } from '../db/transactions.ts';
 import { newId } from '../ids.ts';
+import { parseField } from '../validation.ts';
 import { membershipItem } from './memberships.ts';
 import { directoryInput, type Role, type User } from './model.ts';
-import { parseField } from './validate.ts';
 import { missing } from './not-found.ts';
 
 function fromItem(item: Record<string, unknown>): User {
@@ -59,7 +59,10 @@ export async function createUser(
 }
 
 /** Users by id in one batched read (authors of a page of attachments). */
-export async function getUsers(ctx: TableContext, ids: Iterable<string>): Promise<Map<string, User>> {
+export async function getUsers(
+  ctx: TableContext,
+  ids: Iterable<string>,
+): Promise<Map<string, User>> {
   const wanted = [...new Set(ids)];
   const items = await batchGetItems(ctx, wanted.map(keys.user));
   const users = new Map<string, User>();

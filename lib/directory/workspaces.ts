@@ -2,8 +2,8 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableContext } from '../db/client.ts';
 import { keys } from '../db/keys.ts';
 import { newId } from '../ids.ts';
+import { parseField } from '../validation.ts';
 import { directoryInput, type Workspace } from './model.ts';
-import { parseField } from './validate.ts';
 
 export async function createWorkspace(
   ctx: TableContext,

@@ -1,0 +1,16 @@
+/** `POST /api/v1/media`: upload a base64 file to a post the caller authors. */
+import { uploadMedia } from '../../lib/attachments/upload.ts';
+import { config } from '../../lib/config.ts';
+import { createTableContext } from '../../lib/db/client.ts';
+import { apiHandler } from '../../lib/http/api-handler.ts';
+import { jsonResponse } from '../../lib/http/types.ts';
+import { mediaStoreFrom } from '../../lib/storage/media-store.ts';
+
+const table = createTableContext(config);
+const deps = { table, store: mediaStoreFrom(config), maxUploadBytes: config.maxUploadBytes };
+
+export const handler = apiHandler(
+  async (_event, context) =>
+    jsonResponse(201, await uploadMedia(deps, context.caller, context.jsonBody)),
+  { auth: { table, scope: 'media:write' }, body: 'json' },
+);

@@ -1,0 +1,41 @@
+/**
+ * Finding one attachment for a caller: 404 for anything that does not exist, is deleted, is in
+ * another workspace or whose post the caller cannot see *now* (never leak existence).
+ */
+import type { Viewer } from '../auth/permissions.ts';
+import type { TableContext } from '../db/client.ts';
+import type { Post } from '../directory/model.ts';
+import { getUsers } from '../directory/users.ts';
+import { NotFoundError } from '../errors.ts';
+import { isId } from '../ids.ts';
+import type { Attachment } from './model.ts';
+import { toAttachmentDetail } from './present.ts';
+import { getAttachment } from './records.ts';
+import { VisibilityResolver } from './visibility.ts';
+
+export const attachmentNotFound = (id: string) =>
+  new NotFoundError(`Attachment ${id.slice(0, 64)} was not found.`);
+
+export async function findVisibleAttachment(
+  table: TableContext,
+  viewer: Viewer,
+  id: string,
+): Promise<{ attachment: Attachment; post: Post }> {
+  const attachment = isId('attachment', id) ? await getAttachment(table, id) : null;
+  if (
+    !attachment ||
+    attachment.deletedAt !== null ||
+    attachment.workspaceId !== viewer.workspaceId
+  ) {
+    throw attachmentNotFound(id);
+  }
+  const access = await new VisibilityResolver(table, viewer).accessOf(attachment.postId);
+  if (!access.visible || !access.post) throw attachmentNotFound(id);
+  return { attachment, post: access.post };
+}
+
+export async function getMedia(table: TableContext, viewer: Viewer, id: string) {
+  const { attachment, post } = await findVisibleAttachment(table, viewer, id);
+  const uploader = (await getUsers(table, [attachment.uploaderId])).get(attachment.uploaderId);
+  return toAttachmentDetail(attachment, uploader ?? null, post);
+}
