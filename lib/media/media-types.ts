@@ -16,25 +16,65 @@ interface TableRow {
 }
 
 const TABLE = {
-  'image/jpeg': { fileType: 'image', extension: 'jpg', label: 'JPEG', aliases: ['image/jpg', 'image/pjpeg'] },
-  'image/png': { fileType: 'image', extension: 'png', label: 'PNG', aliases: ['image/x-png', 'image/apng'] },
+  'image/jpeg': {
+    fileType: 'image',
+    extension: 'jpg',
+    label: 'JPEG',
+    aliases: ['image/jpg', 'image/pjpeg'],
+  },
+  'image/png': {
+    fileType: 'image',
+    extension: 'png',
+    label: 'PNG',
+    aliases: ['image/x-png', 'image/apng'],
+  },
   'image/gif': { fileType: 'image', extension: 'gif', label: 'GIF', aliases: [] },
   'image/webp': { fileType: 'image', extension: 'webp', label: 'WebP', aliases: [] },
   'image/avif': { fileType: 'image', extension: 'avif', label: 'AVIF', aliases: [] },
-  'image/heic': { fileType: 'image', extension: 'heic', label: 'HEIC/HEIF', aliases: ['image/heif'] },
+  'image/heic': {
+    fileType: 'image',
+    extension: 'heic',
+    label: 'HEIC/HEIF',
+    aliases: ['image/heif'],
+  },
   'image/svg+xml': { fileType: 'image', extension: 'svg', label: 'SVG', aliases: [] },
-  'audio/mpeg': { fileType: 'audio', extension: 'mp3', label: 'MP3', aliases: ['audio/mp3', 'audio/mpeg3', 'audio/x-mp3', 'audio/x-mpeg'] },
-  'audio/mp4': { fileType: 'audio', extension: 'm4a', label: 'M4A', aliases: ['audio/x-m4a', 'audio/m4a'] },
-  'audio/wav': { fileType: 'audio', extension: 'wav', label: 'WAV', aliases: ['audio/x-wav', 'audio/wave', 'audio/vnd.wave'] },
+  'audio/mpeg': {
+    fileType: 'audio',
+    extension: 'mp3',
+    label: 'MP3',
+    aliases: ['audio/mp3', 'audio/mpeg3', 'audio/x-mp3', 'audio/x-mpeg'],
+  },
+  'audio/mp4': {
+    fileType: 'audio',
+    extension: 'm4a',
+    label: 'M4A',
+    aliases: ['audio/x-m4a', 'audio/m4a'],
+  },
+  'audio/wav': {
+    fileType: 'audio',
+    extension: 'wav',
+    label: 'WAV',
+    aliases: ['audio/x-wav', 'audio/wave', 'audio/vnd.wave'],
+  },
   'audio/ogg': { fileType: 'audio', extension: 'ogg', label: 'OGG', aliases: [] },
   'audio/opus': { fileType: 'audio', extension: 'opus', label: 'Opus', aliases: [] },
   'audio/flac': { fileType: 'audio', extension: 'flac', label: 'FLAC', aliases: ['audio/x-flac'] },
-  'audio/aac': { fileType: 'audio', extension: 'aac', label: 'AAC', aliases: ['audio/x-aac', 'audio/aacp'] },
+  'audio/aac': {
+    fileType: 'audio',
+    extension: 'aac',
+    label: 'AAC',
+    aliases: ['audio/x-aac', 'audio/aacp'],
+  },
   'audio/aiff': { fileType: 'audio', extension: 'aiff', label: 'AIFF', aliases: ['audio/x-aiff'] },
   'application/pdf': { fileType: 'document', extension: 'pdf', label: 'PDF', aliases: [] },
   // Lottie has no registered type of its own; the content check in inspect.ts makes sure
   // plain JSON is not accepted as an animation.
-  'application/json': { fileType: 'lottie', extension: 'json', label: 'Lottie JSON', aliases: ['application/lottie+json'] },
+  'application/json': {
+    fileType: 'lottie',
+    extension: 'json',
+    label: 'Lottie JSON',
+    aliases: ['application/lottie+json'],
+  },
 } as const satisfies Record<string, TableRow>;
 
 export type CanonicalMimeType = keyof typeof TABLE;
@@ -109,6 +149,7 @@ export function resolveDeclaredType(mimeType: string): MediaTypeEntry {
     );
   }
   // The declared type is echoed (cut short) so the client sees what we understood.
-  const what = name === '' ? 'Files without a type are' : `Files of type "${name.slice(0, 100)}" are`;
+  const what =
+    name === '' ? 'Files without a type are' : `Files of type "${name.slice(0, 100)}" are`;
   throw new UnsupportedMediaTypeError(`${what} not supported. Allowed: ${allowedKindsText()}.`);
 }
