@@ -1,0 +1,142 @@
+/**
+ * Least privilege, declared per function: what each Lambda may do on the table and on which
+ * bucket prefixes, and how it is sized. `MediaService` turns an entry into IAM statements
+ * (`infra/service-function.ts`) and refuses to synthesize a function that has no entry here, so
+ * adding a route forces a decision about its permissions.
+ *
+ * Key layout of the media bucket (media-api.md): blobs under `uploads/YYYY/MM/DD/<id>.<ext>`,
+ * thumbnails under `thumbnails/`, upload-session objects under `staging/`.
+ *
+ * Names match `functions/routes.ts` (HTTP functions) or the worker folders under `functions/`
+ * (processing and sweeps). Entries for functions that do not exist yet are inert until the
+ * function is created; they record the intended grants so reviews happen once, here.
+ */
+
+/** The bucket's top-level key prefixes; every object-level grant is scoped to one of them. */
+export const KEY_PREFIXES = {
+  uploads: 'uploads/',
+  thumbnails: 'thumbnails/',
+  staging: 'staging/',
+} as const;
+
+export type KeyPrefix = (typeof KEY_PREFIXES)[keyof typeof KEY_PREFIXES];
+
+/** Prefixes holding the stored media (what deletes, holds and restores act on). */
+export const MEDIA_PREFIXES: readonly KeyPrefix[] = [KEY_PREFIXES.uploads, KEY_PREFIXES.thumbnails];
+
+/**
+ * - `describe`: `dynamodb:DescribeTable` only (the health check), no item access.
+ * - `read`: `GetItem`, `BatchGetItem`, `Query` on the table and its indexes.
+ * - `readWrite`: `read` plus `PutItem`, `UpdateItem`, `DeleteItem`, `BatchWriteItem`,
+ *   `ConditionCheckItem` (transactions are authorised per item action) on the table.
+ */
+export type TableAccess = 'describe' | 'read' | 'readWrite';
+
+export interface BucketAccess {
+  /** `s3:ListBucket` on the bucket: `HeadBucket` (health) and `ListObjectsV2` (sweeps). */
+  list?: boolean;
+  /** `s3:ListBucketVersions` on the bucket: finding delete markers and noncurrent versions. */
+  listVersions?: boolean;
+  /** `s3:GetObject` (also what a presigned GET is signed for). */
+  read?: readonly KeyPrefix[];
+  /** `s3:GetObjectVersion`: reading a specific (e.g. noncurrent) version. */
+  readVersions?: readonly KeyPrefix[];
+  /** `s3:PutObject` (also what a presigned PUT is signed for). */
+  write?: readonly KeyPrefix[];
+  /** `s3:DeleteObject`: on the versioned bucket this adds a delete marker; lifecycle purges later. */
+  delete?: readonly KeyPrefix[];
+  /** `s3:DeleteObjectVersion`: removing a delete marker (restore) or a version for good. */
+  deleteVersions?: readonly KeyPrefix[];
+  /** `s3:PutObjectLegalHold` + `s3:GetObjectLegalHold` on the media prefixes. */
+  legalHold?: boolean;
+}
+
+export interface FunctionAccess {
+  table: TableAccess;
+  bucket?: BucketAccess;
+  memoryMb: number;
+  /** HTTP functions: at most 29 (API Gateway's integration timeout is 30 s). */
+  timeoutSeconds: number;
+}
+
+const { uploads, thumbnails, staging } = KEY_PREFIXES;
+
+/** Sizing shared by the light JSON endpoints (auth lookups + a few table reads). */
+const LIGHT = { memoryMb: 512, timeoutSeconds: 10 } as const;
+
+export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
+  // ── HTTP routes ────────────────────────────────────────────────────────────────────────────
+  health: { table: 'describe', bucket: { list: true }, memoryMb: 256, timeoutSeconds: 10 },
+  'list-media': { table: 'read', ...LIGHT },
+  'get-media': { table: 'read', ...LIGHT },
+  /** Largest body API Gateway carries is 10 MB (about 7.5 MB decoded); parse + inspect + put. */
+  'upload-media': {
+    table: 'readWrite',
+    // delete: removes the blob again when the record commit fails (no file without a record).
+    bucket: { write: [uploads], delete: [uploads] },
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+  },
+  'delete-media': { table: 'readWrite', bucket: { delete: [uploads, thumbnails] }, ...LIGHT },
+  /** Streams the bytes or presigns a GET. */
+  'serve-file': { table: 'read', bucket: { read: [uploads, thumbnails] }, ...LIGHT },
+  /** The only function allowed to change S3 Object Lock legal holds. */
+  'set-legal-hold': {
+    table: 'readWrite',
+    bucket: { legalHold: true, listVersions: true },
+    ...LIGHT,
+  },
+  /** Restore removes the delete marker so the retained version becomes current again. */
+  'restore-media': {
+    table: 'readWrite',
+    bucket: { listVersions: true, deleteVersions: [uploads, thumbnails] },
+    ...LIGHT,
+  },
+  /** Presigns a PUT to `staging/`. */
+  'create-upload-session': { table: 'readWrite', bucket: { write: [staging] }, ...LIGHT },
+  /** Verifies the staged object, copies it to `uploads/`, removes the staged copy. */
+  'complete-upload-session': {
+    table: 'readWrite',
+    bucket: { read: [staging], write: [uploads], delete: [staging, uploads] },
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+  },
+
+  // ── Workers (no route) ─────────────────────────────────────────────────────────────────────
+  /** S3 object-created events (EventBridge): thumbnails + metadata backfill. */
+  'process-media': {
+    table: 'readWrite',
+    bucket: { read: [uploads], write: [thumbnails] },
+    memoryMb: 1536,
+    timeoutSeconds: 120,
+  },
+  /** Scheduled: expires records whose grace period has passed (files go by lifecycle rule). */
+  'purge-sweep': {
+    table: 'readWrite',
+    bucket: { listVersions: true },
+    memoryMb: 512,
+    timeoutSeconds: 300,
+  },
+  /** Scheduled: removes blobs without a committed record (delete marker, purged after grace). */
+  'orphan-sweep': {
+    table: 'readWrite',
+    bucket: { list: true, delete: [uploads, thumbnails] },
+    memoryMb: 512,
+    timeoutSeconds: 300,
+  },
+};
+
+/** The entry for `name`, or a synthesis error that says where to declare it. */
+export function accessFor(
+  name: string,
+  access: Readonly<Record<string, FunctionAccess>> = functionAccess,
+): FunctionAccess {
+  const entry = Object.hasOwn(access, name) ? access[name] : undefined;
+  if (!entry) {
+    throw new Error(
+      `Function "${name}" has no access entry: declare its table/bucket permissions, memory and ` +
+        `timeout in infra/function-access.ts (least privilege is declared per function).`,
+    );
+  }
+  return entry;
+}

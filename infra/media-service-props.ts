@@ -1,0 +1,238 @@
+/**
+ * `MediaService` props and their validation. Bad props fail synthesis with a message that names
+ * the prop, the value and what is expected, before any resource is created.
+ */
+import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { RouteDefinition } from '../functions/routes.ts';
+import type { FunctionAccess } from './function-access.ts';
+
+export const STAGE_NAMES = ['dev', 'staging', 'prod'] as const;
+export type StageName = (typeof STAGE_NAMES)[number];
+
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface ThrottleProps {
+  /** Steady-state requests per second across the API's default stage. @default 100 */
+  rateLimit?: number;
+  /** Burst bucket size. @default 200 */
+  burstLimit?: number;
+}
+
+export interface AlarmProps {
+  /** Create the alarms. @default true */
+  enabled?: boolean;
+  /** Notified on ALARM and on OK. */
+  topic?: ITopic;
+  /** Further actions run on ALARM (e.g. an incident-manager action). */
+  actions?: IAlarmAction[];
+  /** API 5xx responses as a percentage of requests over 5 minutes. @default 5 */
+  apiServerErrorRatePercent?: number;
+  /** The 5xx rate is only judged when a 5-minute window has at least this many requests. @default 20 */
+  apiMinimumRequests?: number;
+}
+
+export interface MediaServiceProps {
+  /** Deployment stage; tags every resource and names the stack. */
+  stageName: StageName;
+  /** Days a deleted file stays restorable before storage purges it. Integer > 0. @default 7 */
+  gracePeriodDays?: number;
+  /**
+   * Browser origins allowed by CORS: `https://host[:port]`, `http://localhost[:port]`, or `'*'`
+   * alone. Empty: no CORS (server-to-server clients only). @default []
+   */
+  allowedOrigins?: readonly string[];
+  /** Retention of every log this service writes (Lambda, API access, S3 access). @default ONE_MONTH */
+  logRetention?: RetentionDays;
+  /** Largest decoded upload in bytes (`MEDIA_MAX_UPLOAD_BYTES`). @default 52428800 (50 MB) */
+  maxUploadBytes?: number;
+  /** `POWERTOOLS_LOG_LEVEL` and the Lambda application log level. @default 'INFO' */
+  logLevel?: LogLevel;
+  /** Throttling of the HTTP API's default stage. */
+  throttle?: ThrottleProps;
+  alarms?: AlarmProps;
+  /** Routes to deploy. @default the list in functions/routes.ts */
+  routes?: readonly RouteDefinition[];
+  /** Per-function permissions and sizing. @default the map in infra/function-access.ts */
+  functionAccess?: Readonly<Record<string, FunctionAccess>>;
+}
+
+export interface ResolvedMediaServiceProps {
+  stageName: StageName;
+  gracePeriodDays: number;
+  allowedOrigins: string[];
+  logRetention: RetentionDays;
+  maxUploadBytes: number;
+  logLevel: LogLevel;
+  throttle: { rateLimit: number; burstLimit: number };
+  alarms: {
+    enabled: boolean;
+    topic: ITopic | undefined;
+    actions: IAlarmAction[];
+    apiServerErrorRatePercent: number;
+    apiMinimumRequests: number;
+  };
+}
+
+export const DEFAULTS = {
+  gracePeriodDays: 7,
+  logRetention: RetentionDays.ONE_MONTH,
+  maxUploadBytes: 52_428_800,
+  logLevel: 'INFO',
+  rateLimit: 100,
+  burstLimit: 200,
+  apiServerErrorRatePercent: 5,
+  apiMinimumRequests: 20,
+} as const;
+
+/** Thrown for every invalid prop; the message starts with `MediaService: <prop>`. */
+export class MediaServicePropsError extends Error {
+  override readonly name = 'MediaServicePropsError';
+  constructor(prop: string, message: string) {
+    super(`MediaService: ${prop} ${message}`);
+  }
+}
+
+const show = (value: unknown): string =>
+  typeof value === 'string' ? JSON.stringify(value) : String(value);
+
+function positiveInteger(prop: string, value: unknown, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? '> 0' : `between 1 and ${max}`;
+    throw new MediaServicePropsError(prop, `must be an integer ${range}, got ${show(value)}`);
+  }
+  return value;
+}
+
+const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+function isValidHost(host: string): boolean {
+  if (host.length === 0 || host.length > 253) return false;
+  return host.split('.').every((label) => HOST_LABEL.test(label));
+}
+
+/**
+ * `https://host[:port]` or `http://localhost[:port]`, exactly: scheme, host and optional port,
+ * nothing else (an origin never has a path, query, fragment, credentials or trailing slash).
+ */
+const ORIGIN = /^(https?):\/\/([a-z0-9.-]+)(?::(\d{1,5}))?$/;
+
+function validateOrigin(origin: unknown, index: number): string {
+  const prop = `allowedOrigins[${index}]`;
+  const expected =
+    'expected "https://host[:port]", "http://localhost[:port]" or "*" ' +
+    '(no path, query or trailing slash)';
+  if (typeof origin !== 'string') {
+    throw new MediaServicePropsError(prop, `must be a string, got ${show(origin)}`);
+  }
+  const match = ORIGIN.exec(origin.toLowerCase());
+  const [, scheme, host, port] = match ?? [];
+  const portOk = port === undefined || (Number(port) >= 1 && Number(port) <= 65_535);
+  const hostOk = host !== undefined && isValidHost(host);
+  const schemeOk = scheme === 'https' || (scheme === 'http' && host === 'localhost');
+  if (!match || !hostOk || !portOk || !schemeOk) {
+    const why =
+      match && scheme === 'http' && host !== 'localhost'
+        ? 'plain http is only allowed for localhost; '
+        : '';
+    throw new MediaServicePropsError(
+      prop,
+      `${show(origin)} is not a valid origin: ${why}${expected}`,
+    );
+  }
+  return origin.toLowerCase();
+}
+
+export function validateAllowedOrigins(origins: readonly unknown[] | undefined): string[] {
+  if (origins === undefined) return [];
+  if (!Array.isArray(origins)) {
+    throw new MediaServicePropsError('allowedOrigins', `must be an array, got ${show(origins)}`);
+  }
+  if (origins.includes('*')) {
+    if (origins.length > 1) {
+      throw new MediaServicePropsError(
+        'allowedOrigins',
+        `"*" allows every origin and cannot be combined with others, got ${JSON.stringify(origins)}`,
+      );
+    }
+    return ['*'];
+  }
+  const result = origins.map(validateOrigin);
+  return [...new Set(result)];
+}
+
+const RETENTION_VALUES = new Set<number>(
+  Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'),
+);
+
+export function resolveMediaServiceProps(props: MediaServiceProps): ResolvedMediaServiceProps {
+  if (!props || typeof props !== 'object') {
+    throw new MediaServicePropsError('props', 'are required (at least { stageName })');
+  }
+  const { stageName } = props;
+  if (!(STAGE_NAMES as readonly unknown[]).includes(stageName)) {
+    throw new MediaServicePropsError(
+      'stageName',
+      `must be one of ${STAGE_NAMES.map((s) => `"${s}"`).join(', ')}, got ${show(stageName)}`,
+    );
+  }
+  const gracePeriodDays = positiveInteger(
+    'gracePeriodDays',
+    props.gracePeriodDays ?? DEFAULTS.gracePeriodDays,
+    // S3 lifecycle NoncurrentDays is bounded; 100 years is far beyond any sane grace period.
+    36_500,
+  );
+  const logRetention = props.logRetention ?? DEFAULTS.logRetention;
+  if (!RETENTION_VALUES.has(logRetention)) {
+    throw new MediaServicePropsError(
+      'logRetention',
+      `must be a RetentionDays value (${[...RETENTION_VALUES].join(', ')}), got ${show(logRetention)}`,
+    );
+  }
+  const logLevel = props.logLevel ?? DEFAULTS.logLevel;
+  if (!(LOG_LEVELS as readonly unknown[]).includes(logLevel)) {
+    throw new MediaServicePropsError(
+      'logLevel',
+      `must be one of ${LOG_LEVELS.join(', ')}, got ${show(logLevel)}`,
+    );
+  }
+  const rateLimit = positiveInteger(
+    'throttle.rateLimit',
+    props.throttle?.rateLimit ?? DEFAULTS.rateLimit,
+  );
+  const burstLimit = positiveInteger(
+    'throttle.burstLimit',
+    props.throttle?.burstLimit ?? DEFAULTS.burstLimit,
+  );
+  const rate = props.alarms?.apiServerErrorRatePercent ?? DEFAULTS.apiServerErrorRatePercent;
+  if (typeof rate !== 'number' || !(rate > 0 && rate <= 100)) {
+    throw new MediaServicePropsError(
+      'alarms.apiServerErrorRatePercent',
+      `must be a number in (0, 100], got ${show(rate)}`,
+    );
+  }
+  return {
+    stageName,
+    gracePeriodDays,
+    allowedOrigins: validateAllowedOrigins(props.allowedOrigins),
+    logRetention,
+    maxUploadBytes: positiveInteger(
+      'maxUploadBytes',
+      props.maxUploadBytes ?? DEFAULTS.maxUploadBytes,
+    ),
+    logLevel,
+    throttle: { rateLimit, burstLimit },
+    alarms: {
+      enabled: props.alarms?.enabled ?? true,
+      topic: props.alarms?.topic,
+      actions: props.alarms?.actions ?? [],
+      apiServerErrorRatePercent: rate,
+      apiMinimumRequests: positiveInteger(
+        'alarms.apiMinimumRequests',
+        props.alarms?.apiMinimumRequests ?? DEFAULTS.apiMinimumRequests,
+      ),
+    },
+  };
+}

@@ -1,0 +1,438 @@
+/**
+ * The whole service as one construct: the DynamoDB table (built from the shared definition),
+ * the media bucket (versioned, Object Lock, lifecycle purge), one Lambda per route of
+ * `functions/routes.ts` behind an HTTP API, and the alarms worth paging on.
+ *
+ * Everything stateful is RETAINed: removing the stack never deletes media or records.
+ */
+import { Duration, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  type CorsPreflightOptions,
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+  PayloadFormatVersion,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IAlarmAction,
+  type IMetric,
+  MathExpression,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type CfnBucket,
+  HttpMethods,
+  type LifecycleRule,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { routes as defaultRoutes, type RouteDefinition } from '../functions/routes.ts';
+import { tableDefinition } from '../lib/db/table-definition.ts';
+import {
+  accessFor,
+  functionAccess as defaultFunctionAccess,
+  type FunctionAccess,
+  KEY_PREFIXES,
+} from './function-access.ts';
+import {
+  type MediaServiceProps,
+  type ResolvedMediaServiceProps,
+  resolveMediaServiceProps,
+} from './media-service-props.ts';
+import { ServiceFunction } from './service-function.ts';
+
+export type { MediaServiceProps } from './media-service-props.ts';
+
+/** `POWERTOOLS_SERVICE_NAME` (same as the local default in lib/logger.ts). */
+export const SERVICE_NAME = 'media';
+
+/** HTTP API integrations time out at 30 s; a function must finish (and answer) before. */
+export const MAX_HTTP_TIMEOUT_SECONDS = 29;
+
+/** Headers a browser client sends: the two API key headers and JSON bodies. */
+const CORS_ALLOW_HEADERS = ['authorization', 'content-type', 'x-api-key', 'x-request-id'];
+const CORS_EXPOSE_HEADERS = ['x-request-id'];
+
+/** `health` → `Health`, `list-media` → `ListMedia` (construct ids). */
+const pascal = (name: string): string =>
+  name.replace(/(^|[-_])([a-z0-9])/g, (_m, _sep, c: string) => c.toUpperCase());
+
+export class MediaService extends Construct {
+  readonly settings: ResolvedMediaServiceProps;
+  readonly table: TableV2;
+  readonly bucket: Bucket;
+  readonly accessLogsBucket: Bucket;
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  readonly apiAccessLogs: LogGroup;
+  /** The API's base URL, e.g. `https://abc123.execute-api.eu-west-1.amazonaws.com/`. */
+  readonly apiUrl: string;
+  /** Every function by name (folder under `functions/`). */
+  readonly functions = new Map<string, ServiceFunction>();
+  readonly alarms: Alarm[] = [];
+
+  private readonly access: Readonly<Record<string, FunctionAccess>>;
+  private readonly environment: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: MediaServiceProps) {
+    super(scope, id);
+    // Validate everything before creating anything.
+    this.settings = resolveMediaServiceProps(props);
+    this.access = props.functionAccess ?? defaultFunctionAccess;
+    const routes = props.routes ?? defaultRoutes;
+    this.checkRoutes(routes);
+    const s = this.settings;
+
+    Tags.of(this).add('service', 'media-service');
+    Tags.of(this).add('stage', s.stageName);
+
+    this.table = this.createTable();
+    this.accessLogsBucket = this.createAccessLogsBucket();
+    this.bucket = this.createMediaBucket();
+
+    this.environment = {
+      TABLE_NAME: this.table.tableName,
+      BUCKET_NAME: this.bucket.bucketName,
+      MEDIA_MAX_UPLOAD_BYTES: String(s.maxUploadBytes),
+      MEDIA_GRACE_PERIOD_SECONDS: String(s.gracePeriodDays * 86_400),
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+    };
+
+    this.apiAccessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: s.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.api = new HttpApi(this, 'HttpApi', {
+      apiName: `media-service-${s.stageName}`,
+      description: `Media attachments API (${s.stageName})`,
+      // The default stage is created below with throttling and access logs.
+      createDefaultStage: false,
+      corsPreflight: this.corsOptions(),
+    });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      // `$default`: no stage prefix in the path, so `rawPath` is what the handlers expect.
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: s.throttle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.apiAccessLogs),
+        format: AccessLogFormat.custom(accessLogFormat()),
+      },
+    });
+    this.apiUrl = this.stage.url;
+    Validations.of(this.api).acknowledge(
+      {
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'Callers authenticate with API keys (Authorization: Bearer pf_live_… or X-API-Key) ' +
+          'verified inside each function against hashed keys in DynamoDB, with live membership, ' +
+          'role and scope checks on every request (media-api.md §1); GET /health is public by ' +
+          'contract. An API Gateway authorizer would duplicate that lookup and could not make ' +
+          'the per-request role decisions.',
+      },
+      {
+        id: 'AwsSolutions-COG4',
+        reason:
+          'No Cognito user pool: the service authenticates its own API keys (see APIG4); end ' +
+          'users never sign in to this API directly.',
+      },
+    );
+
+    for (const route of routes) this.addRoute(route);
+
+    if (s.alarms.enabled) {
+      this.addApiAlarm();
+    }
+  }
+
+  /**
+   * Creates (once) the function `name` from `functions/<name>/handler.ts` with the grants and
+   * sizing of its access entry, plus its error and throttle alarms. Routes call this; workers
+   * (processing, sweeps) will too, then attach their own triggers.
+   */
+  addFunction(name: string): NodejsFunction {
+    const existing = this.functions.get(name);
+    if (existing) return existing.function;
+    const access = accessFor(name, this.access);
+    const fn = new ServiceFunction(this, `${pascal(name)}`, {
+      name,
+      description: `media-service ${this.settings.stageName}: ${name}`,
+      access,
+      table: this.table,
+      bucket: this.bucket,
+      environment: this.environment,
+      logRetention: this.settings.logRetention,
+      logLevel: this.settings.logLevel,
+    });
+    this.functions.set(name, fn);
+    if (this.settings.alarms.enabled) this.addFunctionAlarms(name, fn.function);
+    return fn.function;
+  }
+
+  /**
+   * An alarm wired to the configured topic/actions. Exposed so later resources (e.g. a DLQ of
+   * the processing function) page the same way.
+   */
+  addAlarm(
+    id: string,
+    metric: IMetric,
+    options: { threshold: number; description: string; evaluationPeriods?: number },
+  ): Alarm {
+    const alarm = new Alarm(this, id, {
+      metric,
+      threshold: options.threshold,
+      evaluationPeriods: options.evaluationPeriods ?? 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmDescription: `[media-service ${this.settings.stageName}] ${options.description}`,
+    });
+    const { topic, actions } = this.settings.alarms;
+    const all: IAlarmAction[] = [...(topic ? [new SnsAction(topic)] : []), ...actions];
+    if (all.length > 0) alarm.addAlarmAction(...all);
+    if (topic) alarm.addOkAction(new SnsAction(topic));
+    this.alarms.push(alarm);
+    return alarm;
+  }
+
+  private checkRoutes(routes: readonly RouteDefinition[]): void {
+    const seen = new Set<string>();
+    for (const route of routes) {
+      const key = `${route.method} ${route.path}`;
+      if (seen.has(key)) throw new Error(`MediaService: route ${key} is declared twice`);
+      seen.add(key);
+      const access = accessFor(route.name, this.access);
+      if (access.timeoutSeconds > MAX_HTTP_TIMEOUT_SECONDS) {
+        throw new Error(
+          `MediaService: function "${route.name}" serves ${key} but its timeout is ` +
+            `${access.timeoutSeconds} s; HTTP API integrations give up after 30 s, so HTTP ` +
+            `functions must time out within ${MAX_HTTP_TIMEOUT_SECONDS} s (infra/function-access.ts).`,
+        );
+      }
+    }
+  }
+
+  private addRoute(route: RouteDefinition): void {
+    const fn = this.addFunction(route.name);
+    const integration = new HttpLambdaIntegration(`${pascal(route.name)}Integration`, fn, {
+      payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
+    });
+    this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
+  }
+
+  private createTable(): TableV2 {
+    const key = (name: string) => ({ name, type: AttributeType.STRING });
+    return new TableV2(this, 'Table', {
+      partitionKey: key(tableDefinition.partitionKey),
+      sortKey: key(tableDefinition.sortKey),
+      globalSecondaryIndexes: tableDefinition.globalSecondaryIndexes.map((index) => ({
+        indexName: index.indexName,
+        partitionKey: key(index.partitionKey),
+        sortKey: key(index.sortKey),
+        // TableV2 projects ALL by default, the same as toCreateTableInput.
+      })),
+      timeToLiveAttribute: tableDefinition.timeToLiveAttribute,
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  private createAccessLogsBucket(): Bucket {
+    const { logRetention } = this.settings;
+    const bucket = new Bucket(this, 'AccessLogsBucket', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      // Server access log delivery supports SSE-S3 only.
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules:
+        logRetention === RetentionDays.INFINITE
+          ? []
+          : [{ id: 'ExpireAccessLogs', expiration: Duration.days(logRetention) }],
+    });
+    Validations.of(bucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'This bucket receives the media bucket server access logs; logging it as well would ' +
+        'only log the log deliveries.',
+    });
+    return bucket;
+  }
+
+  private createMediaBucket(): Bucket {
+    const { gracePeriodDays, allowedOrigins } = this.settings;
+    const bucket = new Bucket(this, 'MediaBucket', {
+      versioned: true,
+      // Legal holds only: no default retention, so nothing is locked unless a hold is placed.
+      objectLockEnabled: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // No autoDeleteObjects: it cannot empty an Object Lock bucket, and media must outlive stacks.
+      removalPolicy: RemovalPolicy.RETAIN,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'media-bucket/',
+      lifecycleRules: mediaLifecycleRules(gracePeriodDays),
+      // Browsers PUT to presigned upload-session URLs and follow GET redirects to signed URLs.
+      cors:
+        allowedOrigins.length > 0
+          ? [
+              {
+                allowedOrigins,
+                allowedMethods: [HttpMethods.GET, HttpMethods.HEAD, HttpMethods.PUT],
+                allowedHeaders: ['*'],
+                exposedHeaders: ['ETag'],
+                maxAge: 3600,
+              },
+            ]
+          : undefined,
+    });
+    // Object-level events go to EventBridge (the processing function subscribes with a rule).
+    // Set on the CloudFormation resource itself: the L2 `eventBridgeEnabled` adds a
+    // custom-resource Lambda to do the same thing.
+    (bucket.node.defaultChild as CfnBucket).notificationConfiguration = {
+      eventBridgeConfiguration: { eventBridgeEnabled: true },
+    };
+    return bucket;
+  }
+
+  private corsOptions(): CorsPreflightOptions | undefined {
+    const { allowedOrigins } = this.settings;
+    if (allowedOrigins.length === 0) return undefined;
+    return {
+      allowOrigins: allowedOrigins,
+      allowMethods: [
+        CorsHttpMethod.GET,
+        CorsHttpMethod.POST,
+        CorsHttpMethod.PUT,
+        CorsHttpMethod.DELETE,
+        CorsHttpMethod.OPTIONS,
+      ],
+      allowHeaders: CORS_ALLOW_HEADERS,
+      exposeHeaders: CORS_EXPOSE_HEADERS,
+      // Keys travel in headers, never cookies.
+      allowCredentials: false,
+      maxAge: Duration.hours(1),
+    };
+  }
+
+  private addApiAlarm(): void {
+    const { apiServerErrorRatePercent: rate, apiMinimumRequests: min } = this.settings.alarms;
+    const period = Duration.minutes(5);
+    const expression = new MathExpression({
+      expression: `IF(requests >= ${min}, 100 * errors / requests, 0)`,
+      usingMetrics: {
+        errors: this.api.metricServerError({ period, statistic: 'Sum' }),
+        requests: this.api.metricCount({ period, statistic: 'Sum' }),
+      },
+      period,
+      label: 'API 5xx rate (%)',
+    });
+    this.addAlarm('ApiServerErrorRateAlarm', expression, {
+      threshold: rate,
+      evaluationPeriods: 1,
+      description: `API 5xx responses >= ${rate}% of requests over 5 minutes (>= ${min} requests).`,
+    });
+  }
+
+  private addFunctionAlarms(name: string, fn: NodejsFunction): void {
+    const period = Duration.minutes(5);
+    this.addAlarm(`${pascal(name)}ErrorsAlarm`, fn.metricErrors({ period, statistic: 'Sum' }), {
+      threshold: 1,
+      description:
+        `Function ${name} failed (crash, timeout or init error) in the last 5 minutes; ` +
+        'handled API errors are answered and not counted here.',
+    });
+    this.addAlarm(
+      `${pascal(name)}ThrottlesAlarm`,
+      fn.metricThrottles({ period, statistic: 'Sum' }),
+      {
+        threshold: 1,
+        description: `Function ${name} was throttled in the last 5 minutes (concurrency exhausted).`,
+      },
+    );
+  }
+}
+
+/**
+ * Lifecycle of the media bucket. Deleting an attachment adds a delete marker; the bytes become a
+ * noncurrent version and S3 expires them `gracePeriodDays` after that (counted from deletion,
+ * not creation). Lifecycle never removes a version under legal hold. Restore removes the delete
+ * marker within the grace period.
+ */
+export function mediaLifecycleRules(gracePeriodDays: number): LifecycleRule[] {
+  return [
+    {
+      id: 'AbortIncompleteMultipartUploads',
+      abortIncompleteMultipartUploadAfter: Duration.days(1),
+    },
+    {
+      id: 'PurgeDeletedUploads',
+      prefix: KEY_PREFIXES.uploads,
+      noncurrentVersionExpiration: Duration.days(gracePeriodDays),
+    },
+    {
+      id: 'PurgeDeletedThumbnails',
+      prefix: KEY_PREFIXES.thumbnails,
+      noncurrentVersionExpiration: Duration.days(gracePeriodDays),
+    },
+    {
+      // Upload-session objects are copied away on completion; unfinished ones go after a day.
+      id: 'ExpireStaging',
+      prefix: KEY_PREFIXES.staging,
+      expiration: Duration.days(1),
+      noncurrentVersionExpiration: Duration.days(1),
+    },
+    // Delete markers whose versions are all gone (purged) are clutter: remove them.
+    { id: 'RemoveExpiredDeleteMarkers', expiredObjectDeleteMarker: true },
+  ];
+}
+
+/** One JSON object per request; never headers (they carry API keys) or bodies. */
+export const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  extendedRequestId: '$context.extendedRequestId',
+  requestTime: '$context.requestTime',
+  requestTimeEpoch: '$context.requestTimeEpoch',
+  sourceIp: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  httpMethod: '$context.httpMethod',
+  routeKey: '$context.routeKey',
+  path: '$context.path',
+  protocol: '$context.protocol',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationLatency: '$context.integrationLatency',
+  integrationError: '$context.integrationErrorMessage',
+} as const;
+
+/**
+ * The access log line: `ACCESS_LOG_FIELDS` as JSON, plus the gateway's own error message through
+ * `$context.error.messageString`, which API Gateway renders already quoted and escaped (a bare
+ * `$context.error.message` containing a quote would break the JSON).
+ */
+export function accessLogFormat(): string {
+  const fields = JSON.stringify(ACCESS_LOG_FIELDS);
+  return `${fields.slice(0, -1)},"error":$context.error.messageString}`;
+}

@@ -1,0 +1,257 @@
+/**
+ * Bundle smoke test: synthesize the stack WITH bundling (CDK runs esbuild with the options of
+ * infra/bundling.ts), copy each function's asset out of the project (so nothing can be resolved
+ * from node_modules), load it in a fresh `node` process and invoke `handler` once with a minimal
+ * API Gateway payload-2.0 event. Catches dynamic requires, missing files, unbundled packages and
+ * ESM/CJS mistakes: exactly the asset that `cdk deploy` uploads is what runs here.
+ *
+ * The stores are pointed at a closed localhost port: any JSON response with a status code is a
+ * pass (health answers 503, authenticated routes 401); an import or require error is a failure.
+ */
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import type { CfnElement } from 'aws-cdk-lib';
+import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RouteDefinition, routes } from '../../functions/routes.ts';
+import { BUNDLE_FILE } from '../../infra/bundling.ts';
+import { type CfnResource, removeAssemblies, synthStack } from './synth.ts';
+
+const run = promisify(execFile);
+
+/** Sample events for functions without a route (processing, sweeps) go here when they exist. */
+const WORKER_EVENTS: Record<string, unknown> = {};
+
+let synth: ReturnType<typeof synthStack>;
+let sandbox: string;
+let closedPort: number;
+
+beforeAll(async () => {
+  synth = synthStack({ bundle: true, service: { stageName: 'dev' } });
+  sandbox = mkdtempSync(path.join(tmpdir(), 'media-bundles-'));
+  writeFileSync(path.join(sandbox, 'run.mjs'), RUNNER);
+  closedPort = await freePort();
+}, 180_000);
+
+afterAll(() => {
+  if (sandbox) rmSync(sandbox, { recursive: true, force: true });
+  removeAssemblies();
+});
+
+const names = () => [...synth.stack.service.functions.keys()];
+
+/** The function's bundle, copied into its own directory outside the project. */
+function isolatedBundle(name: string): string {
+  const fn = synth.stack.service.functions.get(name);
+  const asset = fn?.function.node.findChild('Code') as Asset;
+  const dir = path.join(sandbox, name);
+  cpSync(path.join(synth.app.outdir, asset.assetPath), dir, { recursive: true });
+  return path.join(dir, BUNDLE_FILE);
+}
+
+/** The deployed environment of the function, with tokens replaced by stand-ins. */
+function environmentOf(name: string): Record<string, string> {
+  const fn = synth.stack.service.functions.get(name);
+  const id = synth.stack.getLogicalId(fn?.function.node.defaultChild as CfnElement);
+  const vars = (synth.json.Resources[id] as CfnResource).Properties.Environment.Variables as Record<
+    string,
+    unknown
+  >;
+  return Object.fromEntries(
+    Object.entries(vars).map(([k, v]) => [
+      k,
+      typeof v === 'string' ? v : `smoke-${k.toLowerCase()}`,
+    ]),
+  );
+}
+
+function eventFor(route: RouteDefinition) {
+  const rawPath = route.path
+    .replace('{proxy+}', '2026/01/01/smoke.png')
+    .replace(/\{(\w+)\}/g, (_m, p: string) => `smoke-${p}`);
+  const pathParameters = Object.fromEntries(
+    [...route.path.matchAll(/\{(\w+)\+?\}/g)].map((m) => [
+      m[1],
+      m[1] === 'proxy' ? '2026/01/01/smoke.png' : `smoke-${m[1]}`,
+    ]),
+  );
+  const now = Date.now();
+  return {
+    version: '2.0',
+    routeKey: `${route.method} ${route.path}`,
+    rawPath,
+    rawQueryString: '',
+    headers: {
+      host: 'smoke.test',
+      'user-agent': 'bundle-smoke',
+      'content-type': 'application/json',
+    },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'smoke',
+      domainName: 'smoke.test',
+      domainPrefix: 'smoke',
+      http: {
+        method: route.method,
+        path: rawPath,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'bundle-smoke',
+      },
+      requestId: `smoke-${route.name}`,
+      routeKey: `${route.method} ${route.path}`,
+      stage: '$default',
+      time: new Date(now).toUTCString(),
+      timeEpoch: now,
+    },
+    ...(Object.keys(pathParameters).length > 0 ? { pathParameters } : {}),
+    ...(route.method === 'POST' || route.method === 'PUT' ? { body: '{}' } : {}),
+    isBase64Encoded: false,
+  };
+}
+
+interface Outcome {
+  ok: boolean;
+  phase: 'import' | 'invoke' | 'done';
+  result?: { statusCode?: unknown; body?: unknown; headers?: Record<string, string> };
+  error?: string;
+}
+
+async function invoke(name: string, event: unknown): Promise<Outcome> {
+  const bundle = isolatedBundle(name);
+  const endpoint = `http://127.0.0.1:${closedPort}`;
+  const { stdout } = await run(process.execPath, [path.join(sandbox, 'run.mjs'), bundle], {
+    cwd: path.dirname(bundle),
+    timeout: 30_000,
+    env: {
+      // A clean Lambda-like environment: nothing inherited from the test runner.
+      PATH: process.env.PATH ?? '',
+      ...environmentOf(name),
+      SMOKE_EVENT: JSON.stringify(event),
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'smoke',
+      AWS_SECRET_ACCESS_KEY: 'smoke',
+      AWS_MAX_ATTEMPTS: '1',
+      AWS_LAMBDA_FUNCTION_NAME: name,
+      DYNAMODB_ENDPOINT: endpoint,
+      S3_ENDPOINT: endpoint,
+    },
+  }).catch((error: { stdout?: string; stderr?: string; message: string }) => ({
+    stdout: error.stdout ?? '',
+    stderr: error.stderr ?? error.message,
+  }));
+  const marker = stdout.lastIndexOf(RESULT_MARKER);
+  if (marker < 0) return { ok: false, phase: 'import', error: `no result; stdout: ${stdout}` };
+  return JSON.parse(stdout.slice(marker + RESULT_MARKER.length)) as Outcome;
+}
+
+describe('bundles', () => {
+  it('builds one bundle per function', () => {
+    expect(names().length).toBeGreaterThan(0);
+    const routeNames = new Set<string>(routes.map((r) => r.name));
+    for (const name of names()) {
+      expect(routeNames.has(name) || name in WORKER_EVENTS, `sample event for ${name}`).toBe(true);
+    }
+  });
+
+  it.each(routes.map((r) => [r.name, r] as const))(
+    '%s: an ESM bundle with source map that imports only Node built-ins',
+    async (name) => {
+      const bundle = isolatedBundle(name);
+      expect(existsSync(`${bundle}.map`)).toBe(true);
+      // Let esbuild list what the bundle still imports (static and literal dynamic imports).
+      const { metafile } = await build({
+        entryPoints: [bundle],
+        bundle: true,
+        write: false,
+        platform: 'node',
+        format: 'esm',
+        external: ['*'],
+        metafile: true,
+        logLevel: 'silent',
+      });
+      const imports = Object.values(metafile.inputs).flatMap((input) => input.imports);
+      const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+      expect(imports.map((i) => i.path).filter((p) => !builtins.has(p))).toEqual([]);
+      // Source maps point at our sources (stack traces stay readable), without embedding them.
+      const map = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as {
+        sources: string[];
+        sourcesContent?: unknown;
+      };
+      expect(map.sources.some((s) => s.endsWith(`functions/${name}/handler.ts`))).toBe(true);
+      expect(map.sourcesContent).toBeUndefined();
+    },
+  );
+
+  it.each(routes.map((r) => [`${r.method} ${r.path}`, r] as const))(
+    '%s: loads in a fresh node process and answers JSON with a status code',
+    async (_key, route) => {
+      const outcome = await invoke(route.name, eventFor(route));
+      expect(outcome.error ?? '').not.toMatch(
+        /Dynamic require|Cannot find (module|package)|ERR_MODULE_NOT_FOUND/,
+      );
+      expect(outcome, outcome.error).toMatchObject({ ok: true, phase: 'done' });
+      expect(typeof outcome.result?.statusCode).toBe('number');
+      expect(() => JSON.parse(String(outcome.result?.body))).not.toThrow();
+    },
+    40_000,
+  );
+
+  for (const [name, event] of Object.entries(WORKER_EVENTS)) {
+    it(`${name}: loads in a fresh node process and handles one event`, async () => {
+      const outcome = await invoke(name, event);
+      // Workers may fail on the unreachable stores; they must not fail to load.
+      expect(outcome.phase, outcome.error).not.toBe('import');
+      expect(outcome.error ?? '').not.toMatch(
+        /Dynamic require|Cannot find (module|package)|ERR_MODULE_NOT_FOUND/,
+      );
+    }, 40_000);
+  }
+});
+
+const RESULT_MARKER = '\n@@smoke-result@@';
+
+/** Runs in the child: import the bundle, call `handler` once, print the outcome after a marker. */
+const RUNNER = `
+import { pathToFileURL } from 'node:url';
+const marker = ${JSON.stringify(RESULT_MARKER)};
+const report = (outcome) => { process.stdout.write(marker + JSON.stringify(outcome)); process.exit(0); };
+let phase = 'import';
+try {
+  const mod = await import(pathToFileURL(process.argv[2]).href);
+  if (typeof mod.handler !== 'function') throw new Error('the bundle exports no handler function');
+  phase = 'invoke';
+  const deadline = Date.now() + 10_000;
+  const context = {
+    awsRequestId: 'smoke-request', functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: '$LATEST', memoryLimitInMB: '256', callbackWaitsForEmptyEventLoop: true,
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:smoke',
+    logGroupName: '/aws/lambda/smoke', logStreamName: 'smoke',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done() {}, fail() {}, succeed() {},
+  };
+  const result = await mod.handler(JSON.parse(process.env.SMOKE_EVENT), context);
+  report({ ok: true, phase: 'done', result });
+} catch (error) {
+  report({ ok: false, phase, error: String(error && error.stack || error) });
+}
+`;
+
+/** A localhost port with nothing listening (bound, then released). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,104 @@
+/**
+ * The access map as IAM, for every entry including the functions that do not exist yet: the
+ * statements are rendered against a real table and bucket and checked for the rules that must
+ * hold whatever is deployed (read-only functions cannot write, only the hold path can hold).
+ */
+import { Stack } from 'aws-cdk-lib';
+import { AttributeType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { functionAccess } from '../../infra/function-access.ts';
+import { accessStatements } from '../../infra/service-function.ts';
+import { asList, flatten, type Statement } from './iam.ts';
+import { newApp, removeAssemblies } from './synth.ts';
+
+afterAll(removeAssemblies);
+
+const stack = new Stack(newApp(), 'AccessMap');
+const table = new TableV2(stack, 'Table', {
+  partitionKey: { name: 'PK', type: AttributeType.STRING },
+});
+const bucket = new Bucket(stack, 'Bucket');
+const bucketArn = `<${stack.getLogicalId(bucket.node.defaultChild as never)}.Arn>`;
+
+function statements(name: string): Statement[] {
+  const access = functionAccess[name];
+  if (!access) throw new Error(name);
+  return accessStatements(access, table, bucket).map(
+    (s) => stack.resolve(s.toStatementJson()) as Statement,
+  );
+}
+const actions = (name: string) => statements(name).flatMap((s) => asList(s.Action));
+
+const names = Object.keys(functionAccess);
+const WRITES = /^(dynamodb:(Put|Update|Delete|BatchWrite|ConditionCheck)|s3:(Put|Delete))/;
+
+describe('function access map', () => {
+  it('covers the planned functions', () => {
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'health',
+        'list-media',
+        'get-media',
+        'upload-media',
+        'delete-media',
+        'serve-file',
+        'set-legal-hold',
+        'restore-media',
+        'create-upload-session',
+        'complete-upload-session',
+        'process-media',
+        'purge-sweep',
+        'orphan-sweep',
+      ]),
+    );
+  });
+
+  it.each(['health', 'list-media', 'get-media', 'serve-file'])('%s cannot write', (name) => {
+    expect(actions(name).filter((a) => WRITES.test(a))).toEqual([]);
+  });
+
+  it('only set-legal-hold can place or lift legal holds', () => {
+    const holders = names.filter((n) => actions(n).includes('s3:PutObjectLegalHold'));
+    expect(holders).toEqual(['set-legal-hold']);
+  });
+
+  it('only restore-media can delete object versions (removing a delete marker)', () => {
+    const deleters = names.filter((n) => actions(n).includes('s3:DeleteObjectVersion'));
+    expect(deleters).toEqual(['restore-media']);
+  });
+
+  it('the delete function only adds delete markers on media, nothing else in S3', () => {
+    expect(actions('delete-media').filter((a) => a.startsWith('s3:'))).toEqual(['s3:DeleteObject']);
+  });
+
+  it.each(names)('%s: object actions scoped to uploads/, thumbnails/ or staging/', (name) => {
+    for (const s of statements(name)) {
+      const acts = asList(s.Action);
+      if (
+        !acts.some((a) => a.startsWith('s3:')) ||
+        acts.every((a) => a.startsWith('s3:ListBucket'))
+      )
+        continue;
+      for (const r of asList(s.Resource).map(flatten)) {
+        expect(r.startsWith(`${bucketArn}/`)).toBe(true);
+        expect(r.slice(bucketArn.length)).toMatch(/^\/(uploads|thumbnails|staging)\/\*$/);
+      }
+    }
+  });
+
+  it.each(names)('%s: no resource is "*"', (name) => {
+    for (const s of statements(name)) expect(asList(s.Resource)).not.toContain('*');
+  });
+
+  it('only the upload-session functions touch staging/', () => {
+    const staging = names.filter((n) =>
+      statements(n).some((s) =>
+        asList(s.Resource)
+          .map(flatten)
+          .some((r) => r.includes('/staging/')),
+      ),
+    );
+    expect(staging.sort()).toEqual(['complete-upload-session', 'create-upload-session']);
+  });
+});

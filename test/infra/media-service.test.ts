@@ -1,0 +1,591 @@
+/**
+ * What the synthesized stack contains, property by property: functions, table, bucket, IAM,
+ * API, alarms, outputs. Synthesized once (without bundling) and shared by every test here.
+ */
+import { Token } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routes } from '../../functions/routes.ts';
+import { type FunctionAccess, functionAccess } from '../../infra/function-access.ts';
+import { ACCESS_LOG_FIELDS, MAX_HTTP_TIMEOUT_SECONDS } from '../../infra/media-service.ts';
+import { tableDefinition, toCreateTableInput } from '../../lib/db/table-definition.ts';
+import { actionsOf, asList, flatten, type Statement, statementsOf } from './iam.ts';
+import {
+  type CfnResource,
+  type CfnTemplate,
+  onlyResource,
+  removeAssemblies,
+  resourcesOf,
+  synthStack,
+} from './synth.ts';
+
+const ORIGINS = ['https://app.example.com', 'http://localhost:5173'];
+const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:on-call';
+
+afterAll(removeAssemblies);
+
+let synth: ReturnType<typeof synthStack>;
+let json: CfnTemplate;
+
+beforeAll(() => {
+  synth = synthStack({
+    service: {
+      gracePeriodDays: 9,
+      allowedOrigins: ORIGINS,
+      maxUploadBytes: 10_000_000,
+      throttle: { rateLimit: 40, burstLimit: 80 },
+      logLevel: 'WARN',
+      logRetention: RetentionDays.THREE_MONTHS,
+    },
+    alarmTopicArn: TOPIC_ARN,
+  });
+  json = synth.json;
+}, 60_000);
+
+const functionNames: string[] = [...new Set(routes.map((r) => r.name))];
+
+/** The Lambda resource of function `name` (found through the construct, not by guessing ids). */
+function lambdaOf(name: string): CfnResource {
+  const fn = synth.stack.service.functions.get(name);
+  if (!fn) throw new Error(`function ${name} not created`);
+  const id = synth.stack.getLogicalId(fn.function.node.defaultChild as never);
+  const resource = json.Resources[id];
+  if (!resource) throw new Error(`no resource ${id}`);
+  return resource;
+}
+
+const ref = (resource: string) => ({ Ref: resource });
+const tableId = () => onlyResource(json, 'AWS::DynamoDB::GlobalTable')[0];
+const table = () => onlyResource(json, 'AWS::DynamoDB::GlobalTable')[1];
+const bucketId = () =>
+  synth.stack.getLogicalId(synth.stack.service.bucket.node.defaultChild as never);
+
+describe('synthesis', () => {
+  it('is environment-agnostic (no account or region baked in)', () => {
+    expect(Token.isUnresolved(synth.stack.region)).toBe(true);
+    expect(Token.isUnresolved(synth.stack.account)).toBe(true);
+  });
+
+  it('raises no CDK warnings or errors', () => {
+    expect(Annotations.fromStack(synth.stack).findWarning('*', Match.anyValue())).toEqual([]);
+    expect(Annotations.fromStack(synth.stack).findError('*', Match.anyValue())).toEqual([]);
+  });
+
+  it('uses no custom-resource helpers (log retention, notifications, auto-delete)', () => {
+    const types = new Set(Object.values(json.Resources).map((r) => r.Type));
+    for (const type of types)
+      expect(type).not.toMatch(/^Custom::|AWS::CloudFormation::CustomResource/);
+    expect(resourcesOf(json, 'AWS::Lambda::Function')).toHaveLength(functionNames.length);
+  });
+
+  it('outputs the API URL, the table name and the bucket name', () => {
+    synth.template.hasOutput('ApiUrl', {
+      Value: {
+        'Fn::Join': [
+          '',
+          Match.arrayWith([
+            'https://',
+            ref(synth.stack.getLogicalId(synth.stack.service.api.node.defaultChild as never)),
+          ]),
+        ],
+      },
+    });
+    synth.template.hasOutput('TableName', { Value: ref(tableId()) });
+    synth.template.hasOutput('BucketName', { Value: ref(bucketId()) });
+  });
+
+  it('protects the prod stack from termination', () => {
+    expect(synth.stack.terminationProtection).toBe(true);
+  });
+});
+
+describe('functions', () => {
+  it.each(functionNames)('%s: Node.js 22 on arm64, X-Ray active, ESM bundle handler', (name) => {
+    const p = lambdaOf(name).Properties;
+    expect(p.Runtime).toBe('nodejs22.x');
+    expect(p.Architectures).toEqual(['arm64']);
+    expect(p.TracingConfig).toEqual({ Mode: 'Active' });
+    expect(p.Handler).toBe('index.handler');
+  });
+
+  it.each(functionNames)('%s: memory and timeout from its access entry', (name) => {
+    const p = lambdaOf(name).Properties;
+    const access = functionAccess[name] as FunctionAccess;
+    expect(p.MemorySize).toBe(access.memoryMb);
+    expect(p.Timeout).toBe(access.timeoutSeconds);
+    expect(p.Timeout).toBeLessThanOrEqual(MAX_HTTP_TIMEOUT_SECONDS);
+  });
+
+  it.each(functionNames)('%s: environment from construct props', (name) => {
+    expect(lambdaOf(name).Properties.Environment.Variables).toEqual({
+      TABLE_NAME: ref(tableId()),
+      BUCKET_NAME: ref(bucketId()),
+      MEDIA_MAX_UPLOAD_BYTES: '10000000',
+      MEDIA_GRACE_PERIOD_SECONDS: String(9 * 86_400),
+      POWERTOOLS_SERVICE_NAME: 'media',
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+
+  it.each(functionNames)('%s: JSON logs into its own log group with retention', (name) => {
+    const logging = lambdaOf(name).Properties.LoggingConfig;
+    expect(logging).toMatchObject({ LogFormat: 'JSON', ApplicationLogLevel: 'WARN' });
+    const group = json.Resources[logging.LogGroup.Ref];
+    expect(group?.Type).toBe('AWS::Logs::LogGroup');
+    expect(group?.Properties.RetentionInDays).toBe(90);
+    expect(group?.DeletionPolicy).toBe('Retain');
+  });
+
+  it('sizes the upload function for the largest body API Gateway carries', () => {
+    if (!functionNames.includes('upload-media')) return;
+    const p = lambdaOf('upload-media').Properties;
+    expect(p.MemorySize).toBeGreaterThanOrEqual(1024);
+    expect(p.Timeout).toBe(29);
+  });
+
+  it('gives every function its own role without managed policies', () => {
+    const roles = resourcesOf(json, 'AWS::IAM::Role');
+    expect(roles).toHaveLength(functionNames.length);
+    for (const [, role] of roles) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        {
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'lambda.amazonaws.com' },
+        },
+      ]);
+    }
+  });
+});
+
+describe('DynamoDB table', () => {
+  it('has exactly the keys, attributes and indexes of the shared definition', () => {
+    const expected = toCreateTableInput('ignored');
+    const p = table().Properties;
+    const byName = (a: { AttributeName?: string }, b: { AttributeName?: string }) =>
+      String(a.AttributeName).localeCompare(String(b.AttributeName));
+    expect(p.KeySchema).toEqual(expected.KeySchema);
+    expect([...p.AttributeDefinitions].sort(byName)).toEqual(
+      [...(expected.AttributeDefinitions ?? [])].sort(byName),
+    );
+    expect(p.GlobalSecondaryIndexes).toEqual(expected.GlobalSecondaryIndexes);
+    expect(p.BillingMode).toBe(expected.BillingMode);
+  });
+
+  it('has TTL on the shared attribute, PITR, deletion protection and RETAIN', () => {
+    const t = table();
+    expect(t.Properties.TimeToLiveSpecification).toEqual({
+      AttributeName: tableDefinition.timeToLiveAttribute,
+      Enabled: true,
+    });
+    const [replica] = t.Properties.Replicas;
+    expect(replica.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(replica.DeletionProtectionEnabled).toBe(true);
+    expect(t.DeletionPolicy).toBe('Retain');
+    expect(t.UpdateReplacePolicy).toBe('Retain');
+  });
+});
+
+describe('media bucket', () => {
+  const bucket = () => json.Resources[bucketId()] as CfnResource;
+
+  it('is versioned with Object Lock enabled and no default retention', () => {
+    const p = bucket().Properties;
+    expect(p.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(p.ObjectLockEnabled).toBe(true);
+    expect(p.ObjectLockConfiguration).toBeUndefined();
+  });
+
+  it('blocks public access, encrypts at rest, disables ACLs and is RETAINed', () => {
+    const b = bucket();
+    expect(b.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(b.Properties.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
+      { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+    ]);
+    expect(b.Properties.OwnershipControls.Rules).toEqual([
+      { ObjectOwnership: 'BucketOwnerEnforced' },
+    ]);
+    expect(b.DeletionPolicy).toBe('Retain');
+    expect(b.UpdateReplacePolicy).toBe('Retain');
+  });
+
+  it('denies every request without TLS (and below TLS 1.2)', () => {
+    synth.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: ref(bucketId()),
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Principal: { AWS: '*' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+          Match.objectLike({
+            Effect: 'Deny',
+            Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('purges deleted files after the grace period, aborts multipart uploads, expires staging', () => {
+    expect(bucket().Properties.LifecycleConfiguration.Rules).toEqual([
+      {
+        Id: 'AbortIncompleteMultipartUploads',
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+        Status: 'Enabled',
+      },
+      {
+        Id: 'PurgeDeletedUploads',
+        Prefix: 'uploads/',
+        NoncurrentVersionExpiration: { NoncurrentDays: 9 },
+        Status: 'Enabled',
+      },
+      {
+        Id: 'PurgeDeletedThumbnails',
+        Prefix: 'thumbnails/',
+        NoncurrentVersionExpiration: { NoncurrentDays: 9 },
+        Status: 'Enabled',
+      },
+      {
+        Id: 'ExpireStaging',
+        Prefix: 'staging/',
+        ExpirationInDays: 1,
+        NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+        Status: 'Enabled',
+      },
+      { Id: 'RemoveExpiredDeleteMarkers', ExpiredObjectDeleteMarker: true, Status: 'Enabled' },
+    ]);
+  });
+
+  it('never expires current media versions (only noncurrent ones, i.e. after a delete)', () => {
+    const rules = bucket().Properties.LifecycleConfiguration.Rules as Array<
+      Record<string, unknown>
+    >;
+    for (const rule of rules.filter((r) => r.Prefix !== 'staging/')) {
+      expect(rule.ExpirationInDays).toBeUndefined();
+      expect(rule.ExpirationDate).toBeUndefined();
+    }
+  });
+
+  it('sends object events to EventBridge', () => {
+    expect(bucket().Properties.NotificationConfiguration).toEqual({
+      EventBridgeConfiguration: { EventBridgeEnabled: true },
+    });
+  });
+
+  it('writes server access logs to a separate, locked-down log bucket', () => {
+    const logBucketId = synth.stack.getLogicalId(
+      synth.stack.service.accessLogsBucket.node.defaultChild as never,
+    );
+    expect(bucket().Properties.LoggingConfiguration).toEqual({
+      DestinationBucketName: ref(logBucketId),
+      LogFilePrefix: 'media-bucket/',
+    });
+    const logs = json.Resources[logBucketId] as CfnResource;
+    expect(logs.Properties.PublicAccessBlockConfiguration.BlockPublicAcls).toBe(true);
+    expect(logs.Properties.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
+      { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+    ]);
+    expect(logs.Properties.LifecycleConfiguration.Rules).toEqual([
+      { Id: 'ExpireAccessLogs', ExpirationInDays: 90, Status: 'Enabled' },
+    ]);
+    expect(logs.DeletionPolicy).toBe('Retain');
+  });
+
+  it('allows the configured browser origins to PUT presigned uploads and GET signed URLs', () => {
+    expect(bucket().Properties.CorsConfiguration.CorsRules).toEqual([
+      {
+        AllowedOrigins: ORIGINS,
+        AllowedMethods: ['GET', 'HEAD', 'PUT'],
+        AllowedHeaders: ['*'],
+        ExposedHeaders: ['ETag'],
+        MaxAge: 3600,
+      },
+    ]);
+  });
+});
+
+describe('IAM least privilege (deployed functions)', () => {
+  const TABLE_READ = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
+  const TABLE_WRITE = [
+    'dynamodb:BatchWriteItem',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+  ];
+  const ALWAYS = [
+    'logs:CreateLogStream',
+    'logs:PutLogEvents',
+    'xray:PutTelemetryRecords',
+    'xray:PutTraceSegments',
+  ];
+
+  /** The spec of the access vocabulary, written out independently of the implementation. */
+  function expectedActions(access: FunctionAccess): string[] {
+    const b = access.bucket ?? {};
+    return [
+      ...ALWAYS,
+      ...(access.table === 'describe' ? ['dynamodb:DescribeTable'] : TABLE_READ),
+      ...(access.table === 'readWrite' ? TABLE_WRITE : []),
+      ...(b.list ? ['s3:ListBucket'] : []),
+      ...(b.listVersions ? ['s3:ListBucketVersions'] : []),
+      ...(b.read?.length ? ['s3:GetObject'] : []),
+      ...(b.readVersions?.length ? ['s3:GetObjectVersion'] : []),
+      ...(b.write?.length ? ['s3:PutObject'] : []),
+      ...(b.delete?.length ? ['s3:DeleteObject'] : []),
+      ...(b.deleteVersions?.length ? ['s3:DeleteObjectVersion'] : []),
+      ...(b.legalHold ? ['s3:GetObjectLegalHold', 's3:PutObjectLegalHold'] : []),
+    ].sort();
+  }
+
+  const statements = (name: string): Statement[] =>
+    statementsOf(json, synth.stack, synth.stack.service, name);
+
+  it.each(functionNames)('%s: exactly the actions of its access entry', (name) => {
+    const actual = [...actionsOf(statements(name))].sort();
+    expect(actual).toEqual(expectedActions(functionAccess[name] as FunctionAccess));
+  });
+
+  it.each(functionNames)('%s: no wildcard resource except for X-Ray', (name) => {
+    for (const s of statements(name)) {
+      if (asList(s.Resource).includes('*')) {
+        expect([...asList(s.Action)].sort()).toEqual([
+          'xray:PutTelemetryRecords',
+          'xray:PutTraceSegments',
+        ]);
+      }
+    }
+  });
+
+  it.each(functionNames)('%s: S3 object actions are scoped to a key prefix', (name) => {
+    const bucketArn = `<${bucketId()}.Arn>`;
+    for (const s of statements(name)) {
+      const actions = asList(s.Action);
+      if (!actions.some((a) => a.startsWith('s3:'))) continue;
+      const resources = asList(s.Resource).map(flatten);
+      if (actions.every((a) => a.startsWith('s3:ListBucket'))) {
+        expect(resources).toEqual([bucketArn]);
+      } else {
+        for (const r of resources) {
+          expect(r).toMatch(
+            new RegExp(`^${escapeRegExp(bucketArn)}/(uploads|thumbnails|staging)/\\*$`),
+          );
+        }
+      }
+    }
+  });
+
+  it.each(functionNames)('%s: DynamoDB actions only on the table and its named indexes', (name) => {
+    const tableArn = `<${tableId()}.Arn>`;
+    const allowed = new Set([
+      tableArn,
+      ...tableDefinition.globalSecondaryIndexes.map((i) => `${tableArn}/index/${i.indexName}`),
+    ]);
+    for (const s of statements(name)) {
+      if (!asList(s.Action).some((a) => a.startsWith('dynamodb:'))) continue;
+      for (const r of asList(s.Resource).map(flatten)) expect(allowed).toContain(r);
+    }
+  });
+
+  it.each(functionNames)('%s: writes logs only to its own log group', (name) => {
+    const fn = synth.stack.service.functions.get(name);
+    const groupId = synth.stack.getLogicalId(fn?.logGroup.node.defaultChild as never);
+    const logs = statements(name).filter((s) =>
+      asList(s.Action).some((a) => a.startsWith('logs:')),
+    );
+    expect(logs.map((s) => flatten(s.Resource))).toEqual([`<${groupId}.Arn>`]);
+  });
+
+  it('health may only describe the table and head the bucket', () => {
+    const actions = actionsOf(statements('health'));
+    expect([...actions].filter((a) => !ALWAYS.includes(a)).sort()).toEqual([
+      'dynamodb:DescribeTable',
+      's3:ListBucket',
+    ]);
+  });
+
+  it('the list function cannot write anything', () => {
+    if (!functionNames.includes('list-media')) return;
+    const actions = [...actionsOf(statements('list-media'))];
+    expect(actions.filter((a) => TABLE_WRITE.includes(a) || /^s3:(Put|Delete)/.test(a))).toEqual(
+      [],
+    );
+  });
+
+  it('no deployed function except set-legal-hold can change legal holds', () => {
+    for (const name of functionNames.filter((n) => n !== 'set-legal-hold')) {
+      expect(actionsOf(statements(name))).not.toContain('s3:PutObjectLegalHold');
+    }
+  });
+});
+
+describe('HTTP API', () => {
+  it('is an HTTP API (payload 2.0) with one route per routes.ts entry', () => {
+    onlyResource(json, 'AWS::ApiGatewayV2::Api');
+    const routeKeys = resourcesOf(json, 'AWS::ApiGatewayV2::Route').map(
+      ([, r]) => r.Properties.RouteKey as string,
+    );
+    expect(routeKeys.sort()).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
+  });
+
+  it.each(routes.map((r) => [`${r.method} ${r.path}`, r.name] as const))(
+    '%s → %s via a Lambda proxy integration (payload 2.0)',
+    (routeKey, name) => {
+      const [, route] = resourcesOf(json, 'AWS::ApiGatewayV2::Route').find(
+        ([, r]) => r.Properties.RouteKey === routeKey,
+      ) as [string, CfnResource];
+      expect(route.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+      const integrationId = (route.Properties.Target['Fn::Join'][1] as unknown[])[1] as {
+        Ref: string;
+      };
+      const integration = json.Resources[integrationId.Ref] as CfnResource;
+      const fnId = synth.stack.getLogicalId(
+        synth.stack.service.functions.get(name)?.function.node.defaultChild as never,
+      );
+      expect(integration.Properties).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+        IntegrationUri: { 'Fn::GetAtt': [fnId, 'Arn'] },
+      });
+    },
+  );
+
+  it('lets API Gateway invoke each function only through its route', () => {
+    const permissions = resourcesOf(json, 'AWS::Lambda::Permission');
+    expect(permissions).toHaveLength(routes.length);
+    for (const [, p] of permissions) {
+      expect(p.Properties.Principal).toBe('apigateway.amazonaws.com');
+      expect(flatten(p.Properties.SourceArn)).toMatch(/:execute-api:.*\/\*\/\*\/.+/);
+    }
+  });
+
+  it('throttles the $default stage with the configured rate and burst', () => {
+    const [, stage] = onlyResource(json, 'AWS::ApiGatewayV2::Stage');
+    expect(stage.Properties).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 40, ThrottlingBurstLimit: 80 },
+    });
+  });
+
+  it('writes JSON access logs with the request id to a retained log group', () => {
+    const [, stage] = onlyResource(json, 'AWS::ApiGatewayV2::Stage');
+    const { DestinationArn, Format } = stage.Properties.AccessLogSettings;
+    const groupId = synth.stack.getLogicalId(
+      synth.stack.service.apiAccessLogs.node.defaultChild as never,
+    );
+    expect(DestinationArn).toEqual({ 'Fn::GetAtt': [groupId, 'Arn'] });
+    // Substitute what API Gateway would render, then it must be one JSON object.
+    const rendered = (Format as string)
+      .replace('$context.error.messageString', '"Internal Server Error"')
+      .replace(/\$context\.[\w.]+/g, 'x');
+    const line = JSON.parse(rendered) as Record<string, string>;
+    expect(Object.keys(line)).toEqual([...Object.keys(ACCESS_LOG_FIELDS), 'error']);
+    expect(Format).toContain('"requestId":"$context.requestId"');
+    expect(Format).not.toMatch(/header|authorization|body/i);
+    const group = json.Resources[groupId] as CfnResource;
+    expect(group.Properties.RetentionInDays).toBe(90);
+    expect(group.DeletionPolicy).toBe('Retain');
+  });
+
+  it('answers CORS preflights for the configured origins only', () => {
+    const [, api] = onlyResource(json, 'AWS::ApiGatewayV2::Api');
+    expect(api.Properties.CorsConfiguration).toEqual({
+      AllowOrigins: ORIGINS,
+      AllowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+      AllowHeaders: ['authorization', 'content-type', 'x-api-key', 'x-request-id'],
+      ExposeHeaders: ['x-request-id'],
+      AllowCredentials: false,
+      MaxAge: 3600,
+    });
+  });
+});
+
+describe('alarms', () => {
+  const alarms = () => resourcesOf(json, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+  const topic = [TOPIC_ARN];
+
+  it('pages on the API 5xx rate', () => {
+    const rate = alarms().find((a) =>
+      (a.Metrics as Array<{ Expression?: string }> | undefined)?.some((m) => m.Expression),
+    );
+    expect(rate).toMatchObject({
+      Threshold: 5,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: topic,
+      OKActions: topic,
+    });
+    const metrics = (rate?.Metrics ?? []) as Array<{
+      MetricStat?: { Metric: { MetricName: string } };
+    }>;
+    const names = metrics.map((m) => m.MetricStat?.Metric.MetricName).filter(Boolean);
+    expect(names.sort()).toEqual(['5xx', 'Count']);
+  });
+
+  it.each(functionNames)('%s: pages on errors and on throttles', (name) => {
+    const fnId = synth.stack.getLogicalId(
+      synth.stack.service.functions.get(name)?.function.node.defaultChild as never,
+    );
+    for (const metric of ['Errors', 'Throttles']) {
+      const alarm = alarms().find(
+        (a) =>
+          a.MetricName === metric &&
+          (a.Dimensions as Array<{ Value: unknown }>).some(
+            (d) => JSON.stringify(d.Value) === JSON.stringify(ref(fnId)),
+          ),
+      );
+      expect(alarm, `${metric} alarm of ${name}`).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        Threshold: 1,
+        AlarmActions: topic,
+      });
+    }
+  });
+
+  it('can be switched off', () => {
+    const quiet = synthStack({ service: { alarms: { enabled: false } } });
+    expect(resourcesOf(quiet.json, 'AWS::CloudWatch::Alarm')).toEqual([]);
+  });
+});
+
+describe('defaults', () => {
+  it('7-day grace, 50 MB uploads, no CORS, 30-day logs, 100/200 throttle', () => {
+    const dev = synthStack({ service: { stageName: 'dev' } });
+    const [, api] = onlyResource(dev.json, 'AWS::ApiGatewayV2::Api');
+    expect(api.Properties.CorsConfiguration).toBeUndefined();
+    const [, stage] = onlyResource(dev.json, 'AWS::ApiGatewayV2::Stage');
+    expect(stage.Properties.DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: 100,
+      ThrottlingBurstLimit: 200,
+    });
+    const fn = resourcesOf(dev.json, 'AWS::Lambda::Function')[0]?.[1] as CfnResource;
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      MEDIA_GRACE_PERIOD_SECONDS: '604800',
+      MEDIA_MAX_UPLOAD_BYTES: '52428800',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    });
+    const [, bucket] = resourcesOf(dev.json, 'AWS::S3::Bucket').find(
+      ([, b]) => b.Properties.ObjectLockEnabled,
+    ) as [string, CfnResource];
+    expect(bucket.Properties.CorsConfiguration).toBeUndefined();
+    expect(dev.stack.terminationProtection).toBe(false);
+    const [, group] = resourcesOf(dev.json, 'AWS::Logs::LogGroup')[0] as [string, CfnResource];
+    expect(group.Properties.RetentionInDays).toBe(30);
+  });
+});
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
