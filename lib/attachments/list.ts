@@ -14,7 +14,7 @@ import { decodeCursor, encodeCursor, type ListPosition } from './cursor.ts';
 import type { Attachment } from './model.ts';
 import { toListItem } from './present.ts';
 import { queryListIndex } from './records.ts';
-import type { ListQuery } from './schemas.ts';
+import type { ListItem, ListQuery } from './schemas.ts';
 import { VisibilityResolver } from './visibility.ts';
 
 /** Index items examined per request at most, whatever the share of invisible posts. */
@@ -23,7 +23,7 @@ const MAX_QUERY_ROUNDS = 10;
 const MAX_QUERY_LIMIT = 500;
 
 export interface ListPage {
-  items: ReturnType<typeof toListItem>[];
+  items: ListItem[];
   hasMore: boolean;
   nextCursor: string | null;
 }

@@ -1,8 +1,9 @@
 /** The JSON shapes of media-api.md §2, built from records in one place. */
 import type { Post, User } from '../directory/model.ts';
 import { type Attachment, fileUrlOf } from './model.ts';
+import type { AttachmentDetail, ListItem } from './schemas.ts';
 
-export function toListItem(attachment: Attachment) {
+export function toListItem(attachment: Attachment): ListItem {
   return {
     id: attachment.id,
     postId: attachment.postId,
@@ -20,12 +21,16 @@ export function toListItem(attachment: Attachment) {
   };
 }
 
-export function toAuthor(user: User | null) {
+export function toAuthor(user: User | null): AttachmentDetail['author'] {
   return user && { id: user.id, name: user.name, email: user.email, image: user.image };
 }
 
 /** Upload and get responses: the list item plus its uploader, its post and its hold state. */
-export function toAttachmentDetail(attachment: Attachment, uploader: User | null, post: Post) {
+export function toAttachmentDetail(
+  attachment: Attachment,
+  uploader: User | null,
+  post: Post,
+): AttachmentDetail {
   return {
     ...toListItem(attachment),
     author: toAuthor(uploader),

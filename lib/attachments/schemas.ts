@@ -35,3 +35,60 @@ export const listQuerySchema = z.object({
   cursor: z.string().optional(),
 });
 export type ListQuery = z.output<typeof listQuerySchema>;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Response shapes: the OpenAPI description is generated from these, and `present.ts` returns  */
+/* values typed by them, so the documentation and the code cannot disagree.                    */
+
+const nullableNumber = z.number().nullable();
+
+export const listItemSchema = z.object({
+  id: z.string(),
+  postId: z.string(),
+  fileName: z.string(),
+  originalFileName: z.string(),
+  fileType: z.enum(FILE_TYPES),
+  fileSize: z.number().int(),
+  mimeType: z.string(),
+  url: z.string(),
+  thumbnailUrl: z.string().nullable(),
+  width: nullableNumber,
+  height: nullableNumber,
+  duration: nullableNumber,
+  createdAt: z.number().int().describe('epoch milliseconds'),
+});
+export type ListItem = z.output<typeof listItemSchema>;
+
+export const authorSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string(),
+  image: z.string().nullable(),
+});
+
+export const attachmentDetailSchema = listItemSchema.extend({
+  author: authorSchema.nullable(),
+  post: z.object({ id: z.string(), title: z.string() }),
+  legalHold: z.boolean(),
+});
+export type AttachmentDetail = z.output<typeof attachmentDetailSchema>;
+
+export const listPageSchema = z.object({
+  items: z.array(listItemSchema),
+  hasMore: z.boolean(),
+  nextCursor: z.string().nullable(),
+});
+
+export const deleteResultSchema = z.object({
+  id: z.string(),
+  deleted: z.literal(true),
+  purgeAfter: z.number().int().describe('epoch milliseconds after which the file is purged'),
+});
+
+export const errorEnvelopeSchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+});

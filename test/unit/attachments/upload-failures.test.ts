@@ -1,0 +1,161 @@
+/**
+ * Failure paths of the upload write order, with the stores mocked: whatever fails, there is
+ * never a record without its blob, and never a blob left behind by a refused commit.
+ */
+import { readFileSync } from 'node:fs';
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { uploadMedia } from '../../../lib/attachments/upload.ts';
+import { keys } from '../../../lib/db/keys.ts';
+import { S3MediaStore } from '../../../lib/storage/media-store.ts';
+
+const ddbMock = mockClient(DynamoDBDocumentClient);
+const s3Mock = mockClient(S3Client);
+
+const table = {
+  db: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
+  tableName: 'media-test',
+};
+const store = new S3MediaStore(new S3Client({ region: 'us-east-1' }), 'media-bucket');
+const deps = { table, store, maxUploadBytes: 1024 * 1024 };
+const viewer = { userId: 'usr_author', workspaceId: 'ws_one', role: 'member' as const };
+const png = readFileSync(new URL('../../fixtures/media/image-64x48.png', import.meta.url));
+const body = {
+  postId: 'pst_one',
+  fileName: 'pic.png',
+  mimeType: 'image/png',
+  fileData: png.toString('base64'),
+};
+
+const directory: Record<string, Record<string, unknown>> = {
+  [keys.post('pst_one').PK]: {
+    ...keys.post('pst_one'),
+    id: 'pst_one',
+    workspaceId: 'ws_one',
+    projectId: 'prj_one',
+    authorId: 'usr_author',
+    title: 'Post',
+    status: 'published',
+    createdAt: 1,
+  },
+  [keys.project('prj_one').PK]: {
+    ...keys.project('prj_one'),
+    id: 'prj_one',
+    workspaceId: 'ws_one',
+    name: 'Project',
+    visibility: 'public',
+    createdAt: 1,
+  },
+};
+
+beforeEach(() => {
+  // Batched reads answer from the small directory above, keyed by PK.
+  ddbMock.on(BatchGetCommand).callsFake((input) => {
+    const requested = Object.values(input.RequestItems)[0] as {
+      Keys: Array<{ PK: string; SK: string }>;
+    };
+    const items = requested.Keys.map((key) => directory[key.PK]).filter(
+      (item): item is Record<string, unknown> => item !== undefined && item.SK !== undefined,
+    );
+    return { Responses: { [table.tableName]: items } };
+  });
+  ddbMock.on(GetCommand).resolves({});
+});
+
+afterEach(() => {
+  ddbMock.reset();
+  s3Mock.reset();
+});
+
+describe('upload write order', () => {
+  it('stores the blob with type, SHA-256 and encryption, then commits the record', async () => {
+    s3Mock.on(PutObjectCommand).resolves({});
+    ddbMock.on(TransactWriteCommand).resolves({});
+
+    const result = await uploadMedia(deps, viewer, body);
+
+    const put = s3Mock.commandCalls(PutObjectCommand)[0]?.args[0].input;
+    expect(put?.Key).toBe(result.url.replace('/api/media/', ''));
+    expect(put?.ContentType).toBe('image/png');
+    expect(put?.ServerSideEncryption).toBe('AES256');
+    expect(put?.ChecksumSHA256).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    const transaction = ddbMock.commandCalls(TransactWriteCommand)[0]?.args[0].input;
+    const committed = transaction?.TransactItems?.find((item) => item.Put)?.Put?.Item;
+    expect(committed?.id).toBe(result.id);
+    expect(s3Mock.commandCalls(DeleteObjectCommand)).toHaveLength(0);
+  });
+
+  it('writes no record when storing the blob fails', async () => {
+    s3Mock.on(PutObjectCommand).rejects(new Error('S3 is down'));
+    ddbMock.on(TransactWriteCommand).resolves({});
+
+    await expect(uploadMedia(deps, viewer, body)).rejects.toThrow('S3 is down');
+    expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('removes the blob when the commit fails unexpectedly', async () => {
+    s3Mock.on(PutObjectCommand).resolves({});
+    s3Mock.on(DeleteObjectCommand).resolves({});
+    ddbMock.on(TransactWriteCommand).rejects(new Error('DynamoDB is down'));
+
+    await expect(uploadMedia(deps, viewer, body)).rejects.toThrow('DynamoDB is down');
+    const putKey = s3Mock.commandCalls(PutObjectCommand)[0]?.args[0].input.Key;
+    expect(s3Mock.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input.Key)).toEqual([
+      putKey,
+    ]);
+  });
+
+  it('removes the blob and answers 403 when the author changed while uploading', async () => {
+    s3Mock.on(PutObjectCommand).resolves({});
+    s3Mock.on(DeleteObjectCommand).resolves({});
+    ddbMock.on(TransactWriteCommand).callsFake(() => {
+      // The post is re-assigned between the permission check and the commit.
+      directory[keys.post('pst_one').PK] = {
+        ...directory[keys.post('pst_one').PK],
+        authorId: 'usr_other',
+      };
+      throw new TransactionCanceledException({
+        message: 'Transaction cancelled',
+        $metadata: {},
+        CancellationReasons: [
+          { Code: 'ConditionalCheckFailed' },
+          { Code: 'None' },
+          { Code: 'None' },
+        ],
+      });
+    });
+
+    await expect(uploadMedia(deps, viewer, body)).rejects.toMatchObject({ statusCode: 403 });
+    expect(s3Mock.commandCalls(DeleteObjectCommand)).toHaveLength(1);
+    directory[keys.post('pst_one').PK] = {
+      ...directory[keys.post('pst_one').PK],
+      authorId: 'usr_author',
+    };
+  });
+
+  it('still answers with the real error when removing the blob fails too', async () => {
+    s3Mock.on(PutObjectCommand).resolves({});
+    s3Mock.on(DeleteObjectCommand).rejects(new Error('cannot delete'));
+    ddbMock.on(TransactWriteCommand).rejects(new Error('DynamoDB is down'));
+
+    await expect(uploadMedia(deps, viewer, body)).rejects.toThrow('DynamoDB is down');
+  });
+
+  it('touches no store before the permission check passes', async () => {
+    await expect(uploadMedia(deps, { ...viewer, userId: 'usr_other' }, body)).rejects.toMatchObject(
+      {
+        statusCode: 403,
+      },
+    );
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+});
