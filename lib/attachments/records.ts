@@ -6,6 +6,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableContext } from '../db/client.ts';
+import { withoutNulls } from '../db/items.ts';
 import { keys, listIndexKeys, listSortKey } from '../db/keys.ts';
 import type { ListIndexName } from '../db/table-definition.ts';
 import { tableDefinition } from '../db/table-definition.ts';
@@ -48,7 +49,7 @@ function attachmentItem(attachment: Attachment) {
   return {
     ...keys.attachment(attachment.id),
     entity: 'attachment',
-    ...attachment,
+    ...withoutNulls(attachment),
     ...listIndexKeys(attachment),
     ...(live ? { listSK: listSortKey(attachment.createdAt, attachment.id) } : {}),
   };

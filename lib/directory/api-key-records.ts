@@ -3,6 +3,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { generateApiKey } from '../auth/api-keys.ts';
 import { SCOPES, type Scope } from '../auth/scopes.ts';
 import type { TableContext } from '../db/client.ts';
+import { withoutNulls } from '../db/items.ts';
 import { keys } from '../db/keys.ts';
 import { conditionExists, transactWrite } from '../db/transactions.ts';
 import { parseField } from '../validation.ts';
@@ -42,7 +43,7 @@ export async function createApiKey(
       item: {
         Put: {
           TableName: ctx.tableName,
-          Item: { ...keys.apiKey(record.id), entity: 'apiKey', ...record },
+          Item: { ...keys.apiKey(record.id), entity: 'apiKey', ...withoutNulls(record) },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },

@@ -1,5 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableContext } from '../db/client.ts';
+import { withoutNulls } from '../db/items.ts';
 import { keys } from '../db/keys.ts';
 import { conditionExists, type GuardedWrite, transactWrite } from '../db/transactions.ts';
 import { ValidationError } from '../errors.ts';
@@ -51,7 +52,6 @@ export async function createPost(
     createdAt: Date.now(),
     deletedAt: null,
   };
-  const { deletedAt: _notDeleted, ...stored } = post;
   await transactWrite(ctx, [
     {
       item: conditionExists(ctx.tableName, keys.project(project.id)),
@@ -62,7 +62,7 @@ export async function createPost(
       item: {
         Put: {
           TableName: ctx.tableName,
-          Item: { ...keys.post(post.id), entity: 'post', ...stored },
+          Item: { ...keys.post(post.id), entity: 'post', ...withoutNulls(post) },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },

@@ -1,5 +1,6 @@
 import { batchGetItems, itemKeyString } from '../db/batch-get.ts';
 import type { TableContext } from '../db/client.ts';
+import { withoutNulls } from '../db/items.ts';
 import { keys } from '../db/keys.ts';
 import { conditionExists, transactWrite } from '../db/transactions.ts';
 import { newId } from '../ids.ts';
@@ -41,7 +42,7 @@ export async function createUser(
       item: {
         Put: {
           TableName: ctx.tableName,
-          Item: { ...keys.user(user.id), entity: 'user', ...user },
+          Item: { ...keys.user(user.id), entity: 'user', ...withoutNulls(user) },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },

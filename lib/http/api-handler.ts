@@ -4,8 +4,8 @@
  * Handlers stay a few lines: read the request, call the domain, shape the response.
  */
 import middy from '@middy/core';
-import type { Scope } from '../auth/scopes.ts';
 import { authenticate, requireScope } from '../auth/authenticate.ts';
+import type { Scope } from '../auth/scopes.ts';
 import type { TableContext } from '../db/client.ts';
 import { jsonBody } from './json-body.ts';
 import { requestMiddleware } from './request-middleware.ts';

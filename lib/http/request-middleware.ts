@@ -7,7 +7,13 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import { ApiError, toErrorResponse } from '../errors.ts';
 import { logger } from '../logger.ts';
-import { type ApiContext, type ApiEvent, type ApiResult, jsonResponse, REQUEST_ID_HEADER } from './types.ts';
+import {
+  type ApiContext,
+  type ApiEvent,
+  type ApiResult,
+  jsonResponse,
+  REQUEST_ID_HEADER,
+} from './types.ts';
 
 type ApiRequest = Request<ApiEvent, ApiResult, Error, ApiContext>;
 

@@ -1,0 +1,161 @@
+/**
+ * Which stores the admin CLI talks to (operations.md: "the local stack by default, using the
+ * same DATA_DIR/ports settings as npm start; real AWS when configured"):
+ *
+ * 1. `DYNAMODB_ENDPOINT` set → that endpoint, as is (tests, a stack on custom ports).
+ * 2. `MEDIA_CLI_TARGET=aws` → real DynamoDB: `TABLE_NAME` and `AWS_REGION` must be set, the
+ *    default AWS credential chain signs the requests.
+ * 3. Otherwise the local stack: DynamoDB Local at 127.0.0.1:`DYNAMODB_PORT` (default 8000), as
+ *    `npm start` runs it. If nothing answers there, an embedded DynamoDB Local is started on
+ *    `DATA_DIR` (default `.data`, the same files `npm start` uses) on a free port for this one
+ *    command and stopped after it (the table is created if missing, as `npm start` does).
+ */
+import { Socket } from 'node:net';
+import { resolve } from 'node:path';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import type { ServiceConfig } from '../config.ts';
+import { createTableContext, type TableContext } from '../db/client.ts';
+
+/** The environment does not describe a usable target. Exit code 1 (it is not an argv problem). */
+export class TargetError extends Error {
+  override readonly name = 'TargetError';
+}
+
+/** Every target carries the configuration (table name, region) the client is built from. */
+export type Target =
+  | { kind: 'endpoint'; endpoint: string; config: ServiceConfig }
+  | { kind: 'aws'; config: ServiceConfig }
+  | { kind: 'local'; port: number; dataDir: string; config: ServiceConfig };
+
+export const DEFAULT_DYNAMODB_PORT = 8000;
+export const DEFAULT_DATA_DIR = '.data';
+
+type Env = Record<string, string | undefined>;
+
+const set = (value: string | undefined): string | undefined =>
+  value === undefined || value.trim() === '' ? undefined : value.trim();
+
+/** Pure: reads the settings from `env` (pass `process.env`) and `config` (`loadConfig()`). */
+export function resolveTarget(env: Env, config: ServiceConfig): Target {
+  const mode = set(env.MEDIA_CLI_TARGET)?.toLowerCase() ?? 'local';
+  const endpoint = set(env.DYNAMODB_ENDPOINT);
+  if (mode === 'aws') {
+    if (endpoint) {
+      throw new TargetError('MEDIA_CLI_TARGET=aws cannot be combined with DYNAMODB_ENDPOINT');
+    }
+    if (!set(env.TABLE_NAME)) throw new TargetError('MEDIA_CLI_TARGET=aws needs TABLE_NAME');
+    if (!set(env.AWS_REGION) && !set(env.AWS_DEFAULT_REGION)) {
+      throw new TargetError('MEDIA_CLI_TARGET=aws needs AWS_REGION');
+    }
+    return { kind: 'aws', config: { ...config, dynamoEndpoint: undefined } };
+  }
+  if (mode !== 'local') {
+    throw new TargetError(
+      `MEDIA_CLI_TARGET must be "local" or "aws", got "${env.MEDIA_CLI_TARGET}"`,
+    );
+  }
+  if (endpoint) {
+    try {
+      new URL(endpoint);
+    } catch {
+      throw new TargetError(`DYNAMODB_ENDPOINT must be a URL, got "${endpoint}"`);
+    }
+    return { kind: 'endpoint', endpoint, config };
+  }
+  const rawPort = set(env.DYNAMODB_PORT);
+  const port = rawPort === undefined ? DEFAULT_DYNAMODB_PORT : Number(rawPort);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new TargetError(`DYNAMODB_PORT must be a port number, got "${rawPort}"`);
+  }
+  return { kind: 'local', port, dataDir: set(env.DATA_DIR) ?? DEFAULT_DATA_DIR, config };
+}
+
+export interface OpenedTable {
+  ctx: TableContext;
+  /** Releases what opening took (stops an embedded DynamoDB Local). Safe to call twice. */
+  close(): Promise<void>;
+}
+
+function context(target: Target, endpoint: string | undefined): TableContext {
+  return createTableContext({ ...target.config, dynamoEndpoint: endpoint });
+}
+
+export async function openTarget(target: Target): Promise<OpenedTable> {
+  switch (target.kind) {
+    case 'endpoint':
+      return { ctx: context(target, target.endpoint), close: async () => {} };
+    case 'aws':
+      return { ctx: context(target, undefined), close: async () => {} };
+    case 'local':
+      return openLocal(target);
+  }
+}
+
+async function openLocal(target: Extract<Target, { kind: 'local' }>): Promise<OpenedTable> {
+  if (await answers('127.0.0.1', target.port)) {
+    const endpoint = `http://127.0.0.1:${target.port}`;
+    const ctx = context(target, endpoint);
+    try {
+      await ctx.db.send(new DescribeTableCommand({ TableName: target.config.tableName }));
+    } catch (error) {
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      throw new TargetError(
+        `port ${target.port} answers but is not a local stack with table ${target.config.tableName} (${reason}); set DYNAMODB_PORT or DYNAMODB_ENDPOINT`,
+      );
+    }
+    return { ctx, close: async () => {} };
+  }
+
+  // Nothing running: start the embedded DynamoDB Local on the stack's data directory, only for
+  // this command. Loaded lazily so the other targets never load the local stack's code.
+  const { startDynamoDbLocal } = await import('../../local/stores.ts');
+  let dynamo: Awaited<ReturnType<typeof startDynamoDbLocal>> | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= dynamo ? dynamo.stop() : Promise.resolve();
+    return stopping;
+  };
+  // Never leave java behind, even when the CLI is interrupted mid-command or mid-start (then
+  // `process.exit` runs the stores module's exit hook, which kills the JVM it spawned).
+  const onSignal = (signal: NodeJS.Signals) => {
+    void stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  const unhook = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    dynamo = await startDynamoDbLocal({
+      dataDir: resolve(target.dataDir),
+      port: 0, // a free one: the stack's own port stays free for `npm start`
+      tableName: target.config.tableName,
+    });
+  } catch (error) {
+    unhook();
+    throw error;
+  }
+  return {
+    ctx: context(target, dynamo.endpoint),
+    close: async () => {
+      unhook();
+      await stop();
+    },
+  };
+}
+
+/** True when something accepts TCP connections on host:port within a second. */
+export function answers(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = new Socket();
+    const finish = (result: boolean) => {
+      socket.destroy();
+      done(result);
+    };
+    socket.setTimeout(timeoutMs, () => finish(false));
+    socket.once('connect', () => finish(true));
+    socket.once('error', () => finish(false));
+    socket.connect(port, host);
+  });
+}
