@@ -7,7 +7,7 @@
  */
 import type { Viewer } from '../auth/permissions.ts';
 import type { TableContext } from '../db/client.ts';
-import { listIndexKeys } from '../db/keys.ts';
+import { postListPartition, workspaceListPartition } from '../db/keys.ts';
 import type { ListIndexName } from '../db/table-definition.ts';
 import type { FileType } from '../media/types.ts';
 import { decodeCursor, encodeCursor, type ListPosition } from './cursor.ts';
@@ -30,23 +30,21 @@ export interface ListPage {
 
 const EMPTY_PAGE: ListPage = { items: [], hasMore: false, nextCursor: null };
 
+/** The index that holds exactly the attachments a query asks for. */
 function indexFor(
   viewer: Viewer,
   query: { postId?: string; fileType?: FileType },
 ): { indexName: ListIndexName; partitionValue: string } {
-  const partitions = listIndexKeys({
-    workspaceId: viewer.workspaceId,
-    postId: query.postId ?? '',
-    fileType: query.fileType ?? 'image',
-  });
   if (query.postId) {
-    return query.fileType
-      ? { indexName: 'ByPostAndType', partitionValue: partitions.byPostTypePK }
-      : { indexName: 'ByPost', partitionValue: partitions.byPostPK };
+    return {
+      indexName: query.fileType ? 'ByPostAndType' : 'ByPost',
+      partitionValue: postListPartition(query.postId, query.fileType),
+    };
   }
-  return query.fileType
-    ? { indexName: 'ByWorkspaceAndType', partitionValue: partitions.byWorkspaceTypePK }
-    : { indexName: 'ByWorkspace', partitionValue: partitions.byWorkspacePK };
+  return {
+    indexName: query.fileType ? 'ByWorkspaceAndType' : 'ByWorkspace',
+    partitionValue: workspaceListPartition(viewer.workspaceId, query.fileType),
+  };
 }
 
 const positionOf = (a: Attachment): ListPosition => ({ createdAt: a.createdAt, id: a.id });

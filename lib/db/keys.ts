@@ -35,6 +35,16 @@ export function listSortKey(createdAt: number, attachmentId: string): string {
   return `${String(createdAt).padStart(15, '0')}#${attachmentId}`;
 }
 
+/** Partition of a post's attachments in `ByPost`, or in `ByPostAndType` with a file type. */
+export function postListPartition(postId: string, fileType?: FileType): string {
+  return fileType ? `POST#${postId}#TYPE#${fileType}` : `POST#${postId}`;
+}
+
+/** Partition of a workspace's attachments in `ByWorkspace` / `ByWorkspaceAndType`. */
+export function workspaceListPartition(workspaceId: string, fileType?: FileType): string {
+  return fileType ? `WS#${workspaceId}#TYPE#${fileType}` : `WS#${workspaceId}`;
+}
+
 /** Partition keys of the four list indexes for one attachment. */
 export function listIndexKeys(attachment: {
   workspaceId: string;
@@ -42,9 +52,9 @@ export function listIndexKeys(attachment: {
   fileType: FileType;
 }) {
   return {
-    byPostPK: `POST#${attachment.postId}`,
-    byPostTypePK: `POST#${attachment.postId}#TYPE#${attachment.fileType}`,
-    byWorkspacePK: `WS#${attachment.workspaceId}`,
-    byWorkspaceTypePK: `WS#${attachment.workspaceId}#TYPE#${attachment.fileType}`,
+    byPostPK: postListPartition(attachment.postId),
+    byPostTypePK: postListPartition(attachment.postId, attachment.fileType),
+    byWorkspacePK: workspaceListPartition(attachment.workspaceId),
+    byWorkspaceTypePK: workspaceListPartition(attachment.workspaceId, attachment.fileType),
   };
 }
