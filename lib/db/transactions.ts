@@ -3,7 +3,10 @@
  * cancelled transaction becomes a precise API error ("workspace … does not exist") instead of
  * a generic one.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { TableContext } from './client.ts';
 import type { ItemKey } from './keys.ts';
@@ -39,4 +42,17 @@ export function conditionExists(tableName: string, key: ItemKey): TransactItem {
       ConditionExpression: 'attribute_exists(PK)',
     },
   };
+}
+
+/**
+ * Runs a single conditional write and turns a failed condition into the caller's error
+ * (typically "… does not exist"); every other failure passes through.
+ */
+export async function orIfConditionFails<T>(write: Promise<T>, onFailed: () => Error): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw onFailed();
+    throw error;
+  }
 }

@@ -1,12 +1,12 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { generateApiKey } from '../auth/api-keys.ts';
 import { SCOPES, type Scope } from '../auth/scopes.ts';
 import type { TableContext } from '../db/client.ts';
 import { withoutNulls } from '../db/items.ts';
 import { keys } from '../db/keys.ts';
-import { conditionExists, transactWrite } from '../db/transactions.ts';
+import { orIfConditionFails, transactWrite } from '../db/transactions.ts';
 import { parseField } from '../validation.ts';
+import { guard } from './guards.ts';
 import { type ApiKeyRecord, directoryInput } from './model.ts';
 import { missing } from './not-found.ts';
 
@@ -35,10 +35,7 @@ export async function createApiKey(
     revokedAt: null,
   };
   await transactWrite(ctx, [
-    {
-      item: conditionExists(ctx.tableName, keys.membership(input.workspaceId, input.userId)),
-      onConditionFailed: () => missing.membership(input.workspaceId, input.userId),
-    },
+    guard.isMember(ctx.tableName, input.workspaceId, input.userId),
     {
       item: {
         Put: {
@@ -75,8 +72,8 @@ export async function getApiKeyRecord(
 
 /** Revoking twice keeps the first revocation time. */
 export async function revokeApiKey(ctx: TableContext, keyId: string): Promise<void> {
-  try {
-    await ctx.db.send(
+  await orIfConditionFails(
+    ctx.db.send(
       new UpdateCommand({
         TableName: ctx.tableName,
         Key: keys.apiKey(keyId),
@@ -84,9 +81,7 @@ export async function revokeApiKey(ctx: TableContext, keyId: string): Promise<vo
         ConditionExpression: 'attribute_exists(PK)',
         ExpressionAttributeValues: { ':now': Date.now() },
       }),
-    );
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) throw missing.apiKey(keyId);
-    throw error;
-  }
+    ),
+    () => missing.apiKey(keyId),
+  );
 }

@@ -1,9 +1,9 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableContext } from '../db/client.ts';
 import { keys } from '../db/keys.ts';
-import { conditionExists, transactWrite } from '../db/transactions.ts';
+import { orIfConditionFails, transactWrite } from '../db/transactions.ts';
 import { parseField } from '../validation.ts';
+import { guard } from './guards.ts';
 import { directoryInput, type Membership } from './model.ts';
 import { missing } from './not-found.ts';
 
@@ -38,14 +38,8 @@ export async function setMemberRole(
 ): Promise<void> {
   const role = parseField('role', directoryInput.role, input.role);
   await transactWrite(ctx, [
-    {
-      item: conditionExists(ctx.tableName, keys.workspace(input.workspaceId)),
-      onConditionFailed: () => missing.workspace(input.workspaceId),
-    },
-    {
-      item: conditionExists(ctx.tableName, keys.user(input.userId)),
-      onConditionFailed: () => missing.user(input.userId),
-    },
+    guard.workspaceExists(ctx.tableName, input.workspaceId),
+    guard.userExists(ctx.tableName, input.userId),
     {
       item: {
         Put: {
@@ -61,18 +55,14 @@ export async function removeMember(
   ctx: TableContext,
   input: { workspaceId: string; userId: string },
 ): Promise<void> {
-  try {
-    await ctx.db.send(
+  await orIfConditionFails(
+    ctx.db.send(
       new DeleteCommand({
         TableName: ctx.tableName,
         Key: keys.membership(input.workspaceId, input.userId),
         ConditionExpression: 'attribute_exists(PK)',
       }),
-    );
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) {
-      throw missing.membership(input.workspaceId, input.userId);
-    }
-    throw error;
-  }
+    ),
+    () => missing.membership(input.workspaceId, input.userId),
+  );
 }

@@ -2,10 +2,11 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableContext } from '../db/client.ts';
 import { withoutNulls } from '../db/items.ts';
 import { keys } from '../db/keys.ts';
-import { conditionExists, type GuardedWrite, transactWrite } from '../db/transactions.ts';
+import { type GuardedWrite, transactWrite } from '../db/transactions.ts';
 import { ValidationError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { parseField } from '../validation.ts';
+import { guard } from './guards.ts';
 import { directoryInput, type Post } from './model.ts';
 import { missing } from './not-found.ts';
 import { getProject } from './projects.ts';
@@ -20,14 +21,6 @@ export function postFromItem(item: Record<string, unknown>): Post {
     status: item.status as Post['status'],
     createdAt: item.createdAt as number,
     deletedAt: (item.deletedAt as number | undefined) ?? null,
-  };
-}
-
-/** A post is only ever authored by a current member of its workspace. */
-function authorIsMember(tableName: string, workspaceId: string, authorId: string): GuardedWrite {
-  return {
-    item: conditionExists(tableName, keys.membership(workspaceId, authorId)),
-    onConditionFailed: () => missing.membership(workspaceId, authorId),
   };
 }
 
@@ -53,11 +46,9 @@ export async function createPost(
     deletedAt: null,
   };
   await transactWrite(ctx, [
-    {
-      item: conditionExists(ctx.tableName, keys.project(project.id)),
-      onConditionFailed: () => missing.project(project.id),
-    },
-    authorIsMember(ctx.tableName, project.workspaceId, input.authorId),
+    guard.projectExists(ctx.tableName, project.id),
+    // A post is only ever authored by a current member of its workspace.
+    guard.isMember(ctx.tableName, project.workspaceId, input.authorId),
     {
       item: {
         Put: {
@@ -99,7 +90,7 @@ export async function updatePost(
 
   const guards: GuardedWrite[] = [];
   if (input.authorId !== undefined) {
-    guards.push(authorIsMember(ctx.tableName, post.workspaceId, input.authorId));
+    guards.push(guard.isMember(ctx.tableName, post.workspaceId, input.authorId));
   }
   await transactWrite(ctx, [
     ...guards,

@@ -1,10 +1,10 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableContext } from '../db/client.ts';
 import { keys } from '../db/keys.ts';
-import { conditionExists, transactWrite } from '../db/transactions.ts';
+import { orIfConditionFails, transactWrite } from '../db/transactions.ts';
 import { newId } from '../ids.ts';
 import { parseField } from '../validation.ts';
+import { guard } from './guards.ts';
 import { directoryInput, type Project } from './model.ts';
 import { missing } from './not-found.ts';
 
@@ -33,10 +33,7 @@ export async function createProject(
     createdAt: Date.now(),
   };
   await transactWrite(ctx, [
-    {
-      item: conditionExists(ctx.tableName, keys.workspace(input.workspaceId)),
-      onConditionFailed: () => missing.workspace(input.workspaceId),
-    },
+    guard.workspaceExists(ctx.tableName, input.workspaceId),
     {
       item: {
         Put: {
@@ -74,14 +71,8 @@ export async function addProjectMember(
 ): Promise<void> {
   const project = await requireProject(ctx, input.projectId);
   await transactWrite(ctx, [
-    {
-      item: conditionExists(ctx.tableName, keys.project(project.id)),
-      onConditionFailed: () => missing.project(project.id),
-    },
-    {
-      item: conditionExists(ctx.tableName, keys.membership(project.workspaceId, input.userId)),
-      onConditionFailed: () => missing.membership(project.workspaceId, input.userId),
-    },
+    guard.projectExists(ctx.tableName, project.id),
+    guard.isMember(ctx.tableName, project.workspaceId, input.userId),
     {
       item: {
         Put: {
@@ -103,20 +94,16 @@ export async function removeProjectMember(
   input: { projectId: string; userId: string },
 ): Promise<void> {
   await requireProject(ctx, input.projectId);
-  try {
-    await ctx.db.send(
+  await orIfConditionFails(
+    ctx.db.send(
       new DeleteCommand({
         TableName: ctx.tableName,
         Key: keys.projectMember(input.projectId, input.userId),
         ConditionExpression: 'attribute_exists(PK)',
       }),
-    );
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) {
-      throw missing.projectMember(input.projectId, input.userId);
-    }
-    throw error;
-  }
+    ),
+    () => missing.projectMember(input.projectId, input.userId),
+  );
 }
 
 export async function setProjectVisibility(
@@ -124,8 +111,8 @@ export async function setProjectVisibility(
   input: { projectId: string; visibility: unknown },
 ): Promise<void> {
   const visibility = parseField('visibility', directoryInput.visibility, input.visibility);
-  try {
-    await ctx.db.send(
+  await orIfConditionFails(
+    ctx.db.send(
       new UpdateCommand({
         TableName: ctx.tableName,
         Key: keys.project(input.projectId),
@@ -133,9 +120,7 @@ export async function setProjectVisibility(
         ConditionExpression: 'attribute_exists(PK)',
         ExpressionAttributeValues: { ':visibility': visibility },
       }),
-    );
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) throw missing.project(input.projectId);
-    throw error;
-  }
+    ),
+    () => missing.project(input.projectId),
+  );
 }

@@ -2,12 +2,12 @@ import { batchGetItems, itemKeyString } from '../db/batch-get.ts';
 import type { TableContext } from '../db/client.ts';
 import { withoutNulls } from '../db/items.ts';
 import { keys } from '../db/keys.ts';
-import { conditionExists, transactWrite } from '../db/transactions.ts';
+import { transactWrite } from '../db/transactions.ts';
 import { newId } from '../ids.ts';
 import { parseField } from '../validation.ts';
+import { guard } from './guards.ts';
 import { membershipItem } from './memberships.ts';
 import { directoryInput, type Role, type User } from './model.ts';
-import { missing } from './not-found.ts';
 
 function fromItem(item: Record<string, unknown>): User {
   return {
@@ -34,10 +34,7 @@ export async function createUser(
     createdAt: Date.now(),
   };
   await transactWrite(ctx, [
-    {
-      item: conditionExists(ctx.tableName, keys.workspace(input.workspaceId)),
-      onConditionFailed: () => missing.workspace(input.workspaceId),
-    },
+    guard.workspaceExists(ctx.tableName, input.workspaceId),
     {
       item: {
         Put: {
