@@ -1,0 +1,133 @@
+/**
+ * The whole API on one machine: DynamoDB Local + s3rver + the API Gateway stand-in, wired with
+ * the environment the handlers read. Used by `npm start` and the integration tests' global
+ * setup.
+ *
+ * Order matters: `lib/config.ts` reads the environment once, at import. This module therefore
+ * sets `process.env` first and only then imports anything that reads it (handlers are imported
+ * lazily by the HTTP server, `lib/config.ts` dynamically below). One stack per process.
+ */
+import { resolve } from 'node:path';
+import type { TableContext } from '../lib/db/client.ts';
+import { createTableContext, LOCAL_CREDENTIALS } from '../lib/db/client.ts';
+import { defaultMaxBodyBytes, type LocalHttpServer, startHttpServer } from './http-server.ts';
+import { type LocalStores, startStores } from './stores.ts';
+
+export interface LocalStackOptions {
+  /** API port; 0 picks a free one. */
+  port: number;
+  host?: string;
+  /** Store data lives under `${dataDir}/dynamodb` and `${dataDir}/s3`. */
+  dataDir: string;
+  /** 0 picks a free port. */
+  dynamoPort: number;
+  /** 0 picks a free port. */
+  s3Port: number;
+  tableName?: string;
+  bucketName?: string;
+  gracePeriodSeconds?: number;
+  maxUploadBytes?: number;
+  /** Default: base64 size of `maxUploadBytes` + 1 MiB. */
+  maxBodyBytes?: number;
+  region?: string;
+}
+
+export interface LocalStack {
+  url: string;
+  port: number;
+  dynamoEndpoint: string;
+  s3Endpoint: string;
+  tableName: string;
+  bucketName: string;
+  dataDir: string;
+  /** A client for seeding and inspecting the local table (same settings as the handlers). */
+  tableContext: TableContext;
+  /** Stops the API, then both stores; idempotent. */
+  stop(): Promise<void>;
+  /** Rejects if DynamoDB Local exits while the stack is running (not after `stop()`). */
+  failure: Promise<never>;
+}
+
+export const DEFAULT_TABLE_NAME = 'media-service';
+export const DEFAULT_BUCKET_NAME = 'media-service';
+
+function setEnv(values: Record<string, string | undefined>): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    process.env[name] = value;
+  }
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const dataDir = resolve(options.dataDir);
+  const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
+  const bucketName = options.bucketName ?? DEFAULT_BUCKET_NAME;
+
+  const stores: LocalStores = await startStores({
+    dataDir,
+    dynamoPort: options.dynamoPort,
+    s3Port: options.s3Port,
+    tableName,
+    bucketName,
+  });
+
+  let http: LocalHttpServer | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await http?.close();
+      await stores.stop();
+    })();
+    return stopping;
+  };
+
+  try {
+    // Before any handler (and so `lib/config.ts`) is imported.
+    setEnv({
+      DYNAMODB_ENDPOINT: stores.dynamo.endpoint,
+      S3_ENDPOINT: stores.s3.endpoint,
+      TABLE_NAME: tableName,
+      BUCKET_NAME: bucketName,
+      AWS_REGION: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
+      // The local emulators' credentials: nothing in this process may reach real AWS.
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      MEDIA_GRACE_PERIOD_SECONDS: options.gracePeriodSeconds?.toString(),
+      MEDIA_MAX_UPLOAD_BYTES: options.maxUploadBytes?.toString(),
+    });
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_PROFILE;
+
+    const { loadConfig } = await import('../lib/config.ts');
+    const config = loadConfig();
+    http = await startHttpServer({
+      port: options.port,
+      host: options.host ?? '127.0.0.1',
+      maxBodyBytes: options.maxBodyBytes ?? defaultMaxBodyBytes(config.maxUploadBytes),
+    });
+
+    const failure = stores.dynamo.exited.then(({ code, signal }) => {
+      if (stopping) return new Promise<never>(() => {});
+      throw new Error(
+        `DynamoDB Local stopped unexpectedly (${signal ? `signal ${signal}` : `code ${code}`})`,
+      );
+    });
+    failure.catch(() => {}); // observed by whoever awaits it
+
+    return {
+      url: http.url,
+      port: http.port,
+      dynamoEndpoint: stores.dynamo.endpoint,
+      s3Endpoint: stores.s3.endpoint,
+      tableName,
+      bucketName,
+      dataDir,
+      tableContext: createTableContext(config),
+      stop,
+      failure,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

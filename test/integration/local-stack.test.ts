@@ -1,0 +1,344 @@
+/**
+ * The local stack itself: the API Gateway stand-in in front of the real handlers (against the
+ * shared stack of the global setup), its body limit, and `npm start` as a process: two
+ * instances side by side, Ctrl-C, no process left behind, data kept across a restart.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type LambdaHandler,
+  type LocalHttpServer,
+  startHttpServer,
+} from '../../local/http-server.ts';
+import { findFreePort } from '../../local/stores.ts';
+import { api, apiUrl } from '../support/stack.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TSX_CLI = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+
+describe('the API Gateway stand-in in front of the real handlers', () => {
+  it('GET /health → 200 {"status":"ok"} with a request id', async () => {
+    const response = await api('/health');
+    expect(response.status).toBe(200);
+    expect(response.json).toEqual({ status: 'ok' });
+    expect(response.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('unknown path → 404 envelope', async () => {
+    const response = await api('/nope/nothing');
+    expect(response.status).toBe(404);
+    expect(response.json).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
+    expect(response.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('known path, wrong method → 405 envelope with allow', async () => {
+    const response = await api('/health', { method: 'PUT', body: {} });
+    expect(response.status).toBe(405);
+    expect(response.json.error.code).toBe('method_not_allowed');
+    expect(response.headers.get('allow')).toBe('GET');
+    expect(response.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('a declared body over the limit → 413 before anything is sent', async () => {
+    // 100 MB declared, nothing sent: the answer cannot depend on reading the body.
+    const response = await rawPost(`${apiUrl()}/api/v1/media`, { declaredLength: 100_000_000 });
+    expect(response.status).toBe(413);
+    expect(response.json.error).toMatchObject({
+      code: 'payload_too_large',
+      details: { limitBytes: expect.any(Number), sizeBytes: 100_000_000 },
+    });
+    expect(response.headers['x-request-id']).toBeTruthy();
+  });
+});
+
+describe('the body limit', () => {
+  let server: LocalHttpServer;
+  let calls = 0;
+  const echo: LambdaHandler = async (event) => {
+    calls++;
+    return { statusCode: 200, body: JSON.stringify({ length: event.body?.length ?? 0 }) };
+  };
+
+  beforeAll(async () => {
+    server = await startHttpServer({
+      routes: [{ name: 'echo', method: 'POST', path: '/echo' }],
+      loadHandler: async () => echo,
+      maxBodyBytes: 64 * 1024,
+    });
+  });
+  afterAll(() => server.close());
+
+  it('accepts a body at the limit', async () => {
+    const response = await fetch(`${server.url}/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'x'.repeat(64 * 1024),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ length: 64 * 1024 });
+  });
+
+  it('413 from Content-Length alone, handler not called', async () => {
+    const before = calls;
+    const response = await rawPost(`${server.url}/echo`, { declaredLength: 64 * 1024 + 1 });
+    expect(response.status).toBe(413);
+    expect(response.json.error.details).toEqual({ limitBytes: 65_536, sizeBytes: 65_537 });
+    expect(calls).toBe(before);
+  });
+
+  it('413 while a chunked body is still streaming, without reading all of it', async () => {
+    const before = calls;
+    // Would be 64 MB; the answer must come long before that is sent.
+    const response = await rawPost(`${server.url}/echo`, { streamBytes: 64 * 1024 * 1024 });
+    expect(response.status).toBe(413);
+    expect(response.json.error.code).toBe('payload_too_large');
+    expect(response.json.error.details.limitBytes).toBe(65_536);
+    expect(response.sentBytes).toBeLessThan(32 * 1024 * 1024);
+    expect(calls).toBe(before);
+    // and the server keeps working
+    expect((await fetch(`${server.url}/echo`, { method: 'POST', body: 'ok' })).status).toBe(200);
+  });
+});
+
+interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  // biome-ignore lint/suspicious/noExplicitAny: test reads arbitrary JSON
+  json: any;
+  sentBytes: number;
+}
+
+/**
+ * POST with node:http: either declare a Content-Length and send nothing, or stream a chunked
+ * body of `streamBytes` until the server answers.
+ */
+function rawPost(
+  url: string,
+  options: { declaredLength?: number; streamBytes?: number },
+): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    let sentBytes = 0;
+    let answered = false;
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (options.declaredLength !== undefined) {
+      headers['content-length'] = String(options.declaredLength);
+    }
+    const req = request(url, { method: 'POST', headers }, (res) => {
+      answered = true;
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      res.on('end', () => {
+        req.destroy();
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          json: JSON.parse(text),
+          sentBytes,
+        });
+      });
+    });
+    req.on('error', (error) => {
+      if (!answered) reject(error);
+    });
+    if (options.declaredLength !== undefined) {
+      req.flushHeaders();
+      return;
+    }
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    const pump = () => {
+      while (!answered && !req.destroyed && sentBytes < (options.streamBytes ?? 0)) {
+        sentBytes += chunk.length;
+        if (!req.write(chunk)) {
+          req.once('drain', pump);
+          return;
+        }
+      }
+      if (!answered && !req.destroyed) req.end();
+    };
+    pump();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// `npm start` as a process
+
+interface Instance {
+  child: ChildProcess;
+  dataDir: string;
+  url: string;
+  output: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  ports: { port: number; dynamoPort: number; s3Port: number };
+}
+
+const started: Instance[] = [];
+
+function startInstance(dataDir: string, ports: Instance['ports']): Instance {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['DYNAMODB_ENDPOINT', 'S3_ENDPOINT', 'TABLE_NAME', 'BUCKET_NAME']) {
+    delete env[name];
+  }
+  // What `npm start` runs (`tsx scripts/start.ts`), without npm's shell in between: a signal
+  // sent to npm/npx is forwarded to `sh`, which dies of it without passing it on.
+  const child = spawn(process.execPath, [TSX_CLI, 'scripts/start.ts'], {
+    cwd: ROOT,
+    env: {
+      ...env,
+      DATA_DIR: dataDir,
+      PORT: String(ports.port),
+      DYNAMODB_PORT: String(ports.dynamoPort),
+      S3_PORT: String(ports.s3Port),
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, like a terminal job (and easy to clean up)
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.once('exit', (code, signal) => done({ code, signal })),
+  );
+  const instance = {
+    child,
+    dataDir,
+    url: `http://127.0.0.1:${ports.port}`,
+    output: () => output,
+    exit,
+    ports,
+  };
+  started.push(instance);
+  return instance;
+}
+
+/** Waits for /health 200 and the printed owner key; returns the key and the time it took. */
+async function waitReady(
+  instance: Instance,
+  timeoutMs = 40_000,
+): Promise<{ ownerKey: string; ms: number }> {
+  const t0 = Date.now();
+  let healthy = false;
+  while (Date.now() - t0 < timeoutMs) {
+    if (instance.child.exitCode !== null) {
+      throw new Error(`npm start exited early (${instance.child.exitCode}):\n${instance.output()}`);
+    }
+    if (!healthy) {
+      try {
+        healthy = (await fetch(`${instance.url}/health`)).status === 200;
+      } catch {
+        // not listening yet
+      }
+    }
+    const key = /owner\s+(pf_live_[A-Za-z0-9_-]+)/.exec(instance.output());
+    if (healthy && key) return { ownerKey: key[1] as string, ms: Date.now() - t0 };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`npm start not ready after ${timeoutMs} ms:\n${instance.output()}`);
+}
+
+function javaProcessesFor(dataDir: string): string[] {
+  const ps = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
+  return ps.split('\n').filter((line) => line.includes('java') && line.includes(dataDir));
+}
+
+async function freePorts(): Promise<Instance['ports']> {
+  return {
+    port: await findFreePort(),
+    dynamoPort: await findFreePort(),
+    s3Port: await findFreePort(),
+  };
+}
+
+describe('npm start (scripts/start.ts)', () => {
+  const dirs: string[] = [];
+
+  afterAll(async () => {
+    for (const instance of started) {
+      if (instance.child.exitCode === null && instance.child.signalCode === null) {
+        try {
+          process.kill(-(instance.child.pid as number), 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    }
+    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  it('runs two instances side by side, stops cleanly on SIGINT and keeps its data', async () => {
+    const dirA = await mkdtemp(join(tmpdir(), 'media-start-a-'));
+    const dirB = await mkdtemp(join(tmpdir(), 'media-start-b-'));
+    dirs.push(dirA, dirB);
+    const portsA = await freePorts();
+    const portsB = await freePorts();
+
+    const a = startInstance(dirA, portsA);
+    const readyA = await waitReady(a);
+    const b = startInstance(dirB, portsB);
+    const readyB = await waitReady(b);
+    console.info(
+      `npm start: cold start to health 200 + demo key in ${readyA.ms} ms (A), ${readyB.ms} ms (B)`,
+    );
+
+    // Both healthy at the same time, each with its own data.
+    expect((await fetch(`${a.url}/health`)).status).toBe(200);
+    expect((await fetch(`${b.url}/health`)).status).toBe(200);
+    expect(readyA.ownerKey).not.toBe(readyB.ownerKey);
+    const demoA = JSON.parse(await readFile(join(dirA, 'demo.json'), 'utf8'));
+    expect(demoA.users.owner.key).toBe(readyA.ownerKey);
+    expect(javaProcessesFor(dirA)).toHaveLength(1);
+    expect(javaProcessesFor(dirB)).toHaveLength(1);
+
+    // A: SIGINT to the process (a process manager); B: to its whole group (Ctrl-C in a terminal).
+    process.kill(a.child.pid as number, 'SIGINT');
+    process.kill(-(b.child.pid as number), 'SIGINT');
+    expect(await a.exit).toEqual({ code: 0, signal: null });
+    expect(await b.exit).toEqual({ code: 0, signal: null });
+    expect(javaProcessesFor(dirA)).toEqual([]);
+    expect(javaProcessesFor(dirB)).toEqual([]);
+
+    // Restart A on the same data: same demo workspace, same key, and the key still works.
+    const again = startInstance(dirA, portsA);
+    const readyAgain = await waitReady(again);
+    console.info(`npm start: restart to health 200 + demo key in ${readyAgain.ms} ms`);
+    expect(readyAgain.ownerKey).toBe(readyA.ownerKey);
+    const list = await fetch(`${again.url}/api/v1/media`, {
+      headers: { authorization: `Bearer ${readyAgain.ownerKey}` },
+    });
+    expect(list.status).toBe(200);
+    process.kill(again.child.pid as number, 'SIGINT');
+    expect(await again.exit).toEqual({ code: 0, signal: null });
+    expect(javaProcessesFor(dirA)).toEqual([]);
+  }, 90_000);
+
+  it('a failed start prints one line and exits 1, leaving nothing behind', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'media-start-fail-'));
+    dirs.push(dir);
+    const ports = await freePorts();
+    // The API port is taken: the stores start, then the API cannot listen.
+    const blocker = await startHttpServer({ port: ports.port, routes: [] });
+    try {
+      const instance = startInstance(dir, ports);
+      const { code } = await instance.exit;
+      expect(code).toBe(1);
+      const lines = instance.output().trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^npm start failed: .*already in use/);
+      expect(javaProcessesFor(dir)).toEqual([]);
+    } finally {
+      await blocker.close();
+    }
+  }, 60_000);
+});

@@ -1,0 +1,45 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Three projects: `unit` needs no services; `integration` runs against ONE local stack
+ * (DynamoDB Local + s3rver + the API Gateway stand-in) that `test/support/global-setup.ts`
+ * starts for the whole run; `infra` synthesizes the CDK app (esbuild bundling included).
+ * Handlers log through Powertools; SILENT keeps the output readable.
+ */
+const env = { POWERTOOLS_LOG_LEVEL: 'SILENT' };
+
+export default defineConfig({
+  test: {
+    // Two cores: more workers only make the JVM and the tests fight for CPU.
+    maxWorkers: 2,
+    reporters: ['default', './test/support/summary-reporter.ts'],
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          env,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          env,
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts'],
+          env,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
+  },
+});
