@@ -8,17 +8,8 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DemoSeed } from '../lib/directory/demo.ts';
+import { intFromEnv } from '../lib/env.ts';
 import { type LocalStack, startLocalStack } from '../local/stack.ts';
-
-function intFromEnv(name: string, fallback: number | undefined, min: number): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
-  }
-  return value;
-}
 
 function isDemoSeed(value: unknown): value is DemoSeed {
   const seed = value as DemoSeed | null;
@@ -93,13 +84,13 @@ async function main(): Promise<void> {
   try {
     const dataDir = resolve(process.env.DATA_DIR || '.data');
     starting = startLocalStack({
-      port: intFromEnv('PORT', 3000, 0) as number,
+      port: intFromEnv('PORT', 3000, { min: 0 }),
       host: process.env.HOST || '127.0.0.1',
       dataDir,
-      dynamoPort: intFromEnv('DYNAMODB_PORT', 8000, 0) as number,
-      s3Port: intFromEnv('S3_PORT', 4569, 0) as number,
-      gracePeriodSeconds: intFromEnv('MEDIA_GRACE_PERIOD_SECONDS', undefined, 1),
-      maxUploadBytes: intFromEnv('MEDIA_MAX_UPLOAD_BYTES', undefined, 1),
+      dynamoPort: intFromEnv('DYNAMODB_PORT', 8000, { min: 0 }),
+      s3Port: intFromEnv('S3_PORT', 4569, { min: 0 }),
+      gracePeriodSeconds: intFromEnv('MEDIA_GRACE_PERIOD_SECONDS', undefined),
+      maxUploadBytes: intFromEnv('MEDIA_MAX_UPLOAD_BYTES', undefined),
     });
     stack = await starting;
     if (shuttingDown) return;

@@ -4,14 +4,13 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { generateApiKey } from '../../../lib/auth/api-keys.ts';
 import { keys } from '../../../lib/db/keys.ts';
 import { ValidationError } from '../../../lib/errors.ts';
 import { apiHandler } from '../../../lib/http/api-handler.ts';
-import { type ApiEvent, jsonResponse } from '../../../lib/http/types.ts';
+import { type ApiContext, type ApiEvent, jsonResponse } from '../../../lib/http/types.ts';
 import { logger } from '../../../lib/logger.ts';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
@@ -53,7 +52,7 @@ function event(overrides: Partial<ApiEvent> = {}): ApiEvent {
   };
 }
 
-const context = { awsRequestId: 'lambda-req', functionName: 'test' } as Context;
+const context = { awsRequestId: 'lambda-req', functionName: 'test' } as ApiContext;
 let logged = '';
 
 beforeEach(() => {
