@@ -19,7 +19,16 @@ export const routes = [
   { name: 'upload-media', method: 'POST', path: '/api/v1/media' },
   { name: 'get-media', method: 'GET', path: '/api/v1/media/{id}' },
   { name: 'delete-media', method: 'DELETE', path: '/api/v1/media/{id}' },
-  { name: 'serve-file', method: 'GET', path: '/api/media/uploads/{proxy+}' },
+  { name: 'set-legal-hold', method: 'PUT', path: '/api/v1/media/{id}/legal-hold' },
+  { name: 'restore-media', method: 'POST', path: '/api/v1/media/{id}/restore' },
+  { name: 'create-upload-session', method: 'POST', path: '/api/v1/media/uploads' },
+  {
+    name: 'complete-upload-session',
+    method: 'POST',
+    path: '/api/v1/media/uploads/{uploadId}/complete',
+  },
+  // Files and thumbnails (`uploads/…`, `thumbnails/…`): one function, one set of rules.
+  { name: 'serve-file', method: 'GET', path: '/api/media/{proxy+}' },
 ] as const satisfies readonly RouteDefinition[];
 
 export type FunctionName = (typeof routes)[number]['name'];

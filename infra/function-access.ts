@@ -49,11 +49,17 @@ export interface BucketAccess {
   deleteVersions?: readonly KeyPrefix[];
   /** `s3:PutObjectLegalHold` + `s3:GetObjectLegalHold` on the media prefixes. */
   legalHold?: boolean;
+  /** `s3:GetObjectLegalHold` only, on the media prefixes: seeing a hold, never changing it. */
+  readLegalHold?: boolean;
 }
 
 export interface FunctionAccess {
   table: TableAccess;
+  /** `dynamodb:Scan` on the table (not its indexes): only a sweep that must see every record. */
+  scanTable?: boolean;
   bucket?: BucketAccess;
+  /** `events:PutEvents` on the service's domain event bus. */
+  publishEvents?: boolean;
   memoryMb: number;
   /** HTTP functions: at most 29 (API Gateway's integration timeout is 30 s). */
   timeoutSeconds: number;
@@ -77,19 +83,40 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
     memoryMb: 1024,
     timeoutSeconds: 29,
   },
-  'delete-media': { table: 'readWrite', bucket: { delete: [uploads, thumbnails] }, ...LIGHT },
+  /**
+   * Record first, then a delete marker on the file and its thumbnail (`softDelete`); publishes
+   * `media.deleted`.
+   */
+  'delete-media': {
+    table: 'readWrite',
+    bucket: { delete: [uploads, thumbnails] },
+    publishEvents: true,
+    ...LIGHT,
+  },
   /** Streams the bytes or presigns a GET. */
   'serve-file': { table: 'read', bucket: { read: [uploads, thumbnails] }, ...LIGHT },
-  /** The only function allowed to change S3 Object Lock legal holds. */
+  /**
+   * The only function allowed to change S3 Object Lock legal holds: lists the key's versions
+   * (a deleted file's bytes are a noncurrent version) and holds each one.
+   */
   'set-legal-hold': {
     table: 'readWrite',
     bucket: { legalHold: true, listVersions: true },
+    publishEvents: true,
     ...LIGHT,
   },
-  /** Restore removes the delete marker so the retained version becomes current again. */
+  /**
+   * Restore removes the delete marker(s) so the retained version becomes current again; if the
+   * record then refuses the restore, it adds a delete marker back.
+   */
   'restore-media': {
     table: 'readWrite',
-    bucket: { listVersions: true, deleteVersions: [uploads, thumbnails] },
+    bucket: {
+      listVersions: true,
+      deleteVersions: [uploads, thumbnails],
+      delete: [uploads, thumbnails],
+    },
+    publishEvents: true,
     ...LIGHT,
   },
   /** Presigns a PUT to `staging/`. */
@@ -110,19 +137,38 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
     memoryMb: 1536,
     timeoutSeconds: 120,
   },
-  /** Scheduled: expires records whose grace period has passed (files go by lifecycle rule). */
+  /**
+   * Scheduled: purges records whose grace period has passed (query on the purge-queue index,
+   * conditional DeleteItem) and publishes `media.purged`. No S3 access: on AWS the files go by
+   * the lifecycle rule (which never expires a held version).
+   */
   'purge-sweep': {
     table: 'readWrite',
-    bucket: { listVersions: true },
+    publishEvents: true,
     memoryMb: 512,
     timeoutSeconds: 300,
   },
-  /** Scheduled: removes blobs without a committed record (delete marker, purged after grace). */
+  /**
+   * Scheduled: compares the live objects (ListObjectsV2) with every record (Scan, GetItem).
+   * Orphans get a delete marker (purged after grace by lifecycle) unless held (GetObjectLegalHold
+   * over the key's versions); a live file of a deleted record gets a delete marker; the file of
+   * a live record found behind a delete marker is restored (HeadObject needs GetObject, restore
+   * needs DeleteObjectVersion on markers). Writes no record.
+   */
   'orphan-sweep': {
-    table: 'readWrite',
-    bucket: { list: true, delete: [uploads, thumbnails] },
-    memoryMb: 512,
-    timeoutSeconds: 300,
+    table: 'read',
+    scanTable: true,
+    bucket: {
+      list: true,
+      listVersions: true,
+      read: [uploads, thumbnails],
+      delete: [uploads, thumbnails],
+      deleteVersions: [uploads, thumbnails],
+      readLegalHold: true,
+    },
+    publishEvents: true,
+    memoryMb: 1024,
+    timeoutSeconds: 900,
   },
 };
 

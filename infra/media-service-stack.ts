@@ -42,5 +42,9 @@ export class MediaServiceStack extends Stack {
       description: 'S3 bucket holding the media (BUCKET_NAME)',
       value: this.service.bucket.bucketName,
     });
+    new CfnOutput(this, 'EventBusName', {
+      description: 'EventBridge bus of the domain events (EVENT_BUS_NAME for the admin CLI)',
+      value: this.service.eventBus.eventBusName,
+    });
   }
 }

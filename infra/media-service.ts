@@ -1,7 +1,8 @@
 /**
  * The whole service as one construct: the DynamoDB table (built from the shared definition),
  * the media bucket (versioned, Object Lock, lifecycle purge), one Lambda per route of
- * `functions/routes.ts` behind an HTTP API, and the alarms worth paging on.
+ * `functions/routes.ts` behind an HTTP API, the scheduled sweeps (purge, orphans), the domain
+ * event bus, and the alarms worth paging on.
  *
  * Everything stateful is RETAINed: removing the stack never deletes media or records.
  */
@@ -27,6 +28,8 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
@@ -62,6 +65,16 @@ export const SERVICE_NAME = 'media';
 /** HTTP API integrations time out at 30 s; a function must finish (and answer) before. */
 export const MAX_HTTP_TIMEOUT_SECONDS = 29;
 
+/**
+ * The scheduled workers (folders under `functions/`) and how often they run. Purging is cheap
+ * (a query on the purge queue) and lifecycle is day-granular anyway; the orphan sweep lists the
+ * bucket and scans the table, so once a day.
+ */
+export const SCHEDULED_FUNCTIONS = [
+  { name: 'purge-sweep', every: Duration.hours(1) },
+  { name: 'orphan-sweep', every: Duration.days(1) },
+] as const;
+
 /** Headers a browser client sends: the two API key headers and JSON bodies. */
 const CORS_ALLOW_HEADERS = ['authorization', 'content-type', 'x-api-key', 'x-request-id'];
 const CORS_EXPOSE_HEADERS = ['x-request-id'];
@@ -75,6 +88,8 @@ export class MediaService extends Construct {
   readonly table: TableV2;
   readonly bucket: Bucket;
   readonly accessLogsBucket: Bucket;
+  /** Domain events (`media.deleted`, `media.purged`, …; see lib/events/domain-events.ts). */
+  readonly eventBus: EventBus;
   readonly api: HttpApi;
   readonly stage: HttpStage;
   readonly apiAccessLogs: LogGroup;
@@ -102,10 +117,15 @@ export class MediaService extends Construct {
     this.table = this.createTable();
     this.accessLogsBucket = this.createAccessLogsBucket();
     this.bucket = this.createMediaBucket();
+    this.eventBus = new EventBus(this, 'DomainEvents', {
+      description: `Domain events of the media service (${s.stageName})`,
+    });
 
     this.environment = {
       TABLE_NAME: this.table.tableName,
       BUCKET_NAME: this.bucket.bucketName,
+      EVENT_BUS_NAME: this.eventBus.eventBusName,
+      MEDIA_STORAGE_MODE: 'aws',
       MEDIA_MAX_UPLOAD_BYTES: String(s.maxUploadBytes),
       MEDIA_GRACE_PERIOD_SECONDS: String(s.gracePeriodDays * 86_400),
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
@@ -153,6 +173,7 @@ export class MediaService extends Construct {
     );
 
     for (const route of routes) this.addRoute(route);
+    for (const worker of SCHEDULED_FUNCTIONS) this.addSchedule(worker.name, worker.every);
 
     if (s.alarms.enabled) {
       this.addApiAlarm();
@@ -174,6 +195,7 @@ export class MediaService extends Construct {
       access,
       table: this.table,
       bucket: this.bucket,
+      eventBus: this.eventBus,
       environment: this.environment,
       logRetention: this.settings.logRetention,
       logLevel: this.settings.logLevel,
@@ -231,6 +253,19 @@ export class MediaService extends Construct {
       payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
     });
     this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
+  }
+
+  /**
+   * A worker run on a schedule by an EventBridge rule (on the default bus: schedules live
+   * there). A failed run is retried twice; the next scheduled run picks up what is left anyway.
+   */
+  private addSchedule(name: string, every: Duration): void {
+    const fn = this.addFunction(name);
+    new Rule(this, `${pascal(name)}Schedule`, {
+      description: `media-service ${this.settings.stageName}: run ${name} every ${every.toHumanString()}`,
+      schedule: Schedule.rate(every),
+      targets: [new LambdaFunction(fn, { retryAttempts: 2 })],
+    });
   }
 
   private createTable(): TableV2 {

@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
   ApplicationLogLevel,
@@ -45,6 +46,8 @@ export interface ServiceFunctionProps {
   access: FunctionAccess;
   table: ITableV2;
   bucket: IBucket;
+  /** The domain event bus (`publishEvents` grants PutEvents on it). */
+  eventBus: IEventBus;
   environment: Record<string, string>;
   logRetention: RetentionDays;
   logLevel: LogLevel;
@@ -76,7 +79,7 @@ export class ServiceFunction extends Construct {
         resources: [this.logGroup.logGroupArn],
       }),
     );
-    for (const statement of accessStatements(access, props.table, props.bucket)) {
+    for (const statement of accessStatements(access, props.table, props.bucket, props.eventBus)) {
       this.role.addToPrincipalPolicy(statement);
     }
 
@@ -150,7 +153,7 @@ function objectPrefixes(access: FunctionAccess): Set<KeyPrefix> {
     ...(b.write ?? []),
     ...(b.delete ?? []),
     ...(b.deleteVersions ?? []),
-    ...(b.legalHold ? MEDIA_PREFIXES : []),
+    ...(b.legalHold || b.readLegalHold ? MEDIA_PREFIXES : []),
   ]);
 }
 
@@ -159,6 +162,7 @@ export function accessStatements(
   access: FunctionAccess,
   table: ITableV2,
   bucket: IBucket,
+  eventBus?: IEventBus,
 ): iam.PolicyStatement[] {
   const statements: iam.PolicyStatement[] = [];
   const indexArns = tableDefinition.globalSecondaryIndexes.map(
@@ -192,6 +196,26 @@ export function accessStatements(
     }
   }
 
+  if (access.scanTable) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'ScanTable',
+        actions: ['dynamodb:Scan'],
+        resources: [table.tableArn],
+      }),
+    );
+  }
+  if (access.publishEvents) {
+    if (!eventBus) throw new Error('publishEvents needs the event bus');
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'PublishEvents',
+        actions: ['events:PutEvents'],
+        resources: [eventBus.eventBusArn],
+      }),
+    );
+  }
+
   const b = access.bucket;
   if (!b) return statements;
   const bucketLevel: string[] = [
@@ -217,6 +241,11 @@ export function accessStatements(
       'LegalHolds',
       ['s3:PutObjectLegalHold', 's3:GetObjectLegalHold'],
       b.legalHold ? MEDIA_PREFIXES : [],
+    ],
+    [
+      'ReadLegalHolds',
+      ['s3:GetObjectLegalHold'],
+      b.readLegalHold && !b.legalHold ? MEDIA_PREFIXES : [],
     ],
   ];
   for (const [sid, actions, prefixes] of objectGrants) {

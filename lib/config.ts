@@ -2,15 +2,19 @@
  * Runtime configuration, read once per process (Lambda cold start or local server start).
  * Every setting has a default that matches `operations.md`, so the local stack needs no env.
  */
+import { intFromEnv } from './env.ts';
 
-function intFromEnv(name: string, fallback: number, { min = 1 } = {}): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+/** `aws`: versioned bucket with Object Lock; `local`: the S3 server without either. */
+export const STORAGE_MODES = ['aws', 'local'] as const;
+export type StorageMode = (typeof STORAGE_MODES)[number];
+
+function storageModeFromEnv(): StorageMode | undefined {
+  const raw = process.env.MEDIA_STORAGE_MODE;
+  if (raw === undefined || raw === '') return undefined;
+  if (!(STORAGE_MODES as readonly string[]).includes(raw)) {
+    throw new Error(`MEDIA_STORAGE_MODE must be one of ${STORAGE_MODES.join(', ')}, got "${raw}"`);
   }
-  return value;
+  return raw as StorageMode;
 }
 
 export interface ServiceConfig {
@@ -26,6 +30,29 @@ export interface ServiceConfig {
   dynamoEndpoint: string | undefined;
   s3Endpoint: string | undefined;
   region: string;
+  /*
+   * The settings below are optional so that configurations built by hand (tests, the CLI) keep
+   * working; `loadConfig` always sets them and the helpers below apply the same defaults.
+   */
+  /** `MEDIA_STORAGE_MODE`; absent: `local` when `s3Endpoint` is set, else `aws`. */
+  storageMode?: StorageMode;
+  /** `EVENT_BUS_NAME`: domain events go to this EventBridge bus; absent: NDJSON under `dataDir`. */
+  eventBusName?: string;
+  /** `DATA_DIR` (default `.data`): where the local stack keeps its data and events file. */
+  dataDir?: string;
+  /** `MEDIA_ORPHAN_MIN_AGE_SECONDS` (default 3600): younger blobs are never taken for orphans. */
+  orphanMinAgeSeconds?: number;
+  /** `MEDIA_UPLOAD_URL_SECONDS` (default 900): how long an upload session's PUT URL is valid. */
+  uploadUrlSeconds?: number;
+}
+
+export const DEFAULT_DATA_DIR = '.data';
+export const DEFAULT_ORPHAN_MIN_AGE_SECONDS = 3600;
+export const DEFAULT_UPLOAD_URL_SECONDS = 900;
+
+/** The storage implementation a configuration asks for (see `STORAGE_MODES`). */
+export function storageModeOf(config: ServiceConfig): StorageMode {
+  return config.storageMode ?? (config.s3Endpoint ? 'local' : 'aws');
 }
 
 export function loadConfig(): ServiceConfig {
@@ -37,6 +64,11 @@ export function loadConfig(): ServiceConfig {
     dynamoEndpoint: process.env.DYNAMODB_ENDPOINT || undefined,
     s3Endpoint: process.env.S3_ENDPOINT || undefined,
     region: process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1',
+    storageMode: storageModeFromEnv() ?? (process.env.S3_ENDPOINT ? 'local' : 'aws'),
+    eventBusName: process.env.EVENT_BUS_NAME || undefined,
+    dataDir: process.env.DATA_DIR || DEFAULT_DATA_DIR,
+    orphanMinAgeSeconds: intFromEnv('MEDIA_ORPHAN_MIN_AGE_SECONDS', DEFAULT_ORPHAN_MIN_AGE_SECONDS),
+    uploadUrlSeconds: intFromEnv('MEDIA_UPLOAD_URL_SECONDS', DEFAULT_UPLOAD_URL_SECONDS),
   };
 }
 

@@ -15,6 +15,7 @@ export const ID_PREFIXES = {
   project: 'prj',
   post: 'pst',
   attachment: 'att',
+  uploadSession: 'upl',
 } as const;
 
 export type EntityKind = keyof typeof ID_PREFIXES;

@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import type { TableContext } from '../lib/db/client.ts';
 import { createTableContext, LOCAL_CREDENTIALS } from '../lib/db/client.ts';
 import { defaultMaxBodyBytes, type LocalHttpServer, startHttpServer } from './http-server.ts';
+import { LocalStorageEvents } from './storage-events.ts';
 import { type LocalStores, startStores } from './stores.ts';
 
 export interface LocalStackOptions {
@@ -63,12 +64,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
   const bucketName = options.bucketName ?? DEFAULT_BUCKET_NAME;
 
+  // New stored files drive the processing handler, as S3 → EventBridge → Lambda does on AWS.
+  const storageEvents = new LocalStorageEvents({
+    bucketName,
+    loadHandler: async () => (await import('../functions/process-media/handler.ts')).handler,
+  });
   const stores: LocalStores = await startStores({
     dataDir,
     dynamoPort: options.dynamoPort,
     s3Port: options.s3Port,
     tableName,
     bucketName,
+    onS3ObjectEvent: storageEvents.dispatch,
   });
 
   let http: LocalHttpServer | undefined;
@@ -76,6 +83,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       await http?.close();
+      await storageEvents.stop();
       await stores.stop();
     })();
     return stopping;

@@ -80,6 +80,8 @@ export interface StartS3ServerOptions {
   /** Interface to bind (default 127.0.0.1). */
   host?: string;
   timeoutMs?: number;
+  /** Called with an S3 event notification (`{ Records: [...] }`) for every object written. */
+  onObjectEvent?: (notification: unknown) => void;
 }
 
 export interface StartStoresOptions {
@@ -89,6 +91,8 @@ export interface StartStoresOptions {
   tableName?: string;
   bucketName?: string;
   timeoutMs?: number;
+  /** See `StartS3ServerOptions.onObjectEvent`. */
+  onS3ObjectEvent?: (notification: unknown) => void;
 }
 
 export interface LocalStores {
@@ -395,6 +399,8 @@ export async function startDynamoDbLocal(
 interface S3rverInstance {
   callback(): (req: unknown, res: unknown) => void;
   logger?: { close(): void };
+  /** s3rver is a Koa app: it emits an S3 notification (`{ Records: [...] }`) per object write. */
+  on(event: 'event', listener: (notification: unknown) => void): void;
 }
 type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
 
@@ -453,6 +459,7 @@ export async function startS3Server(options: StartS3ServerOptions): Promise<Stor
   await mkdir(directory, { recursive: true });
   const S3rver = loadS3rver();
   const s3rver = new S3rver({ directory, silent: true, configureBuckets: [] });
+  if (options.onObjectEvent) s3rver.on('event', options.onObjectEvent);
   // Our own server instead of `s3rver.run()`: that one never rejects when the port is taken.
   const server = createServer(s3rver.callback() as Parameters<typeof createServer>[0]);
   server.keepAliveTimeout = 5_000;
@@ -513,6 +520,7 @@ export async function startStores(options: StartStoresOptions): Promise<LocalSto
       port: options.s3Port,
       bucketName: options.bucketName,
       timeoutMs: options.timeoutMs,
+      onObjectEvent: options.onS3ObjectEvent,
     }),
   ]);
   if (dynamo.status === 'rejected' || s3.status === 'rejected') {

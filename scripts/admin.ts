@@ -12,7 +12,7 @@ process.removeAllListeners('warning');
 
 const { loadConfig } = await import('../lib/config.ts');
 const { runCli, EXIT_FAILURE } = await import('../lib/cli/main.ts');
-const { openTarget, resolveTarget } = await import('../lib/cli/target.ts');
+const { openMediaTarget, openTarget, resolveTarget } = await import('../lib/cli/target.ts');
 
 const write = (stream: NodeJS.WriteStream) => (text: string) => {
   stream.write(text);
@@ -25,7 +25,10 @@ try {
   code = await runCli(
     process.argv.slice(2),
     { stdout: write(process.stdout), stderr: write(process.stderr) },
-    { openTable: async () => openTarget(resolveTarget(process.env, loadConfig())) },
+    {
+      openTable: async () => openTarget(resolveTarget(process.env, loadConfig())),
+      openMedia: async () => openMediaTarget(resolveTarget(process.env, loadConfig()), process.env),
+    },
   );
 } catch (error) {
   process.stderr.write(`admin: ${error instanceof Error ? error.message : String(error)}\n`);

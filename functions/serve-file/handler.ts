@@ -1,4 +1,7 @@
-/** `GET /api/media/uploads/{proxy+}`: the stored file, inline or via a signed redirect. */
+/**
+ * `GET /api/media/{proxy+}`: a stored file (`uploads/…`) or thumbnail (`thumbnails/…`), inline
+ * or via a signed redirect; any other path is 404.
+ */
 import { serveFile } from '../../lib/attachments/serve.ts';
 import { config } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
@@ -10,11 +13,7 @@ const deps = { table, store: mediaStoreFrom(config) };
 
 export const handler = apiHandler(
   async (event, context) => {
-    const file = await serveFile(
-      deps,
-      context.caller,
-      `uploads/${event.pathParameters?.proxy ?? ''}`,
-    );
+    const file = await serveFile(deps, context.caller, event.pathParameters?.proxy ?? '');
     if (file.kind === 'redirect') {
       return { statusCode: 302, headers: { ...file.headers, location: file.location }, body: '' };
     }

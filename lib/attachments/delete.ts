@@ -1,18 +1,25 @@
 /**
  * `DELETE /api/v1/media/{id}`: the post's current author or a workspace owner/admin. The record
- * is soft-deleted in one conditional write (not held, not already deleted) and leaves the list
- * indexes at once; the stored file is kept for the grace period.
+ * is soft-deleted in one conditional write (not held, not already deleted): it leaves the list
+ * indexes at once and gets its purge schedule (TTL + purge queue). Then the files are
+ * soft-deleted (kept restorable for the grace period) and `media.deleted` is published.
+ *
+ * Failure order: the record commits first. If the storage step then fails, the answer is still
+ * 200 (the delete happened: the attachment is gone from the API, and a retry would only see
+ * 404); the files stay live but unserved until the orphan sweep soft-deletes them. The other
+ * order could leave a live record whose file is gone, which the contract forbids.
  */
 import { canDeleteMedia, type Viewer } from '../auth/permissions.ts';
-import type { TableContext } from '../db/client.ts';
 import { ForbiddenError, LegalHoldError } from '../errors.ts';
+import { attachmentEvent } from '../events/domain-events.ts';
+import { publishAfterCommit } from '../events/publisher.ts';
+import { logger } from '../logger.ts';
 import { attachmentNotFound, findVisibleAttachment } from './read.ts';
-import { softDeleteAttachment } from './records.ts';
+import { markDeleted } from './records.ts';
+import { type LifecycleDeps, nowOf, softDeleteFiles } from './stored-files.ts';
 
-export interface DeleteDeps {
-  table: TableContext;
+export interface DeleteDeps extends LifecycleDeps {
   gracePeriodSeconds: number;
-  now?: () => number;
 }
 
 export const legalHoldRefusal = () =>
@@ -24,10 +31,20 @@ export async function deleteMedia(deps: DeleteDeps, viewer: Viewer, id: string) 
     throw new ForbiddenError("Only the post's author or a workspace admin can delete its media.");
   }
   if (attachment.legalHold) throw legalHoldRefusal();
-  const deletedAt = (deps.now ?? Date.now)();
+  const deletedAt = nowOf(deps);
   const purgeAfter = deletedAt + deps.gracePeriodSeconds * 1000;
-  const refusal = await softDeleteAttachment(deps.table, attachment.id, deletedAt, purgeAfter);
+  const { deleted, refusal } = await markDeleted(deps.table, attachment.id, deletedAt, purgeAfter);
   if (refusal === 'legal_hold') throw legalHoldRefusal();
-  if (refusal === 'not_found') throw attachmentNotFound(id);
+  if (!deleted) throw attachmentNotFound(id);
+
+  try {
+    await softDeleteFiles(deps.store, deleted);
+  } catch (error) {
+    logger.error('deleted attachment: files not soft-deleted, left to the orphan sweep', {
+      attachmentId: attachment.id,
+      error: error as Error,
+    });
+  }
+  await publishAfterCommit(deps.events, [attachmentEvent('media.deleted', deleted, deletedAt)]);
   return { id: attachment.id, deleted: true as const, purgeAfter };
 }

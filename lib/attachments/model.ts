@@ -26,6 +26,13 @@ export interface Attachment {
   purgeAfter: number | null;
 }
 
+/** Every stored object of an attachment: the file and, once made, its thumbnail. */
+export function blobKeysOf(attachment: Pick<Attachment, 'storageKey' | 'thumbnailKey'>): string[] {
+  return attachment.thumbnailKey
+    ? [attachment.storageKey, attachment.thumbnailKey]
+    : [attachment.storageKey];
+}
+
 /** The URL of the file for a storage key: the API path mirrors the object key. */
 export const FILE_URL_PREFIX = '/api/media/';
 export const fileUrlOf = (storageKey: string): string => `${FILE_URL_PREFIX}${storageKey}`;
@@ -34,4 +41,27 @@ export const fileUrlOf = (storageKey: string): string => `${FILE_URL_PREFIX}${st
 export function storageKeyFor(id: string, createdAt: number, extension: string): string {
   const date = new Date(createdAt).toISOString().slice(0, 10).replaceAll('-', '/');
   return `uploads/${date}/${id.replace(/^att_/, '')}.${extension}`;
+}
+
+/**
+ * `thumbnails/YYYY/MM/DD/<id without att_>-<run>.webp`, next to its file's date. `run` is new
+ * for every processing run: duplicate runs never write the same object, so a run that loses
+ * the race to record its thumbnail removes only what it wrote itself.
+ */
+export function thumbnailKeyFor(storageKey: string, run: string): string {
+  const [, date, name] = STORED_FILE.exec(storageKey) ?? [];
+  if (!date || !name) throw new Error(`not a storage key: ${storageKey}`);
+  return `thumbnails/${date}/${name}-${run}.webp`;
+}
+
+const STORED_FILE = /^uploads\/(\d{4}\/\d{2}\/\d{2})\/([0-9a-z]{1,64})\.[0-9a-z]{1,8}$/;
+const THUMBNAIL = /^thumbnails\/\d{4}\/\d{2}\/\d{2}\/([0-9a-z]{1,64})-[0-9a-z]{1,32}\.webp$/;
+
+/**
+ * The attachment an object key belongs to (its file or its thumbnail), or null for any other
+ * key. Only the shape is checked: callers compare with the record's own keys.
+ */
+export function attachmentIdOfKey(key: string): string | null {
+  const id = STORED_FILE.exec(key)?.[2] ?? THUMBNAIL.exec(key)?.[1];
+  return id ? `att_${id}` : null;
 }

@@ -16,15 +16,20 @@ import { VisibilityResolver } from './visibility.ts';
 export const attachmentNotFound = (id: string) =>
   new NotFoundError(`Attachment ${id.slice(0, 64)} was not found.`);
 
+/**
+ * `includeDeleted`: also find a soft-deleted attachment (restore and legal holds act on them);
+ * the caller decides what its state allows.
+ */
 export async function findVisibleAttachment(
   table: TableContext,
   viewer: Viewer,
   id: string,
+  { includeDeleted = false } = {},
 ): Promise<{ attachment: Attachment; post: Post }> {
   const attachment = isId('attachment', id) ? await getAttachment(table, id) : null;
   if (
     !attachment ||
-    attachment.deletedAt !== null ||
+    (attachment.deletedAt !== null && !includeDeleted) ||
     attachment.workspaceId !== viewer.workspaceId
   ) {
     throw attachmentNotFound(id);
@@ -36,6 +41,11 @@ export async function findVisibleAttachment(
 
 export async function getMedia(table: TableContext, viewer: Viewer, id: string) {
   const { attachment, post } = await findVisibleAttachment(table, viewer, id);
+  return presentAttachment(table, attachment, post);
+}
+
+/** The get response of an attachment whose post is known (looks up its uploader). */
+export async function presentAttachment(table: TableContext, attachment: Attachment, post: Post) {
   const uploader = (await getUsers(table, [attachment.uploaderId])).get(attachment.uploaderId);
   return toAttachmentDetail(attachment, uploader ?? null, post);
 }

@@ -2,15 +2,36 @@
  * Attachment records in the table. An attachment that is live carries `listSK`, which puts it
  * in the four list indexes; deleting removes `listSK` (gone from every list at once) and
  * restoring sets it again from `createdAt` and `id` (same position).
+ *
+ * A deleted attachment that is not under legal hold also carries the TTL attribute (epoch
+ * seconds of `purgeAfter`, rounded up: never before the grace period ends) and the purge-queue
+ * keys (`ByPurgeAfter`). A hold removes both, lifting it sets them again: a held record is
+ * neither expired by DynamoDB nor seen by the purge sweep.
+ *
+ * Every lifecycle write is conditional on the state it was decided on, so concurrent requests
+ * (delete vs. hold, restore vs. purge) serialize on the record.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { TableContext } from '../db/client.ts';
 import { withoutNulls } from '../db/items.ts';
-import { keys, listIndexKeys, listSortKey } from '../db/keys.ts';
+import {
+  keys,
+  listIndexKeys,
+  listSortKey,
+  PURGE_QUEUE_PARTITION,
+  purgeQueueBound,
+  purgeQueueKeys,
+} from '../db/keys.ts';
 import type { ListIndexName } from '../db/table-definition.ts';
-import { tableDefinition } from '../db/table-definition.ts';
-import { transactWrite } from '../db/transactions.ts';
+import { PURGE_INDEX, tableDefinition } from '../db/table-definition.ts';
+import { type GuardedWrite, transactWrite } from '../db/transactions.ts';
 import type { ListPosition } from './cursor.ts';
 import type { Attachment } from './model.ts';
 
@@ -60,11 +81,13 @@ export type CommitRefusal = 'post_changed' | 'uploader_not_member';
 /**
  * Commits a new attachment atomically with the upload permission: the post must still exist,
  * not be deleted and be authored by the uploader, and the uploader must still be a member.
- * Returns the reason when the transaction was refused.
+ * Returns the reason when the transaction was refused. `alsoWrite` joins the same transaction
+ * (an upload session settles with its attachment); its own condition errors are thrown as-is.
  */
 export async function commitAttachment(
   ctx: TableContext,
   attachment: Attachment,
+  alsoWrite: readonly GuardedWrite[] = [],
 ): Promise<CommitRefusal | null> {
   const refused = (reason: CommitRefusal) => () => new CommitRefusedError(reason);
   try {
@@ -103,6 +126,7 @@ export async function commitAttachment(
           },
         },
       },
+      ...alsoWrite,
     ]);
     return null;
   } catch (error) {
@@ -171,35 +195,297 @@ export async function queryListIndex(
   };
 }
 
+/** `ttl` is a DynamoDB reserved word: always written through this placeholder. */
+const TTL_NAME = { '#ttl': tableDefinition.timeToLiveAttribute };
+
+/** Epoch seconds for the TTL attribute: rounded up, so DynamoDB never expires a record early. */
+export const ttlOf = (purgeAfter: number): number => Math.ceil(purgeAfter / 1000);
+
+/** SET clause + values that put a deleted, unheld attachment on TTL and in the purge queue. */
+function purgeSchedule(purgeAfter: number, id: string) {
+  const queue = purgeQueueKeys(purgeAfter, id);
+  return {
+    set: '#ttl = :ttl, purgePK = :purgePK, purgeSK = :purgeSK',
+    values: { ':ttl': ttlOf(purgeAfter), ':purgePK': queue.purgePK, ':purgeSK': queue.purgeSK },
+  };
+}
+
+const UNSCHEDULE = '#ttl, purgePK, purgeSK';
+
+const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
+
 export type DeleteRefusal = 'not_found' | 'legal_hold';
+export type DeleteResult =
+  | { deleted: Attachment; refusal: null }
+  | { deleted: null; refusal: DeleteRefusal };
 
 /**
  * Soft-deletes a live attachment unless it is under legal hold, in one conditional write: a
  * hold set concurrently either lands first (and the delete is refused) or after (and holds the
- * deleted file). Returns why it was refused, if it was.
+ * deleted file). The same write puts it on TTL and in the purge queue. Returns the deleted
+ * record as stored (a thumbnail added meanwhile included), or why it was refused.
  */
+export async function markDeleted(
+  ctx: TableContext,
+  id: string,
+  deletedAt: number,
+  purgeAfter: number,
+): Promise<DeleteResult> {
+  const schedule = purgeSchedule(purgeAfter, id);
+  try {
+    const { Attributes } = await ctx.db.send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: keys.attachment(id),
+        UpdateExpression: `SET deletedAt = :now, purgeAfter = :purgeAfter, ${schedule.set} REMOVE listSK`,
+        ConditionExpression:
+          'attribute_exists(PK) AND attribute_not_exists(deletedAt) AND legalHold <> :held',
+        ExpressionAttributeNames: TTL_NAME,
+        ExpressionAttributeValues: {
+          ':now': deletedAt,
+          ':purgeAfter': purgeAfter,
+          ':held': true,
+          ...schedule.values,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return { deleted: attachmentFromItem(Attributes ?? {}), refusal: null };
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    const current = await getAttachment(ctx, id);
+    const refusal = current?.deletedAt === null && current.legalHold ? 'legal_hold' : 'not_found';
+    return { deleted: null, refusal };
+  }
+}
+
+/** `markDeleted` for callers that only need to know whether (and why not) it happened. */
 export async function softDeleteAttachment(
   ctx: TableContext,
   id: string,
   deletedAt: number,
   purgeAfter: number,
 ): Promise<DeleteRefusal | null> {
+  return (await markDeleted(ctx, id, deletedAt, purgeAfter)).refusal;
+}
+
+/**
+ * Puts a deleted attachment back exactly where it was: `listSK` from its own `createdAt` and
+ * `id` (same list position), deletion and purge schedule removed, every other attribute
+ * untouched. Only while deleted and within the grace period; null otherwise.
+ */
+export async function restoreAttachmentRecord(
+  ctx: TableContext,
+  attachment: Attachment,
+  now: number,
+): Promise<Attachment | null> {
   try {
-    await ctx.db.send(
+    const { Attributes } = await ctx.db.send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: keys.attachment(attachment.id),
+        UpdateExpression: `SET listSK = :listSK REMOVE deletedAt, purgeAfter, ${UNSCHEDULE}`,
+        // This deletion, not a later one (a restore decided on an older read must not apply),
+        // and not one the purge sweep has claimed.
+        ConditionExpression:
+          'deletedAt = :deletedAt AND purgeAfter > :now AND attribute_not_exists(purgingAt)',
+        ExpressionAttributeNames: TTL_NAME,
+        ExpressionAttributeValues: {
+          ':listSK': listSortKey(attachment.createdAt, attachment.id),
+          ':deletedAt': attachment.deletedAt,
+          ':now': now,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return attachmentFromItem(Attributes ?? {});
+  } catch (error) {
+    if (isConditionFailure(error)) return null;
+    throw error;
+  }
+}
+
+/**
+ * `legalHold` may be placed on a live attachment, or on a deleted one within its grace period;
+ * a hold that is already there may be kept or lifted at any time (a held attachment is kept
+ * past its grace period until the hold is lifted).
+ */
+export function mayHold(attachment: Attachment, enabled: boolean, now: number): boolean {
+  if (attachment.deletedAt === null || attachment.legalHold || !enabled) return true;
+  return (attachment.purgeAfter ?? 0) > now;
+}
+
+export type HoldWrite =
+  | { outcome: 'written'; attachment: Attachment; changed: boolean }
+  /** The deletion state changed since `current` was read: read again and decide again. */
+  | { outcome: 'conflict' }
+  /** The record is gone, or the purge sweep has claimed it: it can no longer be held. */
+  | { outcome: 'gone' };
+
+/**
+ * Sets `legalHold` on the attachment read as `current`, conditional on its deletion state
+ * being unchanged. On a deleted attachment a hold also takes it off TTL and out of the purge
+ * queue, and lifting the hold puts it back (due at once if its grace period is over).
+ */
+export async function writeLegalHold(
+  ctx: TableContext,
+  current: Attachment,
+  enabled: boolean,
+  now: number,
+): Promise<HoldWrite> {
+  const deleted = current.deletedAt !== null;
+  const values: Record<string, unknown> = { ':hold': enabled };
+  let update: string;
+  if (enabled) {
+    update = `SET legalHold = :hold REMOVE ${UNSCHEDULE}`;
+  } else if (deleted) {
+    const schedule = purgeSchedule(current.purgeAfter ?? now, current.id);
+    update = `SET legalHold = :hold, ${schedule.set}`;
+    Object.assign(values, schedule.values);
+  } else {
+    update = 'SET legalHold = :hold';
+  }
+  let condition = 'attribute_exists(PK) AND attribute_not_exists(deletedAt)';
+  if (deleted) {
+    // Never on a record the purge sweep has claimed: its files may already be going.
+    condition =
+      'deletedAt = :deletedAt AND purgeAfter = :purgeAfter AND attribute_not_exists(purgingAt)';
+    Object.assign(values, { ':deletedAt': current.deletedAt, ':purgeAfter': current.purgeAfter });
+    if (enabled) {
+      // Placing a hold on a deleted attachment: only within grace, unless it is held already.
+      condition += ' AND (purgeAfter > :now OR legalHold = :held)';
+      Object.assign(values, { ':now': now, ':held': true });
+    }
+  }
+  try {
+    const { Attributes } = await ctx.db.send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: keys.attachment(current.id),
+        UpdateExpression: update,
+        ConditionExpression: condition,
+        ...(update.includes('#ttl') ? { ExpressionAttributeNames: TTL_NAME } : {}),
+        ExpressionAttributeValues: values,
+        // The old item: whether the hold actually changed (a concurrent request may have set
+        // it already). The condition guarantees nothing else this write depends on changed.
+        ReturnValues: 'ALL_OLD',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    const before = attachmentFromItem(Attributes ?? {});
+    return {
+      outcome: 'written',
+      attachment: { ...before, legalHold: enabled },
+      changed: before.legalHold !== enabled,
+    };
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    const item = (error as ConditionalCheckFailedException).Item;
+    return !item || item.purgingAt !== undefined ? { outcome: 'gone' } : { outcome: 'conflict' };
+  }
+}
+
+/**
+ * The purge sweep claims a due record (deleted, deadline passed, not held) before it removes
+ * any file: from then on no hold and no restore can apply to it (their writes require
+ * `purgingAt` to be absent), so a hold never "succeeds" on a file that is being removed.
+ * A claimed record stays due; a sweep that stopped midway claims it again. Null when the
+ * record is not due (held, restored, or gone meanwhile).
+ */
+export async function claimForPurge(
+  ctx: TableContext,
+  id: string,
+  now: number,
+): Promise<Attachment | null> {
+  try {
+    const { Attributes } = await ctx.db.send(
       new UpdateCommand({
         TableName: ctx.tableName,
         Key: keys.attachment(id),
-        UpdateExpression: 'SET deletedAt = :now, purgeAfter = :purgeAfter REMOVE listSK',
+        UpdateExpression: 'SET purgingAt = :now',
         ConditionExpression:
-          'attribute_exists(PK) AND attribute_not_exists(deletedAt) AND legalHold <> :held',
-        ExpressionAttributeValues: { ':now': deletedAt, ':purgeAfter': purgeAfter, ':held': true },
+          'attribute_exists(deletedAt) AND purgeAfter <= :now AND legalHold <> :held',
+        ExpressionAttributeValues: { ':now': now, ':held': true },
+        ReturnValues: 'ALL_NEW',
       }),
     );
-    return null;
+    return attachmentFromItem(Attributes ?? {});
   } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    const current = await getAttachment(ctx, id);
-    if (!current || current.deletedAt !== null) return 'not_found';
-    return current.legalHold ? 'legal_hold' : 'not_found';
+    if (isConditionFailure(error)) return null;
+    throw error;
   }
+}
+
+/** Deletes a record claimed for purge. Returns what was deleted, or null if it is gone. */
+export async function purgeAttachmentRecord(
+  ctx: TableContext,
+  id: string,
+): Promise<Attachment | null> {
+  try {
+    const { Attributes } = await ctx.db.send(
+      new DeleteCommand({
+        TableName: ctx.tableName,
+        Key: keys.attachment(id),
+        ConditionExpression: 'attribute_exists(purgingAt)',
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return Attributes ? attachmentFromItem(Attributes) : null;
+  } catch (error) {
+    if (isConditionFailure(error)) return null;
+    throw error;
+  }
+}
+
+/**
+ * Deleted, unheld attachments whose grace period is over, oldest deadline first, a page at a
+ * time (the index is eventually consistent: callers re-check with a conditional write).
+ */
+export async function* purgeCandidates(
+  ctx: TableContext,
+  now: number,
+  pageSize = 100,
+): AsyncIterable<Attachment> {
+  const index = tableDefinition.globalSecondaryIndexes.find((i) => i.indexName === PURGE_INDEX);
+  if (!index) throw new Error(`unknown index ${PURGE_INDEX}`);
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await ctx.db.send(
+      new QueryCommand({
+        TableName: ctx.tableName,
+        IndexName: index.indexName,
+        KeyConditionExpression: '#pk = :pk AND #sk < :bound',
+        ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
+        ExpressionAttributeValues: {
+          ':pk': PURGE_QUEUE_PARTITION,
+          ':bound': purgeQueueBound(now),
+        },
+        Limit: pageSize,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) yield attachmentFromItem(item);
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+}
+
+/**
+ * Every attachment record, live or deleted (a full, strongly consistent table scan: only the
+ * orphan sweep does this, on a slow schedule).
+ */
+export async function* scanAttachments(ctx: TableContext): AsyncIterable<Attachment> {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await ctx.db.send(
+      new ScanCommand({
+        TableName: ctx.tableName,
+        FilterExpression: 'entity = :entity',
+        ExpressionAttributeValues: { ':entity': 'attachment' },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) yield attachmentFromItem(item);
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
 }

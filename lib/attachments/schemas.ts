@@ -20,6 +20,31 @@ export const uploadRequestSchema = z.object({
 });
 export type UploadRequest = z.output<typeof uploadRequestSchema>;
 
+/**
+ * `POST /api/v1/media/uploads`: the JSON upload's fields with the file's size (and optionally
+ * its SHA-256) instead of its bytes, which go straight to storage.
+ */
+export const uploadSessionRequestSchema = uploadRequestSchema.omit({ fileData: true }).extend({
+  fileSize: z
+    .number()
+    .int('must be a whole number of bytes')
+    .positive('must be at least 1 byte')
+    .max(Number.MAX_SAFE_INTEGER),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be the SHA-256 of the file as 64 hex characters')
+    .transform((hex) => hex.toLowerCase())
+    .nullish(),
+});
+export type UploadSessionRequest = z.output<typeof uploadSessionRequestSchema>;
+
+/** `PUT /api/v1/media/{id}/legal-hold`: exactly `{"enabled": true|false}`, nothing else. */
+export const legalHoldRequestSchema = z.strictObject(
+  { enabled: z.boolean({ message: 'must be true or false' }) },
+  { message: 'only "enabled" is allowed' },
+);
+export type LegalHoldRequest = z.output<typeof legalHoldRequestSchema>;
+
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;
 
@@ -78,6 +103,18 @@ export const listPageSchema = z.object({
   hasMore: z.boolean(),
   nextCursor: z.string().nullable(),
 });
+
+export const uploadSessionSchema = z.object({
+  uploadId: z.string(),
+  uploadUrl: z.string().describe('Send the file here, with `method` and exactly `headers`'),
+  method: z.literal('PUT'),
+  headers: z.record(z.string(), z.string()),
+  expiresAt: z
+    .number()
+    .int()
+    .describe('epoch milliseconds; uploadUrl accepts no upload that starts later'),
+});
+export type UploadSessionResponse = z.output<typeof uploadSessionSchema>;
 
 export const deleteResultSchema = z.object({
   id: z.string(),

@@ -1,15 +1,16 @@
 /**
- * `GET /api/media/uploads/...`: the file itself, with the same key and live visibility as
- * `GET /api/v1/media/{id}`. Small files are answered inline; larger ones (a Lambda response
- * carries at most 6 MB) with a redirect to a short-lived signed storage URL. Nothing is ever
- * served so that it could run script in the API's origin.
+ * `GET /api/media/uploads/...` and `GET /api/media/thumbnails/...`: the file itself or its
+ * thumbnail, with the same key and live visibility as `GET /api/v1/media/{id}`. Small files are
+ * answered inline; larger ones (a Lambda response carries at most 6 MB) with a redirect to a
+ * short-lived signed storage URL. Nothing is ever served so that it could run script in the
+ * API's origin.
  */
 import type { Viewer } from '../auth/permissions.ts';
 import type { TableContext } from '../db/client.ts';
 import { NotFoundError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import type { MediaStore } from '../storage/media-store.ts';
-import type { Attachment } from './model.ts';
+import { type Attachment, attachmentIdOfKey } from './model.ts';
 import { findVisibleAttachment } from './read.ts';
 
 /** Above this many bytes the file is redirected to storage (base64 of 4 MB fits in 6 MB). */
@@ -26,8 +27,6 @@ const SAFETY_HEADERS = {
   'cross-origin-resource-policy': 'same-origin',
   'cache-control': 'private, no-store',
 };
-
-const UPLOAD_PATH = /^uploads\/\d{4}\/\d{2}\/\d{2}\/([0-9a-z]{1,64})\.[0-9a-z]{1,8}$/;
 
 export function contentDisposition(attachment: Pick<Attachment, 'fileName' | 'mimeType'>): string {
   const kind = ACTIVE_TYPES.has(attachment.mimeType) ? 'attachment' : 'inline';
@@ -47,24 +46,25 @@ export interface ServeDeps {
 export async function serveFile(
   deps: ServeDeps,
   viewer: Viewer,
-  storageKey: string,
+  key: string,
 ): Promise<FileResponse> {
   const notFound = () => new NotFoundError('File not found.');
-  const match = UPLOAD_PATH.exec(storageKey);
-  if (!match) throw notFound();
-  const { attachment } = await findVisibleAttachment(deps.table, viewer, `att_${match[1]}`);
-  if (attachment.storageKey !== storageKey) throw notFound();
+  const id = attachmentIdOfKey(key);
+  if (!id) throw notFound();
+  const { attachment } = await findVisibleAttachment(deps.table, viewer, id);
+  if (key === attachment.thumbnailKey) return serveThumbnail(deps, attachment, key);
+  if (key !== attachment.storageKey) throw notFound();
 
   const disposition = contentDisposition(attachment);
   if (attachment.fileSize > INLINE_LIMIT_BYTES) {
-    const location = await deps.store.signedDownloadUrl(storageKey, {
+    const location = await deps.store.signedDownloadUrl(attachment.storageKey, {
       expiresInSeconds: SIGNED_URL_SECONDS,
       contentType: attachment.mimeType,
       contentDisposition: disposition,
     });
     return { kind: 'redirect', location, headers: { ...SAFETY_HEADERS } };
   }
-  const stored = await deps.store.get(storageKey);
+  const stored = await deps.store.get(attachment.storageKey);
   if (!stored) {
     logger.error('attachment record without its stored file', { attachmentId: attachment.id });
     throw notFound();
@@ -76,6 +76,30 @@ export async function serveFile(
       ...SAFETY_HEADERS,
       'content-type': attachment.mimeType,
       'content-disposition': disposition,
+    },
+  };
+}
+
+/** Thumbnails are small WebP images (longest side 512 px): always inline. */
+async function serveThumbnail(
+  deps: ServeDeps,
+  attachment: Attachment,
+  key: string,
+): Promise<FileResponse> {
+  const stored = await deps.store.get(key);
+  if (!stored) {
+    logger.error('attachment record without its thumbnail', { attachmentId: attachment.id });
+    throw new NotFoundError('File not found.');
+  }
+  const stem = attachment.fileName.replace(/\.[^.]*$/, '') || 'thumbnail';
+  const thumbnail = { fileName: `${stem}-thumbnail.webp`, mimeType: 'image/webp' };
+  return {
+    kind: 'inline',
+    body: stored.body,
+    headers: {
+      ...SAFETY_HEADERS,
+      'content-type': thumbnail.mimeType,
+      'content-disposition': contentDisposition(thumbnail),
     },
   };
 }

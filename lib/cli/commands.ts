@@ -2,7 +2,13 @@
  * What each admin command does once its arguments are valid: one call into the directory and
  * the JSON object to print. A command without a handler is listed in the usage but not
  * available yet (the CLI says so before touching any store).
+ *
+ * Most commands only need the table. `media legal-hold` also changes the stored files' hold
+ * and publishes an event, so it asks `services.media()` for the bucket and the publisher,
+ * which are opened only then.
  */
+import { setLegalHoldById } from '../attachments/legal-hold.ts';
+import type { LifecycleDeps } from '../attachments/stored-files.ts';
 import type { TableContext } from '../db/client.ts';
 import { createApiKey, revokeApiKey } from '../directory/api-key-records.ts';
 import { seedDemo } from '../directory/demo.ts';
@@ -20,9 +26,15 @@ import type { AdminCommand, CommandName } from './args.ts';
 
 export type CommandOutput = Record<string, unknown>;
 
+export interface CommandServices {
+  /** The media bucket and the event publisher, opened on first use. */
+  media(): Promise<Pick<LifecycleDeps, 'store' | 'events'>>;
+}
+
 type Handler<K extends CommandName> = (
   ctx: TableContext,
   command: Extract<AdminCommand, { command: K }>,
+  services: CommandServices,
 ) => Promise<CommandOutput>;
 
 const OK = { ok: true } as const;
@@ -102,7 +114,11 @@ const HANDLERS: { [K in CommandName]?: Handler<K> } = {
     await deletePost(ctx, c.postId);
     return OK;
   },
-  // 'media legal-hold': not available yet; add its handler here (c.attachmentId, c.on).
+  'media legal-hold': async (ctx, c, services) => {
+    // Record and storage hold together, exactly as the API does it (races included).
+    await setLegalHoldById({ table: ctx, ...(await services.media()) }, c.attachmentId, c.on);
+    return OK;
+  },
   demo: async (ctx) => ({ ...(await seedDemo(ctx)) }),
 };
 
@@ -113,7 +129,7 @@ export function isAvailable(command: CommandName): boolean {
 /** The handler of a command, or undefined while the command is not available yet. */
 export function handlerFor(
   command: AdminCommand,
-): ((ctx: TableContext) => Promise<CommandOutput>) | undefined {
+): ((ctx: TableContext, services: CommandServices) => Promise<CommandOutput>) | undefined {
   const handler = HANDLERS[command.command] as Handler<CommandName> | undefined;
-  return handler && ((ctx) => handler(ctx, command as never));
+  return handler && ((ctx, services) => handler(ctx, command as never, services));
 }

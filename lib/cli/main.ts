@@ -8,7 +8,7 @@
 import { ApiError, ValidationError } from '../errors.ts';
 import { parseAdminArgs, UsageError, usage } from './args.ts';
 import { handlerFor, isAvailable } from './commands.ts';
-import type { OpenedTable } from './target.ts';
+import type { OpenedMedia, OpenedTable } from './target.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -22,6 +22,8 @@ export interface CliIo {
 export interface CliDeps {
   /** Connects to the stores; called only once the arguments are valid. */
   openTable(): Promise<OpenedTable>;
+  /** Connects to the media bucket and the event publisher; only media commands call it. */
+  openMedia?(): Promise<OpenedMedia>;
 }
 
 export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps): Promise<number> {
@@ -45,24 +47,39 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps):
   if (!handler) return fail(EXIT_FAILURE, `${command.command} is not available yet`);
 
   let table: OpenedTable | undefined;
+  let media: Promise<OpenedMedia> | undefined;
+  const openMedia = () => {
+    const { openMedia: open } = deps;
+    if (!open) throw new Error(`${command.command} needs the media store, which is not configured`);
+    media ??= open();
+    return media;
+  };
+  const close = async () => {
+    const opened = await media?.catch(() => undefined);
+    await closeQuietly(opened, io);
+    await closeQuietly(table, io);
+  };
   let output: string;
   try {
     table = await deps.openTable();
-    output = JSON.stringify(await handler(table.ctx));
+    output = JSON.stringify(await handler(table.ctx, { media: openMedia }));
   } catch (error) {
-    await closeQuietly(table, io);
+    await close();
     // The arguments were checked up front, so a validation error here is still the caller's.
     return fail(error instanceof ValidationError ? EXIT_USAGE : EXIT_FAILURE, describe(error));
   }
   // Print before closing: the write happened, and a new key's secret is shown only this once.
   io.stdout(`${output}\n`);
-  await closeQuietly(table, io);
+  await close();
   return EXIT_OK;
 }
 
-async function closeQuietly(table: OpenedTable | undefined, io: CliIo): Promise<void> {
+async function closeQuietly(
+  store: { close(): Promise<void> } | undefined,
+  io: CliIo,
+): Promise<void> {
   try {
-    await table?.close();
+    await store?.close();
   } catch (error) {
     io.stderr(`admin: warning: could not stop the local store: ${oneLine(describe(error))}\n`);
   }

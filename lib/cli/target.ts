@@ -15,6 +15,8 @@ import { resolve } from 'node:path';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { ServiceConfig } from '../config.ts';
 import { createTableContext, type TableContext } from '../db/client.ts';
+import { type EventPublisher, eventPublisherFrom } from '../events/publisher.ts';
+import { type MediaStore, mediaStoreFrom } from '../storage/media-store.ts';
 
 /** The environment does not describe a usable target. Exit code 1 (it is not an argv problem). */
 export class TargetError extends Error {
@@ -28,6 +30,7 @@ export type Target =
   | { kind: 'local'; port: number; dataDir: string; config: ServiceConfig };
 
 export const DEFAULT_DYNAMODB_PORT = 8000;
+export const DEFAULT_S3_PORT = 4569;
 export const DEFAULT_DATA_DIR = '.data';
 
 type Env = Record<string, string | undefined>;
@@ -158,4 +161,76 @@ export function answers(host: string, port: number, timeoutMs = 1000): Promise<b
     socket.once('error', () => finish(false));
     socket.connect(port, host);
   });
+}
+
+export interface OpenedMedia {
+  store: MediaStore;
+  events: EventPublisher;
+  /** Releases what opening took (stops an embedded S3 server). */
+  close(): Promise<void>;
+}
+
+/**
+ * The media bucket and the event publisher for media commands (`media legal-hold`), on the
+ * same target as the table:
+ * - `aws`: the bucket `BUCKET_NAME` and the EventBridge bus `EVENT_BUS_NAME` (both required:
+ *   the stack outputs them).
+ * - `endpoint`: `S3_ENDPOINT` (required) with the storage mode and events of the environment
+ *   (`MEDIA_STORAGE_MODE`, `EVENT_BUS_NAME`, else `${DATA_DIR}/events.ndjson`).
+ * - `local`: the local stack's S3 server on 127.0.0.1:`S3_PORT` (default 4569); when nothing
+ *   answers there, an embedded one on `DATA_DIR` for this one command. Events go to
+ *   `${DATA_DIR}/events.ndjson`, as the running stack writes them.
+ */
+export async function openMediaTarget(target: Target, env: Env): Promise<OpenedMedia> {
+  const opened = (config: ServiceConfig, close = async () => {}): OpenedMedia => ({
+    store: mediaStoreFrom(config),
+    events: eventPublisherFrom(config),
+    close,
+  });
+  switch (target.kind) {
+    case 'aws': {
+      if (!set(env.BUCKET_NAME)) throw new TargetError('MEDIA_CLI_TARGET=aws needs BUCKET_NAME');
+      if (!set(env.EVENT_BUS_NAME)) {
+        throw new TargetError('MEDIA_CLI_TARGET=aws needs EVENT_BUS_NAME for media commands');
+      }
+      return opened({ ...target.config, s3Endpoint: undefined, storageMode: 'aws' });
+    }
+    case 'endpoint': {
+      const endpoint = set(env.S3_ENDPOINT);
+      if (!endpoint)
+        throw new TargetError('DYNAMODB_ENDPOINT needs S3_ENDPOINT for media commands');
+      return opened({ ...target.config, s3Endpoint: endpoint });
+    }
+    case 'local':
+      return openLocalMedia(target, env, opened);
+  }
+}
+
+async function openLocalMedia(
+  target: Extract<Target, { kind: 'local' }>,
+  env: Env,
+  opened: (config: ServiceConfig, close?: () => Promise<void>) => OpenedMedia,
+): Promise<OpenedMedia> {
+  const rawPort = set(env.S3_PORT);
+  const port = rawPort === undefined ? DEFAULT_S3_PORT : Number(rawPort);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new TargetError(`S3_PORT must be a port number, got "${rawPort}"`);
+  }
+  const local = {
+    ...target.config,
+    storageMode: 'local' as const,
+    dataDir: target.dataDir,
+    eventBusName: undefined,
+  };
+  if (await answers('127.0.0.1', port)) {
+    return opened({ ...local, s3Endpoint: `http://127.0.0.1:${port}` });
+  }
+  // Nothing running: the stack's S3 server, in this process, on its data, for this command.
+  const { startS3Server } = await import('../../local/stores.ts');
+  const s3 = await startS3Server({
+    dataDir: resolve(target.dataDir),
+    port: 0,
+    bucketName: target.config.bucketName,
+  });
+  return opened({ ...local, s3Endpoint: s3.endpoint }, () => s3.stop());
 }

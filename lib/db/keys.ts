@@ -27,12 +27,30 @@ export const keys = {
     PK: `ATTACHMENT#${attachmentId}`,
     SK: 'ATTACHMENT',
   }),
+  /** An upload session (`POST /api/v1/media/uploads`), until its TTL removes it. */
+  uploadSession: (uploadId: string): ItemKey => ({ PK: `UPLOAD#${uploadId}`, SK: 'UPLOAD' }),
 } as const;
 
 /** Sort position in every list index: newest first means descending on this string. */
 export function listSortKey(createdAt: number, attachmentId: string): string {
   // 15 digits keeps lexical order equal to numeric order for any plausible epoch-ms value.
   return `${String(createdAt).padStart(15, '0')}#${attachmentId}`;
+}
+
+/**
+ * Keys of a deleted attachment in the purge queue (`ByPurgeAfter`). One partition: the queue
+ * only takes writes on delete, hold and restore, far below a partition's limits.
+ */
+export function purgeQueueKeys(purgeAfter: number, attachmentId: string) {
+  return { purgePK: PURGE_QUEUE_PARTITION, purgeSK: listSortKey(purgeAfter, attachmentId) };
+}
+
+export const PURGE_QUEUE_PARTITION = 'PURGE';
+
+/** Every `purgeSK` below this bound belongs to an attachment with `purgeAfter <= now`. */
+export function purgeQueueBound(now: number): string {
+  // `<now+1 padded>` sorts after `<now padded>#…` and before `<now+1 padded>#…`.
+  return String(now + 1).padStart(15, '0');
 }
 
 /** Partition of a post's attachments in `ByPost`, or in `ByPostAndType` with a file type. */

@@ -7,6 +7,10 @@
  * (`<createdAt padded>#<attachment id>`): removing `listSK` from an attachment takes it out of
  * every list index in one write, which is how a delete "vanishes at once" and a restore puts
  * it back in exactly the same position.
+ *
+ * `ByPurgeAfter` is sparse the other way round: only deleted attachments that are not under
+ * legal hold carry `purgePK`/`purgeSK`, so the index is exactly the purge queue, ordered by
+ * `purgeAfter`. A hold removes the attachment from the queue, lifting it puts it back.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
@@ -30,10 +34,15 @@ export const tableDefinition = {
     { indexName: 'ByWorkspace', partitionKey: 'byWorkspacePK', sortKey: 'listSK' },
     /** Attachments of a whole workspace with one file type. */
     { indexName: 'ByWorkspaceAndType', partitionKey: 'byWorkspaceTypePK', sortKey: 'listSK' },
+    /** Deleted attachments not under legal hold, by `purgeAfter`: what the purge sweep reads. */
+    { indexName: 'ByPurgeAfter', partitionKey: 'purgePK', sortKey: 'purgeSK' },
   ] as const satisfies readonly IndexDefinition[],
 } as const;
 
-export type ListIndexName = (typeof tableDefinition.globalSecondaryIndexes)[number]['indexName'];
+export type IndexName = (typeof tableDefinition.globalSecondaryIndexes)[number]['indexName'];
+export const PURGE_INDEX = 'ByPurgeAfter' satisfies IndexName;
+/** The four indexes that list live attachments (all share the sort key `listSK`). */
+export type ListIndexName = Exclude<IndexName, typeof PURGE_INDEX>;
 
 /** Every attribute that is a key of the table or of an index (all of type S). */
 export function keyAttributeNames(): string[] {

@@ -4,7 +4,7 @@
  * Handlers stay a few lines: read the request, call the domain, shape the response.
  */
 import middy from '@middy/core';
-import { authenticate, requireScope } from '../auth/authenticate.ts';
+import { authenticate, type Caller, requireScope } from '../auth/authenticate.ts';
 import type { Scope } from '../auth/scopes.ts';
 import type { TableContext } from '../db/client.ts';
 import { jsonBody } from './json-body.ts';
@@ -14,8 +14,12 @@ import type { ApiContext, ApiEvent, ApiResult } from './types.ts';
 export type RouteHandler = (event: ApiEvent, context: ApiContext) => Promise<ApiResult>;
 
 export interface ApiHandlerOptions {
-  /** Authenticate with this table and require `scope`; omit for public routes (`/health`). */
-  auth?: { table: TableContext; scope: Scope };
+  /**
+   * Authenticate with this table and require `scope`; omit for public routes (`/health`).
+   * `authorize` decides from the caller alone (e.g. its role) and throws when the route is not
+   * for them: it runs before the body is parsed, so such callers get 403 whatever they send.
+   */
+  auth?: { table: TableContext; scope: Scope; authorize?: (caller: Caller) => void };
   /** Parse the body as a JSON object (only for routes that take one). */
   body?: 'json';
 }
@@ -28,6 +32,7 @@ export function apiHandler(handler: RouteHandler, options: ApiHandlerOptions = {
       before: async (request) => {
         const caller = await authenticate(auth.table, request.event.headers ?? {});
         requireScope(caller, auth.scope);
+        auth.authorize?.(caller);
         request.context.caller = caller;
       },
     });

@@ -1,91 +1,89 @@
 /**
- * Where blobs live. The domain talks to this interface only; `S3MediaStore` implements it on
- * S3 (deployed) and on the local S3 server (`npm start`).
+ * Where blobs live. The domain talks to the `MediaStore` interface only. Two implementations
+ * share one contract test suite (`test/support/media-store-contract.ts`):
+ *
+ * - `S3MediaStore` (`MEDIA_STORAGE_MODE=aws`): the deployed bucket, versioned with Object Lock.
+ *   A soft delete adds a delete marker, a restore removes it, a legal hold is an Object Lock
+ *   legal hold on the object's version(s), and the purge is S3 lifecycle's
+ *   `NoncurrentVersionExpiration` (which never removes a held version).
+ * - `LocalMediaStore` (`MEDIA_STORAGE_MODE=local`): the local S3 server, which has neither
+ *   versioning nor Object Lock. A soft delete moves the object under `trash/`, a legal hold is
+ *   a marker object under `legal-holds/`, and the purge sweep removes trashed objects, never
+ *   one with a hold marker.
+ *
+ * Either way the observable behaviour is the same: a soft-deleted file is not served, stays
+ * restorable until purged, and a held file is never removed.
  */
 import { createHash } from 'node:crypto';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { ServiceConfig } from '../config.ts';
+import { type ServiceConfig, storageModeOf } from '../config.ts';
+import { LocalMediaStore } from './local-media-store.ts';
 import { createS3Client } from './s3-client.ts';
+import { S3MediaStore } from './s3-media-store.ts';
+
+export { LocalMediaStore } from './local-media-store.ts';
+export { S3MediaStore } from './s3-media-store.ts';
 
 export interface StoredObject {
   body: Uint8Array;
   contentType: string | undefined;
 }
 
+export interface ListedObject {
+  key: string;
+  lastModified: Date;
+}
+
+/** `missing`: nothing is left to restore (purged, or never stored). */
+export type RestoreOutcome = 'restored' | 'missing';
+
+/**
+ * `purged`: removed now. `held`: under legal hold, left alone. `absent`: nothing soft-deleted
+ * under that key. `deferred`: the storage purges by itself (S3 lifecycle), nothing was done.
+ */
+export type PurgeOutcome = 'purged' | 'held' | 'absent' | 'deferred';
+
 export interface MediaStore {
   /** Stores bytes with their content type; S3 verifies the SHA-256 on arrival. */
   put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
+  /** The live object, or null (a soft-deleted object is not returned). */
   get(key: string): Promise<StoredObject | null>;
+  /** Removes the blob of an upload whose record was never committed. */
   remove(key: string): Promise<void>;
   /** A short-lived URL that downloads the object with the given response headers. */
   signedDownloadUrl(
     key: string,
     options: { expiresInSeconds: number; contentType: string; contentDisposition: string },
   ): Promise<string>;
+
+  /** True when a live (not soft-deleted) object is stored under `key`. */
+  exists(key: string): Promise<boolean>;
+  /** The live objects under `prefix`, in key order. */
+  list(prefix: string): AsyncIterable<ListedObject>;
+  /**
+   * Takes the object out of service but keeps it restorable until it is purged. Idempotent;
+   * does nothing when no live object is stored under `key`. Legal holds are kept.
+   */
+  softDelete(key: string): Promise<void>;
+  /** Brings a soft-deleted object back under `key`, as it was. Idempotent. */
+  restore(key: string): Promise<RestoreOutcome>;
+  /**
+   * Places or lifts the legal hold on what is stored under `key`, live or soft-deleted. False
+   * when nothing is stored under `key` (then nothing is held; lifting still clears any hold).
+   */
+  setLegalHold(key: string, on: boolean): Promise<boolean>;
+  /** True when what is stored under `key` (live or soft-deleted) is under legal hold. */
+  isLegallyHeld(key: string): Promise<boolean>;
+  /** Removes a soft-deleted object for good, unless it is held. Never touches a live object. */
+  purge(key: string): Promise<PurgeOutcome>;
 }
 
 export const sha256Hex = (bytes: Uint8Array): string =>
   createHash('sha256').update(bytes).digest('hex');
 
-export class S3MediaStore implements MediaStore {
-  constructor(
-    private readonly s3: S3Client,
-    private readonly bucket: string,
-  ) {}
-
-  async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
-    await this.s3.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: key,
-        Body: bytes,
-        ContentType: contentType,
-        ContentLength: bytes.byteLength,
-        ChecksumSHA256: createHash('sha256').update(bytes).digest('base64'),
-        ServerSideEncryption: 'AES256',
-      }),
-    );
-  }
-
-  async get(key: string): Promise<StoredObject | null> {
-    try {
-      const result = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      if (!result.Body) return null;
-      return { body: await result.Body.transformToByteArray(), contentType: result.ContentType };
-    } catch (error) {
-      if ((error as { name?: string }).name === 'NoSuchKey') return null;
-      throw error;
-    }
-  }
-
-  async remove(key: string): Promise<void> {
-    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
-  }
-
-  signedDownloadUrl(
-    key: string,
-    options: { expiresInSeconds: number; contentType: string; contentDisposition: string },
-  ): Promise<string> {
-    return getSignedUrl(
-      this.s3,
-      new GetObjectCommand({
-        Bucket: this.bucket,
-        Key: key,
-        ResponseContentType: options.contentType,
-        ResponseContentDisposition: options.contentDisposition,
-      }),
-      { expiresIn: options.expiresInSeconds },
-    );
-  }
-}
-
 /** The store a Lambda or the local server uses, from the process configuration. */
 export function mediaStoreFrom(config: ServiceConfig): MediaStore {
-  return new S3MediaStore(createS3Client(config), config.bucketName);
+  const s3 = createS3Client(config);
+  return storageModeOf(config) === 'local'
+    ? new LocalMediaStore(s3, config.bucketName)
+    : new S3MediaStore(s3, config.bucketName);
 }

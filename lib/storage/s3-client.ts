@@ -1,9 +1,13 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { ServiceConfig } from '../config.ts';
 import { LOCAL_CREDENTIALS } from '../db/client.ts';
 
-export function createS3Client(config: ServiceConfig): S3Client {
-  if (!config.s3Endpoint) return new S3Client({ region: config.region });
+/** `overrides` adjust the SDK settings for one use (e.g. presigning, see `staging.ts`). */
+export function createS3Client(
+  config: ServiceConfig,
+  overrides: Partial<S3ClientConfig> = {},
+): S3Client {
+  if (!config.s3Endpoint) return new S3Client({ region: config.region, ...overrides });
   return new S3Client({
     region: config.region,
     endpoint: config.s3Endpoint,
@@ -13,5 +17,6 @@ export function createS3Client(config: ServiceConfig): S3Client {
     // operation requires one (we set SHA-256 checksums explicitly where we want them).
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    ...overrides,
   });
 }

@@ -25,8 +25,24 @@ import { type CfnResource, removeAssemblies, synthStack } from './synth.ts';
 
 const run = promisify(execFile);
 
-/** Sample events for functions without a route (processing, sweeps) go here when they exist. */
-const WORKER_EVENTS: Record<string, unknown> = {};
+/** An EventBridge scheduled event, as the sweeps' rules deliver it. */
+const scheduledEvent = (rule: string) => ({
+  version: '0',
+  id: `smoke-${rule}`,
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: '123456789012',
+  time: new Date(0).toISOString(),
+  region: 'us-east-1',
+  resources: [`arn:aws:events:us-east-1:123456789012:rule/${rule}`],
+  detail: {},
+});
+
+/** Sample events for functions without a route (processing, sweeps). */
+const WORKER_EVENTS: Record<string, unknown> = {
+  'purge-sweep': scheduledEvent('purge-sweep'),
+  'orphan-sweep': scheduledEvent('orphan-sweep'),
+};
 
 let synth: ReturnType<typeof synthStack>;
 let sandbox: string;

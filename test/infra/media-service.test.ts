@@ -8,7 +8,11 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../functions/routes.ts';
 import { type FunctionAccess, functionAccess } from '../../infra/function-access.ts';
-import { ACCESS_LOG_FIELDS, MAX_HTTP_TIMEOUT_SECONDS } from '../../infra/media-service.ts';
+import {
+  ACCESS_LOG_FIELDS,
+  MAX_HTTP_TIMEOUT_SECONDS,
+  SCHEDULED_FUNCTIONS,
+} from '../../infra/media-service.ts';
 import { tableDefinition, toCreateTableInput } from '../../lib/db/table-definition.ts';
 import { actionsOf, asList, flatten, type Statement, statementsOf } from './iam.ts';
 import {
@@ -43,7 +47,9 @@ beforeAll(() => {
   json = synth.json;
 }, 60_000);
 
-const functionNames: string[] = [...new Set(routes.map((r) => r.name))];
+const httpFunctionNames: string[] = [...new Set(routes.map((r) => r.name))];
+const workerNames: string[] = SCHEDULED_FUNCTIONS.map((w) => w.name);
+const functionNames: string[] = [...httpFunctionNames, ...workerNames];
 
 /** The Lambda resource of function `name` (found through the construct, not by guessing ids). */
 function lambdaOf(name: string): CfnResource {
@@ -60,6 +66,8 @@ const tableId = () => onlyResource(json, 'AWS::DynamoDB::GlobalTable')[0];
 const table = () => onlyResource(json, 'AWS::DynamoDB::GlobalTable')[1];
 const bucketId = () =>
   synth.stack.getLogicalId(synth.stack.service.bucket.node.defaultChild as never);
+const busId = () =>
+  synth.stack.getLogicalId(synth.stack.service.eventBus.node.defaultChild as never);
 
 describe('synthesis', () => {
   it('is environment-agnostic (no account or region baked in)', () => {
@@ -93,6 +101,7 @@ describe('synthesis', () => {
     });
     synth.template.hasOutput('TableName', { Value: ref(tableId()) });
     synth.template.hasOutput('BucketName', { Value: ref(bucketId()) });
+    synth.template.hasOutput('EventBusName', { Value: ref(busId()) });
   });
 
   it('protects the prod stack from termination', () => {
@@ -114,13 +123,17 @@ describe('functions', () => {
     const access = functionAccess[name] as FunctionAccess;
     expect(p.MemorySize).toBe(access.memoryMb);
     expect(p.Timeout).toBe(access.timeoutSeconds);
-    expect(p.Timeout).toBeLessThanOrEqual(MAX_HTTP_TIMEOUT_SECONDS);
+    if (httpFunctionNames.includes(name)) {
+      expect(p.Timeout).toBeLessThanOrEqual(MAX_HTTP_TIMEOUT_SECONDS);
+    }
   });
 
   it.each(functionNames)('%s: environment from construct props', (name) => {
     expect(lambdaOf(name).Properties.Environment.Variables).toEqual({
       TABLE_NAME: ref(tableId()),
       BUCKET_NAME: ref(bucketId()),
+      EVENT_BUS_NAME: ref(busId()),
+      MEDIA_STORAGE_MODE: 'aws',
       MEDIA_MAX_UPLOAD_BYTES: '10000000',
       MEDIA_GRACE_PERIOD_SECONDS: String(9 * 86_400),
       POWERTOOLS_SERVICE_NAME: 'media',
@@ -346,6 +359,9 @@ describe('IAM least privilege (deployed functions)', () => {
       ...(b.delete?.length ? ['s3:DeleteObject'] : []),
       ...(b.deleteVersions?.length ? ['s3:DeleteObjectVersion'] : []),
       ...(b.legalHold ? ['s3:GetObjectLegalHold', 's3:PutObjectLegalHold'] : []),
+      ...(b.readLegalHold && !b.legalHold ? ['s3:GetObjectLegalHold'] : []),
+      ...(access.scanTable ? ['dynamodb:Scan'] : []),
+      ...(access.publishEvents ? ['events:PutEvents'] : []),
     ].sort();
   }
 
@@ -430,6 +446,95 @@ describe('IAM least privilege (deployed functions)', () => {
   });
 });
 
+describe('deletion lifecycle: purge queue, sweeps and domain events', () => {
+  const statements = (name: string): Statement[] =>
+    statementsOf(json, synth.stack, synth.stack.service, name);
+  const lambdaId = (name: string) =>
+    synth.stack.getLogicalId(
+      synth.stack.service.functions.get(name)?.function.node.defaultChild as never,
+    );
+
+  it('indexes deleted, unheld attachments by purgeAfter (the purge queue)', () => {
+    expect(table().Properties.GlobalSecondaryIndexes).toContainEqual({
+      IndexName: 'ByPurgeAfter',
+      KeySchema: [
+        { AttributeName: 'purgePK', KeyType: 'HASH' },
+        { AttributeName: 'purgeSK', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    });
+    expect(table().Properties.TimeToLiveSpecification).toEqual({
+      AttributeName: 'ttl',
+      Enabled: true,
+    });
+  });
+
+  it('has one domain event bus without a resource policy', () => {
+    onlyResource(json, 'AWS::Events::EventBus');
+    expect(resourcesOf(json, 'AWS::Events::EventBusPolicy')).toEqual([]);
+  });
+
+  it('lets exactly the functions that report transitions put events, on that bus only', () => {
+    const publishers = functionNames.filter((name) =>
+      actionsOf(statements(name)).has('events:PutEvents'),
+    );
+    expect(publishers.sort()).toEqual(
+      ['delete-media', 'orphan-sweep', 'purge-sweep', 'restore-media', 'set-legal-hold'].sort(),
+    );
+    for (const name of publishers) {
+      const put = statements(name).filter((s) => asList(s.Action).includes('events:PutEvents'));
+      expect(put.flatMap((s) => asList(s.Resource).map(flatten))).toEqual([`<${busId()}.Arn>`]);
+    }
+  });
+
+  it.each([
+    ['purge-sweep', 'rate(1 hour)'],
+    ['orphan-sweep', 'rate(1 day)'],
+  ])('runs %s on a schedule (%s), retried twice', (name, expression) => {
+    const rules = resourcesOf(json, 'AWS::Events::Rule').filter(([, r]) =>
+      (r.Properties.Targets as Array<{ Arn: unknown }>).some(
+        (t) => JSON.stringify(t.Arn) === JSON.stringify({ 'Fn::GetAtt': [lambdaId(name), 'Arn'] }),
+      ),
+    );
+    expect(rules).toHaveLength(1);
+    const [ruleId, rule] = rules[0] as [string, CfnResource];
+    expect(rule.Properties.ScheduleExpression).toBe(expression);
+    expect(rule.Properties.EventBusName).toBeUndefined(); // schedules run on the default bus
+    expect(rule.Properties.Targets[0].RetryPolicy).toEqual({ MaximumRetryAttempts: 2 });
+    const invoke = resourcesOf(json, 'AWS::Lambda::Permission').filter(
+      ([, p]) => p.Properties.Principal === 'events.amazonaws.com',
+    );
+    expect(
+      invoke.filter(([, p]) => JSON.stringify(p.Properties.SourceArn).includes(ruleId)),
+    ).toHaveLength(1);
+  });
+
+  it('only the schedules invoke the sweeps (no other trigger)', () => {
+    const invoke = resourcesOf(json, 'AWS::Lambda::Permission').filter(
+      ([, p]) => p.Properties.Principal === 'events.amazonaws.com',
+    );
+    expect(invoke.map(([, p]) => flatten(p.Properties.FunctionName)).sort()).toEqual(
+      workerNames.map((name) => `<${lambdaId(name)}.Arn>`).sort(),
+    );
+  });
+
+  it('purge-sweep touches no S3 object (lifecycle purges the files on AWS)', () => {
+    expect([...actionsOf(statements('purge-sweep'))].filter((a) => a.startsWith('s3:'))).toEqual(
+      [],
+    );
+  });
+
+  it('orphan-sweep writes no record and cannot place or lift holds', () => {
+    const actions = actionsOf(statements('orphan-sweep'));
+    for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']) {
+      expect(actions).not.toContain(write);
+    }
+    expect(actions).not.toContain('s3:PutObjectLegalHold');
+    expect(actions).toContain('s3:GetObjectLegalHold');
+    expect(actions).toContain('dynamodb:Scan');
+  });
+});
+
 describe('HTTP API', () => {
   it('is an HTTP API (payload 2.0) with one route per routes.ts entry', () => {
     onlyResource(json, 'AWS::ApiGatewayV2::Api');
@@ -462,7 +567,9 @@ describe('HTTP API', () => {
   );
 
   it('lets API Gateway invoke each function only through its route', () => {
-    const permissions = resourcesOf(json, 'AWS::Lambda::Permission');
+    const permissions = resourcesOf(json, 'AWS::Lambda::Permission').filter(
+      ([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com',
+    );
     expect(permissions).toHaveLength(routes.length);
     for (const [, p] of permissions) {
       expect(p.Properties.Principal).toBe('apigateway.amazonaws.com');

@@ -67,6 +67,12 @@ describe('fileData', () => {
     expect(() => assertWithinLimit(Buffer.alloc(30).toString('base64'), limit)).not.toThrow();
   });
 
+  it('names the alternative for larger files: an upload session', () => {
+    expect(() => assertWithinLimit(Buffer.alloc(31).toString('base64'), 30)).toThrow(
+      /upload session \(POST \/api\/v1\/media\/uploads\)/,
+    );
+  });
+
   it.each([['A'], ['ab$d'], ['abcd efgh'], ['abcde']])('rejects invalid base64 %j', (value) => {
     expect(() => decodeBase64(value)).toThrow(
       expect.objectContaining({ statusCode: 400, details: { field: 'fileData' } }),

@@ -134,7 +134,7 @@ describe('parseAdminArgs: valid commands', () => {
     expect(parse('post delete --id pst_1')).toEqual({ command: 'post delete', postId: 'pst_1' });
   });
 
-  it('media legal-hold parses (its handler comes later)', () => {
+  it('media legal-hold parses', () => {
     expect(parse('media legal-hold --id att_1 --on')).toEqual({
       command: 'media legal-hold',
       attachmentId: 'att_1',

@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../../lib/cli/main.ts';
-import type { OpenedTable } from '../../../lib/cli/target.ts';
+import type { OpenedMedia, OpenedTable } from '../../../lib/cli/target.ts';
 
 /** A table whose client answers every request with `send`; no store involved. */
 function fakeTable(send: (command: unknown) => Promise<unknown>) {
@@ -55,20 +55,53 @@ describe('runCli', () => {
     const result = await run(['--help'], table.openTable);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Usage: npm run admin --');
-    expect(result.stdout).toMatch(/media legal-hold .*\(not available yet\)/);
+    expect(result.stdout).not.toMatch(/media legal-hold .*\(not available yet\)/);
     expect(result.stdout).not.toMatch(/workspace create .*\(not available yet\)/);
     expect(table.openTable).not.toHaveBeenCalled();
   });
 
-  it('media legal-hold is not available yet (exit 1, no store touched)', async () => {
-    const table = fakeTable(async () => ({}));
-    const result = await run(['media', 'legal-hold', '--id', 'att_1', '--on'], table.openTable);
-    expect(result).toEqual({
+  it('media legal-hold on an unknown id: exit 1 with one line, media store opened and closed', async () => {
+    const table = fakeTable(async () => ({})); // GetItem finds nothing
+    const closeMedia = vi.fn(async () => {});
+    const openMedia = vi.fn(async () => ({
+      store: {} as OpenedMedia['store'],
+      events: { publish: async () => {} },
+      close: closeMedia,
+    }));
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(
+      ['media', 'legal-hold', '--id', 'att_unknown1', '--on'],
+      { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) },
+      { openTable: table.openTable, openMedia },
+    );
+    expect({ code, stdout, stderr }).toEqual({
       code: 1,
       stdout: '',
-      stderr: 'admin: media legal-hold is not available yet\n',
+      stderr: 'admin: Attachment att_unknown1 was not found.\n',
     });
-    expect(table.openTable).not.toHaveBeenCalled();
+    expect(openMedia).toHaveBeenCalledOnce();
+    expect(closeMedia).toHaveBeenCalledOnce();
+    expect(table.close).toHaveBeenCalledOnce();
+  });
+
+  it('media legal-hold without a media store configured: exit 1, says so', async () => {
+    const table = fakeTable(async () => ({}));
+    const result = await run(['media', 'legal-hold', '--id', 'att_1', '--off'], table.openTable);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^admin: media legal-hold needs the media store.*\n$/);
+  });
+
+  it('other commands never open the media store', async () => {
+    const table = fakeTable(async () => ({}));
+    const openMedia = vi.fn();
+    const code = await runCli(
+      ['key', 'revoke', '--id', 'key_x'],
+      { stdout: () => {}, stderr: () => {} },
+      { openTable: table.openTable, openMedia },
+    );
+    expect(code).toBe(0);
+    expect(openMedia).not.toHaveBeenCalled();
   });
 
   it('store failures: exit 1 with one line, and the stores are still closed', async () => {

@@ -1,0 +1,23 @@
+/** `POST /api/v1/media/uploads`: start an upload session (a presigned PUT to storage). */
+import { createUploadSession } from '../../lib/attachments/upload-sessions.ts';
+import { config, DEFAULT_UPLOAD_URL_SECONDS } from '../../lib/config.ts';
+import { createTableContext } from '../../lib/db/client.ts';
+import { apiHandler } from '../../lib/http/api-handler.ts';
+import { jsonResponse } from '../../lib/http/types.ts';
+import { mediaStoreFrom } from '../../lib/storage/media-store.ts';
+import { stagingAreaFrom } from '../../lib/storage/staging.ts';
+
+const table = createTableContext(config);
+const deps = {
+  table,
+  store: mediaStoreFrom(config),
+  staging: stagingAreaFrom(config),
+  maxUploadBytes: config.maxUploadBytes,
+  uploadUrlSeconds: config.uploadUrlSeconds ?? DEFAULT_UPLOAD_URL_SECONDS,
+};
+
+export const handler = apiHandler(
+  async (_event, context) =>
+    jsonResponse(201, await createUploadSession(deps, context.caller, context.jsonBody)),
+  { auth: { table, scope: 'media:write' }, body: 'json' },
+);

@@ -1,0 +1,12 @@
+/**
+ * Scheduled (EventBridge rule): purges attachments whose grace period is over. The files go
+ * by S3 lifecycle; this removes the records and publishes `media.purged`.
+ */
+import type { ScheduledEvent } from 'aws-lambda';
+import { purgeExpired } from '../../lib/attachments/purge-sweep.ts';
+import { lifecycleDepsFrom } from '../../lib/attachments/stored-files.ts';
+import { config } from '../../lib/config.ts';
+
+const deps = lifecycleDepsFrom(config);
+
+export const handler = async (_event: ScheduledEvent) => purgeExpired(deps);

@@ -1,0 +1,149 @@
+/**
+ * What both upload paths share once they hold the bytes (`POST /api/v1/media` decodes them from
+ * the body, an upload session reads them from staging): sniff and describe the file, build the
+ * attachment, then the write order that never loses data. The blob is stored first, then the
+ * record is committed in a transaction that re-checks the live upload permission; if the commit
+ * does not happen the blob is removed again. A crash between the two leaves a blob without a
+ * record, which the orphan sweep removes after its safety window.
+ */
+import { decideUpload, type Viewer } from '../auth/permissions.ts';
+import type { TableContext } from '../db/client.ts';
+import type { GuardedWrite } from '../db/transactions.ts';
+import type { Post } from '../directory/model.ts';
+import { getUsers } from '../directory/users.ts';
+import { ForbiddenError, NotFoundError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { logger } from '../logger.ts';
+import { sanitizeFileName } from '../media/file-name.ts';
+import { inspectMedia } from '../media/inspect.ts';
+import { type MediaStore, sha256Hex } from '../storage/media-store.ts';
+import { type NotifyMediaEvent, notifyCommitted } from './media-events.ts';
+import { type Attachment, storageKeyFor } from './model.ts';
+import { toAttachmentDetail } from './present.ts';
+import { commitAttachment } from './records.ts';
+import type { AttachmentDetail } from './schemas.ts';
+import { VisibilityResolver } from './visibility.ts';
+
+export interface CommitUploadDeps {
+  table: TableContext;
+  store: MediaStore;
+  now?: () => number;
+  /** `media.uploaded` goes here once the record is committed. */
+  notify?: NotifyMediaEvent;
+}
+
+/** What the client said about the file, whichever way it sent the bytes. */
+export interface DeclaredUpload {
+  postId: string;
+  fileName: string;
+  mimeType: string;
+  width?: number | null;
+  height?: number | null;
+  duration?: number | null;
+}
+
+/** Turns a refused upload decision into the contract's status (404 missing, 403 otherwise). */
+export async function assertMayUpload(
+  table: TableContext,
+  viewer: Viewer,
+  postId: string,
+): Promise<Post> {
+  const { post, project } = await new VisibilityResolver(table, viewer).accessOf(postId);
+  switch (decideUpload(viewer, post, project)) {
+    case 'allowed':
+      return post as Post;
+    case 'post_not_found':
+      throw new NotFoundError(`Post ${postId} does not exist in this workspace.`);
+    case 'post_not_visible':
+      throw new ForbiddenError('You cannot see this post.');
+    case 'not_author':
+      throw new ForbiddenError("Only the post's author can upload media to it.");
+  }
+}
+
+/** The metadata the file tells, with the client's values only where it tells nothing. */
+async function describeFile(bytes: Uint8Array, declared: DeclaredUpload) {
+  const inspected = await inspectMedia(bytes, declared.mimeType);
+  return {
+    ...inspected,
+    width: inspected.width ?? declared.width ?? null,
+    height: inspected.height ?? declared.height ?? null,
+    duration: inspected.duration ?? declared.duration ?? null,
+  };
+}
+
+export interface CommitUploadOptions {
+  /** More writes for the commit transaction, built from the new attachment. */
+  alsoWrite?: (attachment: Attachment) => GuardedWrite[];
+}
+
+/**
+ * Stores `bytes` as a new attachment of `post` (already checked with `assertMayUpload`) and
+ * answers with the upload response (media-api.md §2). 415 when the bytes are not what
+ * `mimeType` says; 403/404 when the permission is gone by the time the record commits.
+ */
+export async function storeAndCommitUpload(
+  deps: CommitUploadDeps,
+  viewer: Viewer,
+  post: Post,
+  declared: DeclaredUpload,
+  bytes: Uint8Array,
+  options: CommitUploadOptions = {},
+): Promise<AttachmentDetail> {
+  const file = await describeFile(bytes, declared);
+  const id = newId('attachment');
+  const createdAt = (deps.now ?? Date.now)();
+  const attachment: Attachment = {
+    id,
+    workspaceId: viewer.workspaceId,
+    postId: post.id,
+    uploaderId: viewer.userId,
+    fileName: sanitizeFileName(declared.fileName),
+    originalFileName: declared.fileName,
+    fileType: file.fileType,
+    mimeType: file.mimeType,
+    fileSize: bytes.length,
+    sha256: sha256Hex(bytes),
+    storageKey: storageKeyFor(id, createdAt, file.extension),
+    thumbnailKey: null,
+    width: file.width,
+    height: file.height,
+    duration: file.duration,
+    createdAt,
+    legalHold: false,
+    deletedAt: null,
+    purgeAfter: null,
+  };
+
+  await deps.store.put(attachment.storageKey, bytes, attachment.mimeType);
+  let refusal: Awaited<ReturnType<typeof commitAttachment>>;
+  try {
+    refusal = await commitAttachment(deps.table, attachment, options.alsoWrite?.(attachment));
+  } catch (error) {
+    await removeUncommittedBlob(deps.store, attachment);
+    throw error;
+  }
+  if (refusal) {
+    await removeUncommittedBlob(deps.store, attachment);
+    // Something changed while we uploaded: answer with what the post says now.
+    await assertMayUpload(deps.table, viewer, post.id);
+    throw new ForbiddenError('You are no longer allowed to upload media to this post.');
+  }
+
+  await notifyCommitted(deps.notify, 'media.uploaded', attachment, createdAt);
+  const uploader = (await getUsers(deps.table, [viewer.userId])).get(viewer.userId) ?? null;
+  return toAttachmentDetail(attachment, uploader, post);
+}
+
+/** Best effort: if this fails too, the orphan sweep finds the blob later. */
+async function removeUncommittedBlob(store: MediaStore, attachment: Attachment): Promise<void> {
+  try {
+    await store.remove(attachment.storageKey);
+  } catch (error) {
+    logger.error('could not remove the blob of an uncommitted upload', {
+      attachmentId: attachment.id,
+      storageKey: attachment.storageKey,
+      error: error as Error,
+    });
+  }
+}

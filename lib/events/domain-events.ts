@@ -1,0 +1,129 @@
+/**
+ * Domain events: what happened to an attachment, in one versioned JSON envelope whatever the
+ * transport (EventBridge on AWS, an NDJSON file locally; see `publisher.ts`).
+ *
+ * To add an event type, add its `data` shape to `EventData` and its version to
+ * `EVENT_VERSIONS`; the compiler then accepts `domainEvent('<type>', …)` everywhere. Bump a
+ * type's version when its `data` changes in a way consumers must notice.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Attachment } from '../attachments/model.ts';
+
+/** `source` of every event on the bus (what EventBridge rules match on). */
+export const EVENT_SOURCE = 'media-service';
+
+/**
+ * The attachment as events carry it: the record's facts, listed field by field so that nothing
+ * added to the record later is published without a decision here.
+ */
+export interface AttachmentSnapshot {
+  id: string;
+  workspaceId: string;
+  postId: string;
+  uploaderId: string;
+  fileName: string;
+  originalFileName: string;
+  fileType: string;
+  mimeType: string;
+  fileSize: number;
+  sha256: string;
+  storageKey: string;
+  thumbnailKey: string | null;
+  width: number | null;
+  height: number | null;
+  duration: number | null;
+  createdAt: number;
+  legalHold: boolean;
+  deletedAt: number | null;
+  purgeAfter: number | null;
+}
+
+export function attachmentSnapshot(attachment: Attachment): AttachmentSnapshot {
+  return {
+    id: attachment.id,
+    workspaceId: attachment.workspaceId,
+    postId: attachment.postId,
+    uploaderId: attachment.uploaderId,
+    fileName: attachment.fileName,
+    originalFileName: attachment.originalFileName,
+    fileType: attachment.fileType,
+    mimeType: attachment.mimeType,
+    fileSize: attachment.fileSize,
+    sha256: attachment.sha256,
+    storageKey: attachment.storageKey,
+    thumbnailKey: attachment.thumbnailKey,
+    width: attachment.width,
+    height: attachment.height,
+    duration: attachment.duration,
+    createdAt: attachment.createdAt,
+    legalHold: attachment.legalHold,
+    deletedAt: attachment.deletedAt,
+    purgeAfter: attachment.purgeAfter,
+  };
+}
+
+/** The `data` of each event type. */
+export interface EventData {
+  /** Soft-deleted; restorable until `attachment.purgeAfter`. */
+  'media.deleted': { attachment: AttachmentSnapshot };
+  /** Back exactly as it was (same id, url, list position). */
+  'media.restored': { attachment: AttachmentSnapshot };
+  /** The record is gone for good; its files are removed (locally) or expire by lifecycle (AWS). */
+  'media.purged': { attachment: AttachmentSnapshot };
+  /** `legalHold` is the new state (also in the snapshot). */
+  'media.legal_hold_changed': { attachment: AttachmentSnapshot; legalHold: boolean };
+  /** A committed record whose stored file could not be found (reported by the orphan sweep). */
+  'media.blob_missing': { attachment: AttachmentSnapshot; missingKeys: string[] };
+}
+
+export type EventType = keyof EventData;
+
+export const EVENT_VERSIONS: { readonly [T in EventType]: number } = {
+  'media.deleted': 1,
+  'media.restored': 1,
+  'media.purged': 1,
+  'media.legal_hold_changed': 1,
+  'media.blob_missing': 1,
+};
+
+export interface DomainEvent<T extends EventType = EventType> {
+  /** Unique per event (consumers deduplicate on it). */
+  id: string;
+  type: T;
+  /** Version of this type's `data` shape. */
+  version: number;
+  /** When it happened, ISO 8601 UTC. */
+  time: string;
+  workspaceId: string;
+  data: EventData[T];
+}
+
+export function domainEvent<T extends EventType>(
+  type: T,
+  workspaceId: string,
+  data: EventData[T],
+  now: number = Date.now(),
+): DomainEvent<T> {
+  return {
+    id: randomUUID(),
+    type,
+    version: EVENT_VERSIONS[type],
+    time: new Date(now).toISOString(),
+    workspaceId,
+    data,
+  };
+}
+
+/** The common case: an event about one attachment, with its snapshot. */
+export function attachmentEvent(
+  type: 'media.deleted' | 'media.restored' | 'media.purged',
+  attachment: Attachment,
+  now?: number,
+): DomainEvent {
+  return domainEvent(
+    type,
+    attachment.workspaceId,
+    { attachment: attachmentSnapshot(attachment) },
+    now,
+  );
+}

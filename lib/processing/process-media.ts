@@ -1,0 +1,178 @@
+/**
+ * Processing of a stored file after an "object created" event: a WebP thumbnail for raster
+ * images, and the metadata the upload could not read (width/height of an image, duration of an
+ * audio file). Events are at least once and unordered, so every step is idempotent:
+ *
+ * 1. The record decides. No record yet: the upload stores its blob before it commits, so the
+ *    record may be a moment behind the event; wait briefly, then let the platform retry
+ *    (`RecordNotCommittedError`). No record and no blob: the upload never committed, nothing
+ *    to do. No record long after the event: an orphan, the orphan sweep's job. A deleted
+ *    attachment, or one with nothing left to learn: nothing to do (duplicates end here).
+ * 2. The thumbnail is written under a key of its own for this run (`thumbnailKeyFor`), then
+ *    recorded with a conditional write (live attachment, no thumbnail yet; see
+ *    `processing-records.ts`). A run whose write is refused (a duplicate won, or the
+ *    attachment was deleted meanwhile) removes the thumbnail it wrote, and only that one.
+ *    A crash between the two leaves an unreferenced thumbnail for the orphan sweep.
+ * 3. `media.processed` is reported once the findings are recorded.
+ *
+ * Files sharp refuses (image bombs, corrupt data) and types without thumbnails (HEIC, SVG,
+ * audio, PDF, Lottie) end without a thumbnail and without an error: retrying cannot help.
+ */
+
+import { type NotifyMediaEvent, notifyCommitted } from '../attachments/media-events.ts';
+import { type Attachment, attachmentIdOfKey, thumbnailKeyFor } from '../attachments/model.ts';
+import {
+  type ProcessingFindings,
+  recordProcessingFindings,
+} from '../attachments/processing-records.ts';
+import { getAttachment } from '../attachments/records.ts';
+import type { TableContext } from '../db/client.ts';
+import { randomString } from '../ids.ts';
+import { logger } from '../logger.ts';
+import { inspectMedia } from '../media/inspect.ts';
+import type { MediaStore } from '../storage/media-store.ts';
+import type { CreatedObject } from './storage-events.ts';
+import { hasThumbnail, makeThumbnail, THUMBNAIL_MIME_TYPE } from './thumbnail.ts';
+
+export interface ProcessingDeps {
+  table: TableContext;
+  store: MediaStore;
+  now?: () => number;
+  /** `media.processed` goes here once findings are recorded. */
+  notify?: NotifyMediaEvent;
+  /** Waiting for a record that is not committed yet: tries and pause between them. */
+  recordWait?: { attempts: number; delayMs: number };
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export type ProcessingOutcome =
+  /** A thumbnail and/or metadata were recorded. */
+  | 'processed'
+  /** Already processed, a type without thumbnail, or nothing sharp could use. */
+  | 'nothing_to_do'
+  /** The key is not the stored file of an attachment. */
+  | 'not_an_attachment'
+  /** Deleted (or its file gone) before or while processing: nothing is written. */
+  | 'deleted'
+  /** No record and no stored object: an upload that did not commit. */
+  | 'abandoned'
+  /** No record long after the object was stored: left to the orphan sweep. */
+  | 'orphan';
+
+/** The upload's record is not committed yet; processing again later will find it. */
+export class RecordNotCommittedError extends Error {
+  constructor(readonly key: string) {
+    super(`no attachment record for ${key} yet`);
+    this.name = 'RecordNotCommittedError';
+  }
+}
+
+/** An upload commits within seconds of storing its blob; after this it never will. */
+export const RECORD_COMMIT_WINDOW_MS = 10 * 60_000;
+const DEFAULT_RECORD_WAIT = { attempts: 4, delayMs: 500 };
+/** The upload path gave audio parsing 5 s; in the background it may take longer. */
+const AUDIO_PARSE_BUDGET_MS = 20_000;
+
+const defaultSleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
+
+export async function processStoredObject(
+  deps: ProcessingDeps,
+  object: CreatedObject,
+): Promise<ProcessingOutcome> {
+  const id = attachmentIdOfKey(object.key);
+  if (!id || !object.key.startsWith('uploads/')) return 'not_an_attachment';
+  const found = await waitForRecord(deps, id, object);
+  if (typeof found === 'string') return found;
+  const attachment = found;
+  if (attachment.storageKey !== object.key) return 'not_an_attachment';
+  if (attachment.deletedAt !== null) return 'deleted';
+
+  const wanted = missingFindings(attachment);
+  if (!wanted.thumbnail && !wanted.size && !wanted.duration) return 'nothing_to_do';
+  const stored = await deps.store.get(attachment.storageKey);
+  if (!stored) return 'deleted';
+
+  const findings: ProcessingFindings = {};
+  if (wanted.thumbnail || wanted.size) {
+    const result = await makeThumbnail(stored.body);
+    if (result.kind === 'refused') {
+      logger.warn('no thumbnail: the image was refused', {
+        attachmentId: attachment.id,
+        reason: result.reason,
+      });
+    } else {
+      const { thumbnail } = result;
+      if (wanted.size) Object.assign(findings, thumbnail.source);
+      if (wanted.thumbnail) {
+        findings.thumbnailKey = thumbnailKeyFor(attachment.storageKey, randomString(8));
+        await deps.store.put(findings.thumbnailKey, thumbnail.webp, THUMBNAIL_MIME_TYPE);
+      }
+    }
+  }
+  if (wanted.duration) {
+    const duration = await audioDuration(stored.body, attachment.mimeType);
+    if (duration !== null) findings.duration = duration;
+  }
+  if (Object.keys(findings).length === 0) return 'nothing_to_do';
+
+  const updated = await recordProcessingFindings(deps.table, attachment.id, findings);
+  if (!updated) {
+    if (findings.thumbnailKey) await removeUnrecordedThumbnail(deps.store, findings.thumbnailKey);
+    const now = await getAttachment(deps.table, attachment.id);
+    return !now || now.deletedAt !== null ? 'deleted' : 'nothing_to_do';
+  }
+  await notifyCommitted(deps.notify, 'media.processed', updated, (deps.now ?? Date.now)());
+  return 'processed';
+}
+
+/** The record, or why there is none to process. */
+async function waitForRecord(
+  deps: ProcessingDeps,
+  id: string,
+  object: CreatedObject,
+): Promise<Attachment | 'abandoned' | 'orphan'> {
+  const { attempts, delayMs } = deps.recordWait ?? DEFAULT_RECORD_WAIT;
+  for (let attempt = 1; ; attempt++) {
+    const attachment = await getAttachment(deps.table, id);
+    if (attachment) return attachment;
+    if (attempt >= attempts) break;
+    await (deps.sleep ?? defaultSleep)(delayMs);
+  }
+  // A refused upload removes its blob; a crashed one leaves it to the orphan sweep.
+  if (!(await deps.store.exists(object.key))) return 'abandoned';
+  const age = (deps.now ?? Date.now)() - object.createdAt;
+  if (age > RECORD_COMMIT_WINDOW_MS) {
+    logger.warn('stored file without a record; left to the orphan sweep', { key: object.key });
+    return 'orphan';
+  }
+  throw new RecordNotCommittedError(object.key);
+}
+
+function missingFindings(attachment: Attachment) {
+  const raster = hasThumbnail(attachment.mimeType);
+  return {
+    thumbnail: raster && attachment.thumbnailKey === null,
+    size: raster && (attachment.width === null || attachment.height === null),
+    duration: attachment.fileType === 'audio' && attachment.duration === null,
+  };
+}
+
+async function audioDuration(bytes: Uint8Array, mimeType: string): Promise<number | null> {
+  try {
+    const inspected = await inspectMedia(bytes, mimeType, {
+      audioParseBudgetMs: AUDIO_PARSE_BUDGET_MS,
+    });
+    return inspected.duration;
+  } catch {
+    return null; // it passed the same check at upload; a failure now means "unknown"
+  }
+}
+
+/** Best effort: an unreferenced thumbnail left behind is the orphan sweep's. */
+async function removeUnrecordedThumbnail(store: MediaStore, key: string): Promise<void> {
+  try {
+    await store.remove(key);
+  } catch (error) {
+    logger.warn('could not remove an unrecorded thumbnail', { key, error: error as Error });
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Thumbnails with sharp (libvips): WebP, longest side 512 px, never upscaled, EXIF orientation
+ * applied, first frame of an animation. Only for the raster types sharp's prebuilt libvips
+ * decodes; HEIC/HEIF needs an HEVC decoder it does not ship, SVG would mean rendering
+ * client-supplied markup, and audio, PDF and Lottie have no picture to shrink.
+ *
+ * Every input is hostile: the pixel limit refuses an "image bomb" (a small file that declares
+ * 20000×20000 pixels) from its header, before anything is decoded; the timeout bounds the CPU
+ * time of one image; corrupt data aborts instead of producing garbage. A refused image simply
+ * gets no thumbnail.
+ */
+import sharp, { type SharpOptions } from 'sharp';
+
+// Each Lambda invocation handles one image: libvips' operation cache would only hold memory.
+sharp.cache(false);
+
+export const THUMBNAIL_MAX_SIDE = 512;
+export const THUMBNAIL_MIME_TYPE = 'image/webp';
+
+/**
+ * 100 megapixels (10000×10000): above any phone or camera photo of today (48–61 MP). Decoding
+ * a picture this size while shrinking it peaks around 200 MB with sequential reads.
+ */
+export const MAX_INPUT_PIXELS = 100_000_000;
+const TIMEOUT_SECONDS = 30;
+
+const RASTER_TYPES: ReadonlySet<string> = new Set([
+  'image/jpeg',
+  'image/png',
+  'image/gif',
+  'image/webp',
+  'image/avif',
+]);
+
+/** True for the stored (canonical) MIME types that get a thumbnail. */
+export const hasThumbnail = (mimeType: string): boolean => RASTER_TYPES.has(mimeType);
+
+export interface Thumbnail {
+  webp: Uint8Array;
+  width: number;
+  height: number;
+  /** The source picture as displayed (orientation applied). */
+  source: { width: number; height: number };
+}
+
+export type ThumbnailResult =
+  | { kind: 'made'; thumbnail: Thumbnail }
+  /** The image could not be used (too large, corrupt, too slow); `reason` is for the logs. */
+  | { kind: 'refused'; reason: string };
+
+const decodeOptions = {
+  limitInputPixels: MAX_INPUT_PIXELS,
+  // Warnings (odd but decodable data) do not abort; errors (corrupt data) do.
+  failOn: 'error',
+  autoOrient: true,
+  sequentialRead: true,
+  // The first frame of an animation (GIF, animated WebP/PNG).
+  pages: 1,
+} as const satisfies SharpOptions;
+
+export async function makeThumbnail(bytes: Uint8Array): Promise<ThumbnailResult> {
+  try {
+    const image = sharp(bytes, decodeOptions);
+    const metadata = await image.metadata();
+    const { data, info } = await image
+      .resize(THUMBNAIL_MAX_SIDE, THUMBNAIL_MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 80 })
+      .timeout({ seconds: TIMEOUT_SECONDS })
+      .toBuffer({ resolveWithObject: true });
+    return {
+      kind: 'made',
+      thumbnail: {
+        webp: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+        width: info.width,
+        height: info.height,
+        source: { width: metadata.autoOrient.width, height: metadata.autoOrient.height },
+      },
+    };
+  } catch (error) {
+    return { kind: 'refused', reason: (error as Error).message };
+  }
+}

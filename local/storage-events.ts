@@ -1,0 +1,77 @@
+/**
+ * Storage events under `npm start`: the local S3 server reports every object write, and those
+ * the deployed EventBridge rule matches (created in the media bucket under `uploads/`) go to
+ * the same processing handler the Lambda runs. Like S3 → EventBridge → Lambda they are
+ * asynchronous (the write has already been answered) and a failed invocation is retried twice,
+ * a little later, as Lambda does for asynchronous invocations.
+ *
+ * Must not import `lib/config.ts` (the stack sets the environment first): the handler is
+ * loaded on the first event.
+ */
+import { createdMediaObjects } from '../lib/processing/storage-events.ts';
+
+export type StorageEventHandler = (event: unknown) => Promise<unknown>;
+
+export interface LocalStorageEventsOptions {
+  bucketName: string;
+  loadHandler: () => Promise<StorageEventHandler>;
+  /** Pauses before the retries; default 1 s, then 2 s. */
+  retryDelaysMs?: readonly number[];
+  /** A delivery that failed every attempt; default one line on stderr. */
+  onError?: (error: unknown) => void;
+}
+
+export class LocalStorageEvents {
+  private readonly inFlight = new Set<Promise<void>>();
+  private handler: Promise<StorageEventHandler> | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: LocalStorageEventsOptions) {}
+
+  /** For the S3 server's `event` listener: never throws (it would fail the S3 request). */
+  readonly dispatch = (notification: unknown): void => {
+    if (this.stopped) return;
+    if (createdMediaObjects(notification, this.options.bucketName).length === 0) return;
+    const delivery: Promise<void> = this.deliver(notification).finally(() =>
+      this.inFlight.delete(delivery),
+    );
+    this.inFlight.add(delivery);
+  };
+
+  /** Resolves once every event dispatched so far has been handled (or has given up). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Takes no new events, lets those in progress finish (without further retries). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.idle();
+  }
+
+  private async deliver(notification: unknown): Promise<void> {
+    const delays = this.options.retryDelaysMs ?? [1_000, 2_000];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.handler ??= this.options.loadHandler().catch((error: unknown) => {
+          this.handler = undefined; // load again on the next attempt
+          throw error;
+        });
+        await (await this.handler)(notification);
+        return;
+      } catch (error) {
+        const delay = delays[attempt];
+        if (delay === undefined || this.stopped) {
+          this.report(error);
+          return;
+        }
+        await new Promise((done) => setTimeout(done, delay).unref());
+      }
+    }
+  }
+
+  private report(error: unknown): void {
+    if (this.options.onError) this.options.onError(error);
+    else process.stderr.write(`storage event processing failed: ${(error as Error).message}\n`);
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The scheduled sweeps of the deployed service, run by the local stack on timers: the same
+ * functions the `purge-sweep` and `orphan-sweep` Lambdas call, on the same kind of clients.
+ * Locally the purge sweep also removes the files (the local S3 server has no lifecycle rules),
+ * so a deleted file disappears once its grace period is over, and never while it is held.
+ *
+ * Safe to import before the environment is set: everything that reads it (`lib/config.ts`,
+ * through the clients' modules) is loaded on the first run, like the handlers are.
+ *
+ * Each sweep runs again `intervalMs` after the previous run *finished*, so runs never overlap;
+ * a failed run is reported through `onError` and the timer goes on.
+ */
+import type { LifecycleDeps } from '../lib/attachments/stored-files.ts';
+import type { ServiceConfig } from '../lib/config.ts';
+
+export interface LocalSweeperOptions {
+  /** The stack's configuration (`loadConfig()` after the environment is set). */
+  config: ServiceConfig;
+  /** Purge sweep period. Default: half the grace period, between 1 s and 60 s. */
+  intervalMs?: number;
+  /** Orphan sweep period. Default 10 minutes. */
+  orphanIntervalMs?: number;
+  /** Clients to use instead of the ones built from `config` (tests). */
+  deps?: LifecycleDeps;
+  /** Default: one line on stderr. */
+  onError?: (error: unknown, sweep: 'purge' | 'orphans') => void;
+}
+
+export interface LocalSweeper {
+  /** Runs both sweeps once now (waits for a run in progress first); for tests and tools. */
+  runNow(): Promise<void>;
+  /** Stops the timers and waits for a run in progress. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
+
+/** Matches `DEFAULT_ORPHAN_MIN_AGE_SECONDS` of lib/config.ts (not imported: see above). */
+const DEFAULT_ORPHAN_MIN_AGE_SECONDS = 3600;
+
+/** The sweeps and the clients, loaded on first use. */
+async function loadSweeps(options: LocalSweeperOptions) {
+  const [{ purgeExpired }, { sweepOrphans }, { lifecycleDepsFrom }] = await Promise.all([
+    import('../lib/attachments/purge-sweep.ts'),
+    import('../lib/attachments/orphan-sweep.ts'),
+    import('../lib/attachments/stored-files.ts'),
+  ]);
+  const { config } = options;
+  const deps = options.deps ?? lifecycleDepsFrom(config);
+  return {
+    purge: () => purgeExpired(deps),
+    orphans: () =>
+      sweepOrphans({
+        ...deps,
+        minAgeSeconds: config.orphanMinAgeSeconds ?? DEFAULT_ORPHAN_MIN_AGE_SECONDS,
+      }),
+  };
+}
+
+export function startLocalSweeper(options: LocalSweeperOptions): LocalSweeper {
+  const { config } = options;
+  const onError =
+    options.onError ??
+    ((error: unknown, sweep: string) =>
+      process.stderr.write(`local sweeper: ${sweep} sweep failed: ${(error as Error).message}\n`));
+  const purgeEvery =
+    options.intervalMs ?? clamp((config.gracePeriodSeconds * 1000) / 2, 1_000, 60_000);
+  const orphansEvery = options.orphanIntervalMs ?? 10 * 60_000;
+
+  let sweeps: ReturnType<typeof loadSweeps> | undefined;
+  type SweepName = 'purge' | 'orphans';
+
+  let stopped = false;
+  const timers = new Set<NodeJS.Timeout>();
+  /** One run at a time, across both sweeps: they act on the same objects. */
+  let running: Promise<void> = Promise.resolve();
+
+  const run = (name: SweepName): Promise<void> => {
+    running = running.then(async () => {
+      if (stopped) return;
+      try {
+        sweeps ??= loadSweeps(options);
+        await (await sweeps)[name]();
+      } catch (error) {
+        onError(error, name);
+      }
+    });
+    return running;
+  };
+
+  const schedule = (name: SweepName, every: number) => {
+    if (stopped) return;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      void run(name).then(() => schedule(name, every));
+    }, every);
+    // The sweeper never keeps the process alive on its own.
+    timer.unref();
+    timers.add(timer);
+  };
+  schedule('purge', purgeEvery);
+  schedule('orphans', orphansEvery);
+
+  return {
+    runNow: async () => {
+      await run('purge');
+      await run('orphans');
+    },
+    stop: async () => {
+      stopped = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      await running;
+    },
+  };
+}

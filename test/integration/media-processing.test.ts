@@ -1,0 +1,388 @@
+/**
+ * Processing on storage events against DynamoDB Local and the local S3 server.
+ *
+ * The first part calls the processing directly on a bucket of its own (the local stack's
+ * event wiring only serves the stack's bucket), so every event is one the test sends:
+ * duplicates, out-of-order and early events, deletes racing the processing, every type.
+ * The last part goes through the running stack: an upload, the S3 server's event, the
+ * thumbnail appearing, and the thumbnail served with the file's rules.
+ */
+import { readFileSync } from 'node:fs';
+import { CreateBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import type { MediaEventType } from '../../lib/attachments/media-events.ts';
+import type { Attachment } from '../../lib/attachments/model.ts';
+import { commitAttachment, getAttachment } from '../../lib/attachments/records.ts';
+import { assertMayUpload, storeAndCommitUpload } from '../../lib/attachments/upload-commit.ts';
+import type { Viewer } from '../../lib/auth/permissions.ts';
+import { keys } from '../../lib/db/keys.ts';
+import { newId } from '../../lib/ids.ts';
+import {
+  type ProcessingDeps,
+  processStoredObject,
+  RecordNotCommittedError,
+} from '../../lib/processing/process-media.ts';
+import { type MediaStore, mediaStoreFrom, sha256Hex } from '../../lib/storage/media-store.ts';
+import { waitForThumbnail } from '../support/processing.ts';
+import { type Scenario, seedScenario } from '../support/seed.ts';
+import { api, testConfig, testS3, testTable } from '../support/stack.ts';
+
+const fixturesDir = new URL('../fixtures/media/', import.meta.url);
+const bytesOf = (file: string) => readFileSync(new URL(file, fixturesDir));
+
+let s: Scenario;
+let author: Viewer;
+const bucket = `processing-${Date.now().toString(36)}`;
+let store: MediaStore;
+
+beforeAll(async () => {
+  s = await seedScenario(testTable());
+  author = { userId: s.author.id, workspaceId: s.workspaceId, role: 'member' };
+  await testS3().send(new CreateBucketCommand({ Bucket: bucket }));
+  store = mediaStoreFrom({ ...testConfig(), bucketName: bucket });
+});
+
+/** Processing deps that record the events reported, and wait only briefly for records. */
+function processing(overrides: Partial<ProcessingDeps> = {}) {
+  const events: Array<{ type: MediaEventType; attachment: Attachment }> = [];
+  const deps: ProcessingDeps = {
+    table: testTable(),
+    store,
+    notify: async (type, attachment) => {
+      events.push({ type, attachment });
+    },
+    recordWait: { attempts: 2, delayMs: 10 },
+    ...overrides,
+  };
+  return { deps, events };
+}
+
+/** An attachment committed the way uploads commit it, its blob in this test's bucket. */
+async function uploaded(file: string, mimeType: string, postId = s.posts.published) {
+  const post = await assertMayUpload(testTable(), author, postId);
+  const detail = await storeAndCommitUpload(
+    { table: testTable(), store },
+    author,
+    post,
+    { postId, fileName: file, mimeType },
+    bytesOf(file),
+  );
+  return (await getAttachment(testTable(), detail.id)) as Attachment;
+}
+
+const eventFor = (key: string, createdAt = Date.now()) => ({ bucket, key, createdAt });
+
+async function thumbnailObjectsOf(attachment: Attachment): Promise<string[]> {
+  const [, date, name] = /^uploads\/(.+)\/([0-9a-z]+)\./.exec(attachment.storageKey) ?? [];
+  const listed = await testS3().send(
+    new ListObjectsV2Command({ Bucket: bucket, Prefix: `thumbnails/${date}/${name}-` }),
+  );
+  return (listed.Contents ?? []).map((object) => object.Key as string);
+}
+
+async function storedImage(key: string) {
+  const stored = await store.get(key);
+  if (!stored) throw new Error(`${key} is not stored`);
+  return { contentType: stored.contentType, ...(await sharp(stored.body).metadata()) };
+}
+
+async function markDeleted(id: string) {
+  await testTable().db.send(
+    new UpdateCommand({
+      TableName: testTable().tableName,
+      Key: keys.attachment(id),
+      UpdateExpression: 'SET deletedAt = :now REMOVE listSK',
+      ExpressionAttributeValues: { ':now': Date.now() },
+    }),
+  );
+}
+
+describe('thumbnails', () => {
+  it('1600x900 JPEG → a 512x288 WebP thumbnail, recorded and reported', async () => {
+    const attachment = await uploaded('image-1600x900.jpg', 'image/jpeg');
+    const { deps, events } = processing();
+    expect(await processStoredObject(deps, eventFor(attachment.storageKey))).toBe('processed');
+
+    const after = (await getAttachment(testTable(), attachment.id)) as Attachment;
+    expect(after.thumbnailKey).toMatch(
+      new RegExp(`^thumbnails/\\d{4}/\\d{2}/\\d{2}/${attachment.id.slice(4)}-[0-9a-z]{8}\\.webp$`),
+    );
+    expect(await thumbnailObjectsOf(attachment)).toEqual([after.thumbnailKey]);
+    expect(await storedImage(after.thumbnailKey as string)).toMatchObject({
+      contentType: 'image/webp',
+      format: 'webp',
+      width: 512,
+      height: 288,
+    });
+    expect(events).toEqual([{ type: 'media.processed', attachment: after }]);
+  });
+
+  it.each([
+    ['image-64x48.png', 'image/png', 64, 48],
+    ['image-64x48.jpg', 'image/jpeg', 64, 48],
+    ['image-64x48.webp', 'image/webp', 64, 48],
+    ['image-64x48.avif', 'image/avif', 64, 48],
+    ['image-40x30-animated.gif', 'image/gif', 40, 30],
+  ])('%s (%s) → %ix%i, never upscaled', async (file, mimeType, width, height) => {
+    const attachment = await uploaded(file, mimeType);
+    expect(await processStoredObject(processing().deps, eventFor(attachment.storageKey))).toBe(
+      'processed',
+    );
+    const after = (await getAttachment(testTable(), attachment.id)) as Attachment;
+    expect(await storedImage(after.thumbnailKey as string)).toMatchObject({
+      format: 'webp',
+      width,
+      height,
+    });
+  });
+
+  it.each([
+    ['image-64x48.heic', 'image/heic'],
+    ['image-120x80.svg', 'image/svg+xml'],
+    ['image-svg-with-script.svg', 'image/svg+xml'],
+    ['audio-1.5s.mp3', 'audio/mpeg'],
+    ['audio-1.5s.wav', 'audio/wav'],
+    ['document-1page.pdf', 'application/pdf'],
+    ['lottie-100x60-1.5s.json', 'application/json'],
+  ])('%s: no thumbnail and no error', async (file, mimeType) => {
+    const attachment = await uploaded(file, mimeType);
+    const { deps, events } = processing();
+    expect(await processStoredObject(deps, eventFor(attachment.storageKey))).toBe('nothing_to_do');
+    expect(await getAttachment(testTable(), attachment.id)).toEqual(attachment);
+    expect(await thumbnailObjectsOf(attachment)).toEqual([]);
+    expect(events).toEqual([]);
+  });
+
+  it('the 20000x20000 image bomb: no thumbnail, no crash, memory intact', async () => {
+    const attachment = await uploaded('image-bomb-20000x20000.png', 'image/png');
+    expect(attachment).toMatchObject({ width: 20000, height: 20000 }); // from the header only
+    const rssBefore = process.memoryUsage().rss;
+    expect(await processStoredObject(processing().deps, eventFor(attachment.storageKey))).toBe(
+      'nothing_to_do',
+    );
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(200 * 1024 * 1024);
+    expect((await getAttachment(testTable(), attachment.id))?.thumbnailKey).toBeNull();
+    expect(await thumbnailObjectsOf(attachment)).toEqual([]);
+  });
+});
+
+describe('at-least-once, unordered events', () => {
+  it('duplicates, concurrent and later: one thumbnail, recorded once, reported once', async () => {
+    const attachment = await uploaded('image-1600x900.jpg', 'image/jpeg');
+    const { deps, events } = processing();
+    const event = eventFor(attachment.storageKey);
+    const concurrent = await Promise.all(
+      Array.from({ length: 5 }, () => processStoredObject(deps, event)),
+    );
+    const later = await processStoredObject(deps, event);
+    expect(concurrent.filter((outcome) => outcome === 'processed')).toHaveLength(1);
+    expect([...concurrent, later].filter((o) => o !== 'processed')).toEqual(
+      Array(5).fill('nothing_to_do'),
+    );
+    const after = (await getAttachment(testTable(), attachment.id)) as Attachment;
+    // The runs that lost removed what they wrote: only the recorded thumbnail is stored.
+    expect(await thumbnailObjectsOf(attachment)).toEqual([after.thumbnailKey]);
+    expect(events).toHaveLength(1);
+  });
+
+  it('an event after the delete never brings the attachment back', async () => {
+    const attachment = await uploaded('image-64x48.png', 'image/png');
+    await markDeleted(attachment.id);
+    const before = await getAttachment(testTable(), attachment.id);
+    const { deps, events } = processing();
+    expect(await processStoredObject(deps, eventFor(attachment.storageKey))).toBe('deleted');
+    expect(await getAttachment(testTable(), attachment.id)).toEqual(before);
+    expect(await thumbnailObjectsOf(attachment)).toEqual([]);
+    expect(events).toEqual([]);
+  });
+
+  it('a delete landing while the thumbnail is made: nothing recorded, nothing kept', async () => {
+    const attachment = await uploaded('image-1600x900.jpg', 'image/jpeg');
+    const racing: MediaStore = Object.create(store);
+    racing.put = async (key, bytes, contentType) => {
+      await store.put(key, bytes, contentType);
+      await markDeleted(attachment.id); // between the thumbnail write and its record
+    };
+    const { deps, events } = processing({ store: racing });
+    expect(await processStoredObject(deps, eventFor(attachment.storageKey))).toBe('deleted');
+    const after = await getAttachment(testTable(), attachment.id);
+    expect(after).toMatchObject({ thumbnailKey: null });
+    expect(after?.deletedAt).not.toBeNull();
+    expect(await thumbnailObjectsOf(attachment)).toEqual([]);
+    expect(events).toEqual([]);
+  });
+
+  it('an event before the record is committed: waits, then asks to be retried', async () => {
+    const id = newId('attachment');
+    const key = `uploads/2026/04/01/${id.slice(4)}.png`;
+    await store.put(key, bytesOf('image-64x48.png'), 'image/png');
+    const { deps } = processing();
+    await expect(processStoredObject(deps, eventFor(key))).rejects.toBeInstanceOf(
+      RecordNotCommittedError,
+    );
+    // Long after the blob was stored, still no record: an orphan, not retried forever.
+    expect(await processStoredObject(deps, eventFor(key, Date.now() - 11 * 60_000))).toBe('orphan');
+  });
+
+  it('a record committed while the event waits is processed', async () => {
+    const bytes = bytesOf('image-1600x900.jpg');
+    const createdAt = Date.now();
+    const id = newId('attachment');
+    const attachment: Attachment = {
+      id,
+      workspaceId: s.workspaceId,
+      postId: s.posts.published,
+      uploaderId: s.author.id,
+      fileName: 'late.jpg',
+      originalFileName: 'late.jpg',
+      fileType: 'image',
+      mimeType: 'image/jpeg',
+      fileSize: bytes.length,
+      sha256: sha256Hex(bytes),
+      storageKey: `uploads/2026/04/01/${id.slice(4)}.jpg`,
+      thumbnailKey: null,
+      // Unknown at upload: processing reads them from the image.
+      width: null,
+      height: null,
+      duration: null,
+      createdAt,
+      legalHold: false,
+      deletedAt: null,
+      purgeAfter: null,
+    };
+    await store.put(attachment.storageKey, bytes, 'image/jpeg');
+    const sleep = vi.fn(async (ms: number) => {
+      if (sleep.mock.calls.length === 2) await commitAttachment(testTable(), attachment);
+      await new Promise((done) => setTimeout(done, ms));
+    });
+    const { deps } = processing({ recordWait: { attempts: 5, delayMs: 10 }, sleep });
+    expect(await processStoredObject(deps, eventFor(attachment.storageKey))).toBe('processed');
+    expect(await getAttachment(testTable(), id)).toMatchObject({ width: 1600, height: 900 });
+  });
+
+  it('an event for an upload that never committed (blob removed again): nothing to do', async () => {
+    const key = `uploads/2026/04/01/${newId('attachment').slice(4)}.png`;
+    expect(await processStoredObject(processing().deps, eventFor(key))).toBe('abandoned');
+  });
+
+  it('keys that are not stored files are ignored', async () => {
+    const { deps } = processing();
+    for (const key of ['thumbnails/2026/04/01/abc-x.webp', 'staging/upl_x', 'uploads/x']) {
+      expect(await processStoredObject(deps, eventFor(key))).toBe('not_an_attachment');
+    }
+  });
+});
+
+describe('metadata backfill', () => {
+  it('fills an unknown duration, never overwrites a known value', async () => {
+    const attachment = await uploaded('audio-1.5s.mp3', 'audio/mpeg');
+    await testTable().db.send(
+      new UpdateCommand({
+        TableName: testTable().tableName,
+        Key: keys.attachment(attachment.id),
+        UpdateExpression: 'REMOVE #duration',
+        ExpressionAttributeNames: { '#duration': 'duration' },
+      }),
+    );
+    const { deps, events } = processing();
+    expect(await processStoredObject(deps, eventFor(attachment.storageKey))).toBe('processed');
+    const after = await getAttachment(testTable(), attachment.id);
+    expect(Math.abs((after?.duration ?? 0) - 1.5)).toBeLessThanOrEqual(0.1);
+    expect(after?.thumbnailKey).toBeNull();
+    expect(events.map((e) => e.type)).toEqual(['media.processed']);
+    expect(await processStoredObject(deps, eventFor(attachment.storageKey))).toBe('nothing_to_do');
+  });
+});
+
+describe('through the running stack', () => {
+  it('an upload gets its thumbnail soon after, served with the file’s rules', async () => {
+    const upload = await api('/api/v1/media', {
+      method: 'POST',
+      key: s.author.key,
+      body: {
+        postId: s.posts.published,
+        fileName: 'wide.jpg',
+        mimeType: 'image/jpeg',
+        fileData: bytesOf('image-1600x900.jpg').toString('base64'),
+      },
+    });
+    expect(upload.status).toBe(201);
+    expect(upload.json.thumbnailUrl).toBeNull();
+
+    const processed = await waitForThumbnail(upload.json.id, s.author.key);
+    expect(processed.thumbnailUrl).toMatch(/^\/api\/media\/thumbnails\/.+\.webp$/);
+    const thumbnail = await api(processed.thumbnailUrl, { key: s.member.key });
+    expect(thumbnail.status).toBe(200);
+    expect(thumbnail.headers.get('content-type')).toBe('image/webp');
+    expect(thumbnail.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(thumbnail.headers.get('content-security-policy')).toMatch(/sandbox/);
+    expect(await sharp(thumbnail.raw).metadata()).toMatchObject({
+      format: 'webp',
+      width: 512,
+      height: 288,
+    });
+    const listed = await api(`/api/v1/media?postId=${s.posts.published}`, { key: s.member.key });
+    expect(
+      listed.json.items.find((item: { id: string }) => item.id === upload.json.id),
+    ).toMatchObject({ thumbnailUrl: processed.thumbnailUrl });
+
+    // The same key and live visibility as the file.
+    expect((await api(processed.thumbnailUrl, { key: s.authorReadOnlyKey })).status).toBe(200);
+    expect((await api(processed.thumbnailUrl)).status).toBe(401);
+    expect((await api(processed.thumbnailUrl, { key: s.other.owner.key })).status).toBe(404);
+    const bogus = processed.thumbnailUrl.replace(/-[0-9a-z]+\.webp$/, '-00000000.webp');
+    expect((await api(bogus, { key: s.author.key })).status).toBe(404);
+    const deleted = await api(`/api/v1/media/${upload.json.id}`, {
+      method: 'DELETE',
+      key: s.author.key,
+    });
+    expect(deleted.status).toBe(200);
+    expect((await api(processed.thumbnailUrl, { key: s.author.key })).status).toBe(404);
+  });
+
+  it('a draft’s thumbnail is hidden from those who cannot see the draft', async () => {
+    const upload = await api('/api/v1/media', {
+      method: 'POST',
+      key: s.author.key,
+      body: {
+        postId: s.posts.draft,
+        fileName: 'draft.png',
+        mimeType: 'image/png',
+        fileData: bytesOf('image-64x48.png').toString('base64'),
+      },
+    });
+    const processed = await waitForThumbnail(upload.json.id, s.author.key);
+    expect((await api(processed.thumbnailUrl, { key: s.author.key })).status).toBe(200);
+    expect((await api(processed.thumbnailUrl, { key: s.member.key })).status).toBe(404);
+    expect((await api(processed.url, { key: s.member.key })).status).toBe(404);
+  });
+
+  it('a file uploaded through a session gets its thumbnail too', async () => {
+    const bytes = bytesOf('image-1600x900.jpg');
+    const session = await api('/api/v1/media/uploads', {
+      method: 'POST',
+      key: s.author.key,
+      body: {
+        postId: s.posts.published,
+        fileName: 'session.jpg',
+        mimeType: 'image/jpeg',
+        fileSize: bytes.length,
+      },
+    });
+    await fetch(session.json.uploadUrl, {
+      method: 'PUT',
+      headers: session.json.headers,
+      body: bytes,
+    });
+    const completed = await api(`/api/v1/media/uploads/${session.json.uploadId}/complete`, {
+      method: 'POST',
+      key: s.author.key,
+    });
+    expect(completed.status).toBe(201);
+    const processed = await waitForThumbnail(completed.json.id, s.author.key);
+    const thumbnail = await api(processed.thumbnailUrl, { key: s.author.key });
+    expect(await sharp(thumbnail.raw).metadata()).toMatchObject({ width: 512, height: 288 });
+  });
+});
