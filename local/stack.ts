@@ -13,6 +13,7 @@ import { createTableContext, LOCAL_CREDENTIALS } from '../lib/db/client.ts';
 import { defaultMaxBodyBytes, type LocalHttpServer, startHttpServer } from './http-server.ts';
 import { LocalStorageEvents } from './storage-events.ts';
 import { type LocalStores, startStores } from './stores.ts';
+import { type LocalSweeper, startLocalSweeper } from './sweeper.ts';
 
 export interface LocalStackOptions {
   /** API port; 0 picks a free one. */
@@ -79,10 +80,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
 
   let http: LocalHttpServer | undefined;
+  let sweeper: LocalSweeper | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       await http?.close();
+      await sweeper?.stop();
       await storageEvents.stop();
       await stores.stop();
     })();
@@ -102,12 +105,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       MEDIA_GRACE_PERIOD_SECONDS: options.gracePeriodSeconds?.toString(),
       MEDIA_MAX_UPLOAD_BYTES: options.maxUploadBytes?.toString(),
+      // No versioning or Object Lock on the local S3 server: trash prefix + hold markers.
+      MEDIA_STORAGE_MODE: 'local',
+      // Domain events go to ${DATA_DIR}/events.ndjson, never to a real bus.
+      DATA_DIR: dataDir,
     });
+    delete process.env.EVENT_BUS_NAME;
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;
 
     const { loadConfig } = await import('../lib/config.ts');
     const config = loadConfig();
+    sweeper = startLocalSweeper({ config });
     http = await startHttpServer({
       port: options.port,
       host: options.host ?? '127.0.0.1',

@@ -26,6 +26,7 @@ import {
   ListTablesCommand,
   ResourceInUseException,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -264,6 +265,46 @@ function javaOnPath(): boolean {
   return !(result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT');
 }
 
+/**
+ * A DATA_DIR from an older version of the project keeps its table: add the indexes the current
+ * table definition has and the stored table lacks (one per UpdateTable, as DynamoDB requires).
+ */
+async function addMissingIndexes(client: DynamoDBClient, tableName: string): Promise<void> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }), quick());
+  const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  const wanted = toCreateTableInput(tableName);
+  for (const index of wanted.GlobalSecondaryIndexes ?? []) {
+    if (existing.has(index.IndexName)) continue;
+    const keyNames = new Set((index.KeySchema ?? []).map((key) => key.AttributeName));
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: (wanted.AttributeDefinitions ?? []).filter((attribute) =>
+          keyNames.has(attribute.AttributeName),
+        ),
+        GlobalSecondaryIndexUpdates: [{ Create: index }],
+      }),
+      quick(15_000),
+    );
+    // Only one index may be created at a time: wait for this one before the next.
+    await waitUntil(
+      `index ${index.IndexName}`,
+      async () => {
+        const { Table: table } = await client.send(
+          new DescribeTableCommand({ TableName: tableName }),
+          quick(),
+        );
+        const pending = (table?.GlobalSecondaryIndexes ?? []).filter(
+          (gsi) => gsi.IndexStatus !== 'ACTIVE',
+        );
+        if (pending.length > 0)
+          throw new Error(`${pending[0]?.IndexName} is ${pending[0]?.IndexStatus}`);
+      },
+      { timeoutMs: 60_000 },
+    );
+  }
+}
+
 /** Creates the table if it does not exist; TTL is enabled where the emulator supports it. */
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   const client = dynamoClient(endpoint);
@@ -293,6 +334,7 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
       },
       { timeoutMs: 30_000 },
     );
+    await addMissingIndexes(client, tableName);
     // Not every DynamoDB Local version implements TTL; the app never relies on it locally.
     try {
       const { TimeToLiveDescription } = await client.send(

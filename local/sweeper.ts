@@ -1,8 +1,9 @@
 /**
  * The scheduled sweeps of the deployed service, run by the local stack on timers: the same
  * functions the `purge-sweep` and `orphan-sweep` Lambdas call, on the same kind of clients.
- * Locally the purge sweep also removes the files (the local S3 server has no lifecycle rules),
- * so a deleted file disappears once its grace period is over, and never while it is held.
+ * Locally the purge sweep also removes the files and a third sweep removes stale staged uploads
+ * (the local S3 server has no lifecycle rules), so a deleted file disappears once its grace
+ * period is over, and never while it is held.
  *
  * Safe to import before the environment is set: everything that reads it (`lib/config.ts`,
  * through the clients' modules) is loaded on the first run, like the handlers are.
@@ -18,12 +19,12 @@ export interface LocalSweeperOptions {
   config: ServiceConfig;
   /** Purge sweep period. Default: half the grace period, between 1 s and 60 s. */
   intervalMs?: number;
-  /** Orphan sweep period. Default 10 minutes. */
+  /** Orphan and staged-upload sweep period. Default 10 minutes. */
   orphanIntervalMs?: number;
   /** Clients to use instead of the ones built from `config` (tests). */
   deps?: LifecycleDeps;
   /** Default: one line on stderr. */
-  onError?: (error: unknown, sweep: 'purge' | 'orphans') => void;
+  onError?: (error: unknown, sweep: SweepName) => void;
 }
 
 export interface LocalSweeper {
@@ -33,17 +34,28 @@ export interface LocalSweeper {
   stop(): Promise<void>;
 }
 
+type SweepName = 'purge' | 'orphans' | 'staging';
+
 const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
 
-/** Matches `DEFAULT_ORPHAN_MIN_AGE_SECONDS` of lib/config.ts (not imported: see above). */
+/** Match the defaults of lib/config.ts (not imported: see above). */
 const DEFAULT_ORPHAN_MIN_AGE_SECONDS = 3600;
+const DEFAULT_UPLOAD_URL_SECONDS = 900;
 
 /** The sweeps and the clients, loaded on first use. */
 async function loadSweeps(options: LocalSweeperOptions) {
-  const [{ purgeExpired }, { sweepOrphans }, { lifecycleDepsFrom }] = await Promise.all([
+  const [
+    { purgeExpired },
+    { sweepOrphans },
+    { lifecycleDepsFrom },
+    { sweepStagedUploads },
+    { stagingAreaFrom },
+  ] = await Promise.all([
     import('../lib/attachments/purge-sweep.ts'),
     import('../lib/attachments/orphan-sweep.ts'),
     import('../lib/attachments/stored-files.ts'),
+    import('../lib/attachments/upload-sessions.ts'),
+    import('../lib/storage/staging.ts'),
   ]);
   const { config } = options;
   const deps = options.deps ?? lifecycleDepsFrom(config);
@@ -53,6 +65,11 @@ async function loadSweeps(options: LocalSweeperOptions) {
       sweepOrphans({
         ...deps,
         minAgeSeconds: config.orphanMinAgeSeconds ?? DEFAULT_ORPHAN_MIN_AGE_SECONDS,
+      }),
+    staging: () =>
+      sweepStagedUploads({
+        staging: stagingAreaFrom(config),
+        uploadUrlSeconds: config.uploadUrlSeconds ?? DEFAULT_UPLOAD_URL_SECONDS,
       }),
   };
 }
@@ -68,7 +85,6 @@ export function startLocalSweeper(options: LocalSweeperOptions): LocalSweeper {
   const orphansEvery = options.orphanIntervalMs ?? 10 * 60_000;
 
   let sweeps: ReturnType<typeof loadSweeps> | undefined;
-  type SweepName = 'purge' | 'orphans';
 
   let stopped = false;
   const timers = new Set<NodeJS.Timeout>();
@@ -100,11 +116,13 @@ export function startLocalSweeper(options: LocalSweeperOptions): LocalSweeper {
   };
   schedule('purge', purgeEvery);
   schedule('orphans', orphansEvery);
+  schedule('staging', orphansEvery);
 
   return {
     runNow: async () => {
       await run('purge');
       await run('orphans');
+      await run('staging');
     },
     stop: async () => {
       stopped = true;
