@@ -1,0 +1,144 @@
+/**
+ * Builds Lambda bundles the way the CDK construct does: the esbuild options come from
+ * `infra/bundling.ts` (imported, never copied) and are translated to esbuild's JS API the way
+ * aws-cdk-lib's `Bundling.buildEsbuildArgs` turns them into CLI flags (`--bundle`,
+ * `--platform=node`, `--outfile=<out>/index.mjs`, …). An option this translation does not know
+ * fails the build instead of being silently dropped, so the benchmark cannot drift from what
+ * `cdk deploy` ships.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { BUNDLE_FILE, bundlingOptions } from '../../infra/bundling.ts';
+import { PROJECT_ROOT } from '../../infra/paths.ts';
+
+/** Options with no effect on the produced JavaScript (Docker, hashing, esbuild version). */
+const NO_OUTPUT_EFFECT = new Set(['forceDockerBundling', 'assetHash', 'bundlingFileAccess']);
+
+const TRANSLATED = new Set([
+  'format',
+  'target',
+  'minify',
+  'sourceMap',
+  'sourceMapMode',
+  'sourcesContent',
+  'mainFields',
+  'banner',
+  'footer',
+  'externalModules',
+  'logLevel',
+  'keepNames',
+  'define',
+  'loader',
+  'inject',
+]);
+
+/** esbuild JS-API options equivalent to CDK's CLI invocation for `options`. */
+export function esbuildOptionsFrom(options: BundlingOptions): BuildOptions {
+  for (const [name, value] of Object.entries(options)) {
+    if (value === undefined || NO_OUTPUT_EFFECT.has(name) || TRANSLATED.has(name)) continue;
+    throw new Error(
+      `bench/lib/bundle.ts: bundling option "${name}" is not translated for the benchmark yet`,
+    );
+  }
+  if (options.forceDockerBundling) throw new Error('Docker bundling is not benchmarked');
+  const mode = options.sourceMapMode;
+  const sourcemap: BuildOptions['sourcemap'] =
+    (mode ?? options.sourceMap)
+      ? mode === undefined || mode === 'default'
+        ? true
+        : (mode as 'external' | 'inline' | 'both')
+      : false;
+  return {
+    bundle: true,
+    platform: 'node',
+    ...(options.format ? { format: options.format as 'esm' | 'cjs' } : {}),
+    ...(options.target ? { target: options.target } : {}),
+    minify: options.minify ?? false,
+    sourcemap,
+    ...(options.sourcesContent === false ? { sourcesContent: false } : {}),
+    // CDK's default for Node.js 18+ runtimes is to leave the runtime's SDK external.
+    external: options.externalModules ?? ['@aws-sdk/*'],
+    ...(options.loader ? { loader: options.loader as BuildOptions['loader'] } : {}),
+    ...(options.define ? { define: options.define } : {}),
+    ...(options.logLevel ? { logLevel: options.logLevel as BuildOptions['logLevel'] } : {}),
+    ...(options.keepNames ? { keepNames: true } : {}),
+    ...(options.banner ? { banner: { js: options.banner } } : {}),
+    ...(options.footer ? { footer: { js: options.footer } } : {}),
+    ...(options.mainFields ? { mainFields: options.mainFields } : {}),
+    ...(options.inject ? { inject: options.inject } : {}),
+  };
+}
+
+export interface BuiltBundle {
+  /** Absolute path of `index.mjs`. */
+  file: string;
+  rawBytes: number;
+  gzipBytes: number;
+  /** Packages (node_modules roots) that ended up in the bundle. */
+  packages: string[];
+  /** Minified bytes per package (project code as `(project)`), largest first. */
+  contributors: Array<{ name: string; bytes: number }>;
+}
+
+function packageOf(input: string): string {
+  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+  return match?.[1] ?? '(project)';
+}
+
+function contributorsOf(metafile: Metafile): Array<{ name: string; bytes: number }> {
+  const bytes = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, info] of Object.entries(output.inputs)) {
+      const name = packageOf(input);
+      bytes.set(name, (bytes.get(name) ?? 0) + info.bytesInOutput);
+    }
+  }
+  return [...bytes]
+    .map(([name, size]) => ({ name, bytes: size }))
+    .sort((a, b) => b.bytes - a.bytes);
+}
+
+function packagesOf(metafile: Metafile): string[] {
+  const found = new Set(Object.keys(metafile.inputs).map(packageOf));
+  found.delete('(project)');
+  return [...found].sort();
+}
+
+/**
+ * Bundles an entry into `outDir/index.mjs`: a file (absolute, or relative to the project root)
+ * or generated source (`{ contents }`, resolved from the project root).
+ */
+export async function buildBundle(
+  entry: string | { contents: string },
+  outDir: string,
+): Promise<BuiltBundle> {
+  const result = await build({
+    ...esbuildOptionsFrom(bundlingOptions()),
+    ...(typeof entry === 'string'
+      ? { entryPoints: [entry] }
+      : {
+          stdin: {
+            contents: entry.contents,
+            resolveDir: PROJECT_ROOT,
+            sourcefile: 'floor.mjs',
+            loader: 'js' as const,
+          },
+        }),
+    absWorkingDir: PROJECT_ROOT,
+    outfile: join(outDir, BUNDLE_FILE),
+    write: true,
+    metafile: true,
+  });
+  const file = join(outDir, BUNDLE_FILE);
+  const code = await readFile(file);
+  return {
+    file,
+    rawBytes: code.length,
+    gzipBytes: gzipSync(code, { level: 9 }).length,
+    packages: packagesOf(result.metafile),
+    contributors: contributorsOf(result.metafile),
+  };
+}
