@@ -7,7 +7,7 @@ import middy from '@middy/core';
 import { authenticate, type Caller, requireScope } from '../auth/authenticate.ts';
 import type { Scope } from '../auth/scopes.ts';
 import type { TableContext } from '../db/client.ts';
-import { jsonBody } from './json-body.ts';
+import { type JsonBodyOptions, jsonBody } from './json-body.ts';
 import { requestMiddleware } from './request-middleware.ts';
 import type { ApiContext, ApiEvent, ApiResult } from './types.ts';
 
@@ -21,7 +21,7 @@ export interface ApiHandlerOptions {
    */
   auth?: { table: TableContext; scope: Scope; authorize?: (caller: Caller) => void };
   /** Parse the body as a JSON object (only for routes that take one). */
-  body?: 'json';
+  body?: 'json' | { json: JsonBodyOptions };
 }
 
 export function apiHandler(handler: RouteHandler, options: ApiHandlerOptions = {}) {
@@ -38,5 +38,6 @@ export function apiHandler(handler: RouteHandler, options: ApiHandlerOptions = {
     });
   }
   if (options.body === 'json') chain.use(jsonBody());
+  else if (options.body) chain.use(jsonBody(options.body.json));
   return chain.handler(handler);
 }

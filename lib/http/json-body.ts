@@ -6,6 +6,7 @@
  */
 import type { MiddlewareObj } from '@middy/core';
 import { ValidationError } from '../errors.ts';
+import { parseJsonWithLargeString } from './large-json-string.ts';
 import type { ApiContext, ApiEvent, ApiResult } from './types.ts';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -20,7 +21,18 @@ export function decodeBodyText(event: ApiEvent): string {
   }
 }
 
-export function jsonBody(): MiddlewareObj<ApiEvent, ApiResult, Error, ApiContext> {
+export interface JsonBodyOptions {
+  /**
+   * A top-level string field that may be huge (a base64 file): it is taken as a slice of the
+   * body instead of being copied by `JSON.parse` (see `large-json-string.ts`).
+   */
+  largeStringField?: string;
+}
+
+export function jsonBody(
+  options: JsonBodyOptions = {},
+): MiddlewareObj<ApiEvent, ApiResult, Error, ApiContext> {
+  const { largeStringField } = options;
   return {
     before: (request) => {
       const text = decodeBodyText(request.event);
@@ -29,7 +41,9 @@ export function jsonBody(): MiddlewareObj<ApiEvent, ApiResult, Error, ApiContext
       }
       let parsed: unknown;
       try {
-        parsed = JSON.parse(text);
+        parsed = largeStringField
+          ? parseJsonWithLargeString(text, largeStringField)
+          : JSON.parse(text);
       } catch {
         throw ValidationError.forField('body', 'The request body is not valid JSON.');
       }
