@@ -1,7 +1,8 @@
 /**
  * How every function is bundled, in one place: esbuild, ESM for Node.js 22, minified with linked
  * source maps, everything bundled (the AWS SDK v3 clients included, so each function ships only
- * the clients and commands it imports; tree-shaking drops the rest).
+ * the clients and commands it imports; tree-shaking drops the rest) except packages with native
+ * binaries, which are installed for the Lambda platform instead (`INSTALLED_PACKAGES`).
  *
  * The bundle smoke test (test/infra/bundles.test.ts) loads the very assets CDK produces with
  * these options, so what is tested is what is deployed.
@@ -22,7 +23,41 @@ export const ESM_REQUIRE_BANNER =
 /** The bundle's file name inside the asset (esbuild writes `index.mjs` for ESM). */
 export const BUNDLE_FILE = 'index.mjs';
 
-export function bundlingOptions(): BundlingOptions {
+/**
+ * Packages a function cannot have bundled, by function name: sharp loads libvips and its own
+ * addon (`@img/sharp-<platform>`) from `node_modules` at run time, which esbuild cannot inline.
+ * They stay external and CDK installs them into the asset's `node_modules` (`nodeModules`:
+ * `npm ci` with the project's lock file, in the bundling directory) for the Lambda platform,
+ * whatever the platform of the machine that synthesizes (`LAMBDA_PLATFORM_NPM_CONFIG`).
+ *
+ * Why not a Lambda layer built from `node_modules`: the project's own install holds only the
+ * host's binaries (`@img/sharp-linux-x64` on an x64 machine), so a layer would need the same
+ * cross-platform install anyway, plus a second artifact to version. The install needs the npm
+ * registry (or an npm cache that already holds the arm64 packages) and takes a second or two.
+ */
+export const INSTALLED_PACKAGES: Readonly<Record<string, readonly string[]>> = {
+  'process-media': ['sharp'],
+};
+
+/**
+ * The platform npm installs `INSTALLED_PACKAGES` for: Linux on arm64 with glibc, which is the
+ * Lambda runtime (Amazon Linux 2023). sharp's optional dependencies declare `os`, `cpu` and
+ * `libc`, so npm picks `@img/sharp-linux-arm64` and `@img/sharp-libvips-linux-arm64` from
+ * them. (`npm_config_platform`/`npm_config_arch` are not npm settings: npm ignores them and
+ * installs the host's binaries.)
+ */
+export const LAMBDA_PLATFORM_NPM_CONFIG = {
+  npm_config_os: 'linux',
+  npm_config_cpu: 'arm64',
+  npm_config_libc: 'glibc',
+} as const;
+
+/** The options for the function `name` (its `INSTALLED_PACKAGES`, if any). */
+export function bundlingOptions(name?: string): BundlingOptions {
+  const installed =
+    name !== undefined && Object.hasOwn(INSTALLED_PACKAGES, name)
+      ? (INSTALLED_PACKAGES[name] ?? [])
+      : [];
   return {
     format: OutputFormat.ESM,
     target: NODE_TARGET,
@@ -33,12 +68,23 @@ export function bundlingOptions(): BundlingOptions {
     // Prefer packages' ESM builds so tree-shaking works.
     mainFields: ['module', 'main'],
     banner: ESM_REQUIRE_BANNER,
-    // Bundle everything: the runtime's SDK is not pinned to our versions, and bundling lets
-    // tree-shaking keep only the clients each function uses.
+    // Bundle everything (but `INSTALLED_PACKAGES`): the runtime's SDK is not pinned to our
+    // versions, and bundling lets tree-shaking keep only the clients each function uses.
     externalModules: [],
     // esbuild's warnings and errors only (no per-file size table on every synth).
     logLevel: LogLevel.WARNING,
     // No Docker here or in CI: esbuild is a devDependency and runs locally.
     forceDockerBundling: false,
+    ...(installed.length > 0
+      ? {
+          // Left out of the bundle (CDK adds them to esbuild's externals) and installed instead.
+          nodeModules: [...installed],
+          // The environment of the bundling commands, `npm ci` included.
+          environment: { ...LAMBDA_PLATFORM_NPM_CONFIG },
+          // CDK hands the level to `npm ci --loglevel` too, and npm knows no "warning" (it
+          // would warn about it on every synth); "error" is a level both esbuild and npm know.
+          logLevel: LogLevel.ERROR,
+        }
+      : {}),
   };
 }

@@ -68,6 +68,10 @@ export function mediaServicePropsFromContext(node: Node): MediaServiceProps {
     allowedOrigins: stringList('allowedOrigins', node.tryGetContext('allowedOrigins')),
     logRetention: logRetentionDays as RetentionDays | undefined,
     maxUploadBytes: number('maxUploadBytes', node.tryGetContext('maxUploadBytes')),
+    processingConcurrency: number(
+      'processingConcurrency',
+      node.tryGetContext('processingConcurrency'),
+    ),
   };
   const rateLimit = number('throttleRateLimit', node.tryGetContext('throttleRateLimit'));
   const burstLimit = number('throttleBurstLimit', node.tryGetContext('throttleBurstLimit'));

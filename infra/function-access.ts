@@ -27,10 +27,14 @@ export const MEDIA_PREFIXES: readonly KeyPrefix[] = [KEY_PREFIXES.uploads, KEY_P
 /**
  * - `describe`: `dynamodb:DescribeTable` only (the health check), no item access.
  * - `read`: `GetItem`, `BatchGetItem`, `Query` on the table and its indexes.
+ * - `readUpdateAttachments`: `read` plus `UpdateItem` on attachment items only (partition key
+ *   `ATTACHMENT#…`, through `dynamodb:LeadingKeys`): changing what an attachment's record says,
+ *   never putting, deleting or touching another item. What the update may change is decided by
+ *   its condition expression in the code; IAM cannot see expressions.
  * - `readWrite`: `read` plus `PutItem`, `UpdateItem`, `DeleteItem`, `BatchWriteItem`,
  *   `ConditionCheckItem` (transactions are authorised per item action) on the table.
  */
-export type TableAccess = 'describe' | 'read' | 'readWrite';
+export type TableAccess = 'describe' | 'read' | 'readUpdateAttachments' | 'readWrite';
 
 export interface BucketAccess {
   /** `s3:ListBucket` on the bucket: `HeadBucket` (health) and `ListObjectsV2` (sweeps). */
@@ -51,6 +55,12 @@ export interface BucketAccess {
   legalHold?: boolean;
   /** `s3:GetObjectLegalHold` only, on the media prefixes: seeing a hold, never changing it. */
   readLegalHold?: boolean;
+  /**
+   * `s3:PutObjectLegalHold` on these prefixes with the condition `s3:object-lock-legal-hold` =
+   * `ON`: placing a hold, never lifting one. Holds are placed per version, so this goes with
+   * `listVersions`.
+   */
+  placeHolds?: readonly KeyPrefix[];
 }
 
 export interface FunctionAccess {
@@ -75,11 +85,15 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
   health: { table: 'describe', bucket: { list: true }, memoryMb: 256, timeoutSeconds: 10 },
   'list-media': { table: 'read', ...LIGHT },
   'get-media': { table: 'read', ...LIGHT },
-  /** Largest body API Gateway carries is 10 MB (about 7.5 MB decoded); parse + inspect + put. */
+  /**
+   * Largest body API Gateway carries is 10 MB (about 7.5 MB decoded); parse + inspect + put.
+   * Publishes `media.uploaded`.
+   */
   'upload-media': {
     table: 'readWrite',
     // delete: removes the blob again when the record commit fails (no file without a record).
     bucket: { write: [uploads], delete: [uploads] },
+    publishEvents: true,
     memoryMb: 1024,
     timeoutSeconds: 29,
   },
@@ -121,19 +135,35 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
   },
   /** Presigns a PUT to `staging/`. */
   'create-upload-session': { table: 'readWrite', bucket: { write: [staging] }, ...LIGHT },
-  /** Verifies the staged object, copies it to `uploads/`, removes the staged copy. */
+  /**
+   * Reads and verifies the staged object, writes the verified bytes to `uploads/` with a PUT
+   * (deleting them again if the commit fails), removes the staged object; publishes
+   * `media.uploaded`.
+   */
   'complete-upload-session': {
     table: 'readWrite',
     bucket: { read: [staging], write: [uploads], delete: [staging, uploads] },
+    publishEvents: true,
     memoryMb: 1024,
     timeoutSeconds: 29,
   },
 
   // ── Workers (no route) ─────────────────────────────────────────────────────────────────────
-  /** S3 object-created events (EventBridge): thumbnails + metadata backfill. */
+  /**
+   * S3 object-created events (EventBridge): reads the record and the stored file, writes a
+   * thumbnail, records it with one conditional UpdateItem (a run whose write is refused deletes
+   * its own thumbnail), holds the thumbnail of a held attachment, publishes `media.processed`.
+   */
   'process-media': {
-    table: 'readWrite',
-    bucket: { read: [uploads], write: [thumbnails] },
+    table: 'readUpdateAttachments',
+    bucket: {
+      read: [uploads],
+      write: [thumbnails],
+      delete: [thumbnails],
+      listVersions: true,
+      placeHolds: [thumbnails],
+    },
+    publishEvents: true,
     memoryMb: 1536,
     timeoutSeconds: 120,
   },

@@ -52,6 +52,14 @@ export interface MediaServiceProps {
   logLevel?: LogLevel;
   /** Throttling of the HTTP API's default stage. */
   throttle?: ThrottleProps;
+  /**
+   * Reserved concurrency of the processing function (thumbnails, metadata backfill): at most
+   * this many stored files are processed at once, so a burst of uploads cannot take the
+   * account's whole Lambda concurrency; further events wait in Lambda's event queue (up to an
+   * hour, then the dead-letter queue). Reserving it needs that much unreserved concurrency
+   * left in the account. Integer between 1 and 1000. @default 10
+   */
+  processingConcurrency?: number;
   alarms?: AlarmProps;
   /** Routes to deploy. @default the list in functions/routes.ts */
   routes?: readonly RouteDefinition[];
@@ -67,6 +75,7 @@ export interface ResolvedMediaServiceProps {
   maxUploadBytes: number;
   logLevel: LogLevel;
   throttle: { rateLimit: number; burstLimit: number };
+  processingConcurrency: number;
   alarms: {
     enabled: boolean;
     topic: ITopic | undefined;
@@ -83,6 +92,7 @@ export const DEFAULTS = {
   logLevel: 'INFO',
   rateLimit: 100,
   burstLimit: 200,
+  processingConcurrency: 10,
   apiServerErrorRatePercent: 5,
   apiMinimumRequests: 20,
 } as const;
@@ -224,6 +234,11 @@ export function resolveMediaServiceProps(props: MediaServiceProps): ResolvedMedi
     ),
     logLevel,
     throttle: { rateLimit, burstLimit },
+    processingConcurrency: positiveInteger(
+      'processingConcurrency',
+      props.processingConcurrency ?? DEFAULTS.processingConcurrency,
+      1000,
+    ),
     alarms: {
       enabled: props.alarms?.enabled ?? true,
       topic: props.alarms?.topic,

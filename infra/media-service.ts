@@ -1,8 +1,9 @@
 /**
  * The whole service as one construct: the DynamoDB table (built from the shared definition),
  * the media bucket (versioned, Object Lock, lifecycle purge), one Lambda per route of
- * `functions/routes.ts` behind an HTTP API, the scheduled sweeps (purge, orphans), the domain
- * event bus, and the alarms worth paging on.
+ * `functions/routes.ts` behind an HTTP API, the processing of stored files (S3 "Object Created"
+ * events through EventBridge, with a dead-letter queue), the scheduled sweeps (purge, orphans),
+ * the domain event bus, and the alarms worth paging on.
  *
  * Everything stateful is RETAINed: removing the stack never deletes media or records.
  */
@@ -28,8 +29,9 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { EventBus, Match, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
@@ -41,9 +43,11 @@ import {
   type LifecycleRule,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { routes as defaultRoutes, type RouteDefinition } from '../functions/routes.ts';
 import { tableDefinition } from '../lib/db/table-definition.ts';
+import { PROCESSED_PREFIX } from '../lib/processing/storage-events.ts';
 import {
   accessFor,
   functionAccess as defaultFunctionAccess,
@@ -75,6 +79,27 @@ export const SCHEDULED_FUNCTIONS = [
   { name: 'orphan-sweep', every: Duration.days(1) },
 ] as const;
 
+/** The worker run on S3 "Object Created" events of stored files (thumbnails, metadata). */
+export const PROCESSING_FUNCTION = 'process-media';
+
+/**
+ * How Lambda retries a failed processing run (it is invoked asynchronously by EventBridge):
+ * twice, and not once the event is an hour old; then the event goes to the dead-letter queue.
+ * An hour also bounds how long events wait behind the reserved concurrency.
+ */
+export const PROCESSING_RETRIES = { retryAttempts: 2, maxEventAge: Duration.hours(1) } as const;
+
+/** Options of a function that only its creator decides (routes take the defaults). */
+export interface AddFunctionOptions {
+  /** Reserved concurrency (a cap, and a guarantee). @default none: the account's pool */
+  reservedConcurrency?: number;
+  /**
+   * Page when the function is throttled. Off where throttling is the reserved concurrency doing
+   * its job and the platform retries (the processing worker). @default true
+   */
+  throttleAlarm?: boolean;
+}
+
 /** Headers a browser client sends: the two API key headers and JSON bodies. */
 const CORS_ALLOW_HEADERS = ['authorization', 'content-type', 'x-api-key', 'x-request-id'];
 const CORS_EXPOSE_HEADERS = ['x-request-id'];
@@ -90,6 +115,15 @@ export class MediaService extends Construct {
   readonly accessLogsBucket: Bucket;
   /** Domain events (`media.deleted`, `media.purged`, …; see lib/events/domain-events.ts). */
   readonly eventBus: EventBus;
+  /**
+   * Processing events given up on: by Lambda after its retries (on-failure destination: the
+   * message wraps the event with the error) or by EventBridge when it could not invoke the
+   * function at all (target dead-letter queue: the event itself). Kept 14 days for inspection;
+   * re-sending an event's `detail` is safe, processing is idempotent.
+   */
+  readonly processingDeadLetterQueue: Queue;
+  /** The default-bus rule that sends the bucket's "Object Created" events under `uploads/`. */
+  readonly processingRule: Rule;
   readonly api: HttpApi;
   readonly stage: HttpStage;
   readonly apiAccessLogs: LogGroup;
@@ -121,10 +155,10 @@ export class MediaService extends Construct {
       description: `Domain events of the media service (${s.stageName})`,
     });
 
+    // EVENT_BUS_NAME is added per function, where the access map lets it publish.
     this.environment = {
       TABLE_NAME: this.table.tableName,
       BUCKET_NAME: this.bucket.bucketName,
-      EVENT_BUS_NAME: this.eventBus.eventBusName,
       MEDIA_STORAGE_MODE: 'aws',
       MEDIA_MAX_UPLOAD_BYTES: String(s.maxUploadBytes),
       MEDIA_GRACE_PERIOD_SECONDS: String(s.gracePeriodDays * 86_400),
@@ -174,6 +208,8 @@ export class MediaService extends Construct {
 
     for (const route of routes) this.addRoute(route);
     for (const worker of SCHEDULED_FUNCTIONS) this.addSchedule(worker.name, worker.every);
+    ({ rule: this.processingRule, deadLetterQueue: this.processingDeadLetterQueue } =
+      this.addProcessing());
 
     if (s.alarms.enabled) {
       this.addApiAlarm();
@@ -182,10 +218,11 @@ export class MediaService extends Construct {
 
   /**
    * Creates (once) the function `name` from `functions/<name>/handler.ts` with the grants and
-   * sizing of its access entry, plus its error and throttle alarms. Routes call this; workers
-   * (processing, sweeps) will too, then attach their own triggers.
+   * sizing of its access entry, plus its error and (unless `options` say otherwise) throttle
+   * alarms. Routes call this, and the workers (processing, sweeps), which then attach their own
+   * triggers. `options` only apply when this call creates the function.
    */
-  addFunction(name: string): NodejsFunction {
+  addFunction(name: string, options: AddFunctionOptions = {}): NodejsFunction {
     const existing = this.functions.get(name);
     if (existing) return existing.function;
     const access = accessFor(name, this.access);
@@ -199,9 +236,12 @@ export class MediaService extends Construct {
       environment: this.environment,
       logRetention: this.settings.logRetention,
       logLevel: this.settings.logLevel,
+      reservedConcurrency: options.reservedConcurrency,
     });
     this.functions.set(name, fn);
-    if (this.settings.alarms.enabled) this.addFunctionAlarms(name, fn.function);
+    if (this.settings.alarms.enabled) {
+      this.addFunctionAlarms(name, fn.function, options.throttleAlarm ?? true);
+    }
     return fn.function;
   }
 
@@ -266,6 +306,68 @@ export class MediaService extends Construct {
       schedule: Schedule.rate(every),
       targets: [new LambdaFunction(fn, { retryAttempts: 2 })],
     });
+  }
+
+  /**
+   * The processing worker on the bucket's "Object Created" events for stored files. S3 sends
+   * them to the default bus (EventBridge notifications are enabled on the bucket); the rule
+   * keeps those of this bucket under `uploads/` (thumbnails, staging and hold markers never
+   * trigger it, so it cannot trigger itself). EventBridge invokes asynchronously: Lambda
+   * retries a failed run (`PROCESSING_RETRIES`), then hands the event to the dead-letter queue,
+   * whose depth pages.
+   */
+  private addProcessing(): { rule: Rule; deadLetterQueue: Queue } {
+    const name = PROCESSING_FUNCTION;
+    const fn = this.addFunction(name, {
+      reservedConcurrency: this.settings.processingConcurrency,
+      // Throttled events wait in Lambda's queue and are retried; what is lost pages below.
+      throttleAlarm: false,
+    });
+    const deadLetterQueue = new Queue(this, 'ProcessingDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is the dead-letter queue of the processing function (its on-failure ' +
+        'destination and its EventBridge target DLQ); a dead-letter queue of its own would ' +
+        'only move the same messages one queue further.',
+    });
+    fn.configureAsyncInvoke({
+      ...PROCESSING_RETRIES,
+      onFailure: new SqsDestination(deadLetterQueue),
+    });
+    const rule = new Rule(this, 'ProcessMediaOnObjectCreated', {
+      description: `media-service ${this.settings.stageName}: run ${name} on new stored files`,
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [this.bucket.bucketName] },
+          object: { key: Match.prefix(PROCESSED_PREFIX) },
+        },
+      },
+      // When EventBridge cannot hand an event over at all, it lands in the same queue.
+      targets: [new LambdaFunction(fn, { deadLetterQueue })],
+    });
+    if (this.settings.alarms.enabled) {
+      this.addAlarm(
+        'ProcessingDeadLettersAlarm',
+        deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+          statistic: 'Maximum',
+        }),
+        {
+          threshold: 1,
+          description:
+            `Processing (${name}) gave up on at least one stored file: its event is in the ` +
+            'dead-letter queue (thumbnail or metadata missing). Inspect, fix, re-send.',
+        },
+      );
+    }
+    return { rule, deadLetterQueue };
   }
 
   private createTable(): TableV2 {
@@ -389,7 +491,7 @@ export class MediaService extends Construct {
     });
   }
 
-  private addFunctionAlarms(name: string, fn: NodejsFunction): void {
+  private addFunctionAlarms(name: string, fn: NodejsFunction, throttles: boolean): void {
     const period = Duration.minutes(5);
     this.addAlarm(`${pascal(name)}ErrorsAlarm`, fn.metricErrors({ period, statistic: 'Sum' }), {
       threshold: 1,
@@ -397,6 +499,7 @@ export class MediaService extends Construct {
         `Function ${name} failed (crash, timeout or init error) in the last 5 minutes; ` +
         'handled API errors are answered and not counted here.',
     });
+    if (!throttles) return;
     this.addAlarm(
       `${pascal(name)}ThrottlesAlarm`,
       fn.metricThrottles({ period, statistic: 'Sum' }),
@@ -431,7 +534,8 @@ export function mediaLifecycleRules(gracePeriodDays: number): LifecycleRule[] {
       noncurrentVersionExpiration: Duration.days(gracePeriodDays),
     },
     {
-      // Upload-session objects are copied away on completion; unfinished ones go after a day.
+      // Completing a session stores its bytes under uploads/ and removes the staged object;
+      // what is left (unfinished sessions, a failed removal) goes after a day.
       id: 'ExpireStaging',
       prefix: KEY_PREFIXES.staging,
       expiration: Duration.days(1),

@@ -21,6 +21,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { keys } from '../lib/db/keys.ts';
 import { tableDefinition } from '../lib/db/table-definition.ts';
 import { bundlingOptions } from './bundling.ts';
 import { type FunctionAccess, type KeyPrefix, MEDIA_PREFIXES } from './function-access.ts';
@@ -37,7 +38,11 @@ export const TABLE_ACTIONS = {
     'dynamodb:BatchWriteItem',
     'dynamodb:ConditionCheckItem',
   ],
+  update: ['dynamodb:UpdateItem'],
 } as const;
+
+/** Partition keys of attachment records (`readUpdateAttachments`), spelled by `keys.ts`. */
+export const ATTACHMENT_PARTITIONS = `${keys.attachment('').PK}*`;
 
 export interface ServiceFunctionProps {
   /** Folder under `functions/`; the entry is `functions/<name>/handler.ts`, export `handler`. */
@@ -46,11 +51,14 @@ export interface ServiceFunctionProps {
   access: FunctionAccess;
   table: ITableV2;
   bucket: IBucket;
-  /** The domain event bus (`publishEvents` grants PutEvents on it). */
+  /** The domain event bus (`publishEvents` grants PutEvents on it and sets EVENT_BUS_NAME). */
   eventBus: IEventBus;
+  /** The service's settings; `EVENT_BUS_NAME` is added for the functions that publish. */
   environment: Record<string, string>;
   logRetention: RetentionDays;
   logLevel: LogLevel;
+  /** Reserved concurrency; none by default (the account's unreserved pool). */
+  reservedConcurrency?: number;
 }
 
 export class ServiceFunction extends Construct {
@@ -94,6 +102,7 @@ export class ServiceFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: access.memoryMb,
       timeout: Duration.seconds(access.timeoutSeconds),
+      reservedConcurrentExecutions: props.reservedConcurrency,
       tracing: Tracing.ACTIVE,
       role: this.role,
       logGroup: this.logGroup,
@@ -103,11 +112,13 @@ export class ServiceFunction extends Construct {
       systemLogLevelV2: SystemLogLevel.INFO,
       environment: {
         ...props.environment,
+        // Only where events are published: elsewhere the name would be unused (no grant).
+        ...(access.publishEvents ? { EVENT_BUS_NAME: props.eventBus.eventBusName } : {}),
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         // Stack traces through the linked source maps.
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: bundlingOptions(),
+      bundling: bundlingOptions(name),
     });
 
     this.acknowledgeFindings(access, props.bucket);
@@ -154,6 +165,7 @@ function objectPrefixes(access: FunctionAccess): Set<KeyPrefix> {
     ...(b.delete ?? []),
     ...(b.deleteVersions ?? []),
     ...(b.legalHold || b.readLegalHold ? MEDIA_PREFIXES : []),
+    ...(b.placeHolds ?? []),
   ]);
 }
 
@@ -191,6 +203,18 @@ export function accessStatements(
           sid: 'WriteItems',
           actions: [...TABLE_ACTIONS.write],
           resources: [table.tableArn],
+        }),
+      );
+    }
+    if (access.table === 'readUpdateAttachments') {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'UpdateAttachments',
+          actions: [...TABLE_ACTIONS.update],
+          resources: [table.tableArn],
+          conditions: {
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [ATTACHMENT_PARTITIONS] },
+          },
         }),
       );
     }
@@ -255,6 +279,17 @@ export function accessStatements(
         sid,
         actions,
         resources: prefixes.map((prefix) => bucket.arnForObjects(`${prefix}*`)),
+      }),
+    );
+  }
+  if (b.placeHolds?.length) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'PlaceLegalHolds',
+        actions: ['s3:PutObjectLegalHold'],
+        resources: b.placeHolds.map((prefix) => bucket.arnForObjects(`${prefix}*`)),
+        // The requested status: ON only, so a hold can be placed and never lifted.
+        conditions: { StringEquals: { 's3:object-lock-legal-hold': 'ON' } },
       }),
     );
   }

@@ -1,11 +1,15 @@
 /**
- * `POST /api/v1/media/uploads/{uploadId}/complete`: verify the uploaded bytes and store them as
- * an attachment; answers like `POST /api/v1/media` (201), or 200 with the same attachment when
- * the session was completed before.
+ * `POST /api/v1/media/uploads/{uploadId}/complete`: read the staged bytes, verify them against
+ * the session, write them to their final key with a PUT (as the JSON upload does) and commit
+ * the attachment, then remove the staged object; answers like `POST /api/v1/media` (201), or
+ * 200 with the same attachment when the session was completed before. Publishes
+ * `media.uploaded` when this request committed the attachment.
  */
+import { publishingMediaEvents } from '../../lib/attachments/media-events.ts';
 import { completeUploadSession } from '../../lib/attachments/upload-sessions.ts';
 import { config, DEFAULT_UPLOAD_URL_SECONDS } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
+import { eventPublisherFrom } from '../../lib/events/publisher.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
 import { jsonResponse } from '../../lib/http/types.ts';
 import { mediaStoreFrom } from '../../lib/storage/media-store.ts';
@@ -18,6 +22,7 @@ const deps = {
   staging: stagingAreaFrom(config),
   maxUploadBytes: config.maxUploadBytes,
   uploadUrlSeconds: config.uploadUrlSeconds ?? DEFAULT_UPLOAD_URL_SECONDS,
+  notify: publishingMediaEvents(eventPublisherFrom(config)),
 };
 
 export const handler = apiHandler(

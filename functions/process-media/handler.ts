@@ -4,14 +4,21 @@
  * route. A thrown error (a record not committed yet, an outage) fails the invocation so the
  * platform retries it; every step is idempotent (see `lib/processing/process-media.ts`).
  */
+import { publishingMediaEvents } from '../../lib/attachments/media-events.ts';
 import { config } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
+import { eventPublisherFrom } from '../../lib/events/publisher.ts';
 import { logger } from '../../lib/logger.ts';
 import { processStoredObject } from '../../lib/processing/process-media.ts';
 import { createdMediaObjects } from '../../lib/processing/storage-events.ts';
 import { mediaStoreFrom } from '../../lib/storage/media-store.ts';
 
-const deps = { table: createTableContext(config), store: mediaStoreFrom(config) };
+const deps = {
+  table: createTableContext(config),
+  store: mediaStoreFrom(config),
+  // `media.processed` once the findings are recorded.
+  notify: publishingMediaEvents(eventPublisherFrom(config)),
+};
 
 export async function handler(event: unknown) {
   const results = [];

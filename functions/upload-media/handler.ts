@@ -1,16 +1,25 @@
 /** `POST /api/v1/media`: upload a base64 file to a post the caller authors. */
+import { publishingMediaEvents } from '../../lib/attachments/media-events.ts';
 import { uploadMedia } from '../../lib/attachments/upload.ts';
 import { config } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
+import { eventPublisherFrom } from '../../lib/events/publisher.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
 import { jsonResponse } from '../../lib/http/types.ts';
 import { mediaStoreFrom } from '../../lib/storage/media-store.ts';
 
 const table = createTableContext(config);
-const deps = { table, store: mediaStoreFrom(config), maxUploadBytes: config.maxUploadBytes };
+const deps = {
+  table,
+  store: mediaStoreFrom(config),
+  maxUploadBytes: config.maxUploadBytes,
+  // `media.uploaded` once the record is committed.
+  notify: publishingMediaEvents(eventPublisherFrom(config)),
+};
 
 export const handler = apiHandler(
   async (_event, context) =>
     jsonResponse(201, await uploadMedia(deps, context.caller, context.jsonBody)),
-  { auth: { table, scope: 'media:write' }, body: 'json' },
+  // `fileData` is up to 67 MB of base64: sliced from the body rather than copied.
+  { auth: { table, scope: 'media:write' }, body: { json: { largeStringField: 'fileData' } } },
 );

@@ -3,10 +3,13 @@
  * either upload path) and `media.processed` (processing recorded a thumbnail or metadata).
  *
  * The upload and processing code only calls a `NotifyMediaEvent` it is given, after the change
- * is committed; the default does nothing. Wiring it to the service's event publisher
- * (`lib/events/`) is one function in the handlers, so this code does not depend on the
- * transport.
+ * is committed; without one nothing is reported. The handlers give it
+ * `publishingMediaEvents(eventPublisherFrom(config))`, which publishes through the service's
+ * event publisher (EventBridge on AWS, `${DATA_DIR}/events.ndjson` locally), so this code
+ * depends on the publisher interface, never on a transport.
  */
+import { attachmentEvent } from '../events/domain-events.ts';
+import { type EventPublisher, publishAfterCommit } from '../events/publisher.ts';
 import { logger } from '../logger.ts';
 import type { Attachment } from './model.ts';
 
@@ -20,6 +23,16 @@ export type NotifyMediaEvent = (
 ) => Promise<void>;
 
 export const ignoreMediaEvents: NotifyMediaEvent = async () => {};
+
+/**
+ * Publishes each reported change as one domain event (the attachment's snapshot, `at` as its
+ * time), like the lifecycle events: after the commit, at most once, a failure logged and never
+ * returned to the caller (`publishAfterCommit`).
+ */
+export function publishingMediaEvents(publisher: EventPublisher): NotifyMediaEvent {
+  return (type, attachment, at) =>
+    publishAfterCommit(publisher, [attachmentEvent(type, attachment, at)]);
+}
 
 /**
  * Reports a committed change. A failure is logged, never thrown: answering an error for a

@@ -74,6 +74,13 @@ export interface EventData {
   'media.legal_hold_changed': { attachment: AttachmentSnapshot; legalHold: boolean };
   /** A committed record whose stored file could not be found (reported by the orphan sweep). */
   'media.blob_missing': { attachment: AttachmentSnapshot; missingKeys: string[] };
+  /** A new attachment was committed, by either upload path (JSON body or upload session). */
+  'media.uploaded': { attachment: AttachmentSnapshot };
+  /**
+   * Processing recorded what it learnt from the stored file: a thumbnail (`thumbnailKey`) and/or
+   * metadata the upload could not read (`width`, `height`, `duration`).
+   */
+  'media.processed': { attachment: AttachmentSnapshot };
 }
 
 export type EventType = keyof EventData;
@@ -84,6 +91,8 @@ export const EVENT_VERSIONS: { readonly [T in EventType]: number } = {
   'media.purged': 1,
   'media.legal_hold_changed': 1,
   'media.blob_missing': 1,
+  'media.uploaded': 1,
+  'media.processed': 1,
 };
 
 export interface DomainEvent<T extends EventType = EventType> {
@@ -114,9 +123,17 @@ export function domainEvent<T extends EventType>(
   };
 }
 
+/** The event types whose `data` is the attachment's snapshot and nothing else. */
+export type AttachmentEventType =
+  | 'media.deleted'
+  | 'media.restored'
+  | 'media.purged'
+  | 'media.uploaded'
+  | 'media.processed';
+
 /** The common case: an event about one attachment, with its snapshot. */
 export function attachmentEvent(
-  type: 'media.deleted' | 'media.restored' | 'media.purged',
+  type: AttachmentEventType,
   attachment: Attachment,
   now?: number,
 ): DomainEvent {

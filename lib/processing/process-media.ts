@@ -14,6 +14,13 @@
  *    attachment was deleted meanwhile) removes the thumbnail it wrote, and only that one.
  *    A crash between the two leaves an unreferenced thumbnail for the orphan sweep.
  * 3. `media.processed` is reported once the findings are recorded.
+ * 4. A thumbnail recorded on an attachment under legal hold is held too (the record's hold
+ *    covers every file of the attachment). The conditional write serializes with the hold's
+ *    own record write, so one of them sees the other: if the hold was first, this run holds
+ *    the thumbnail; if the thumbnail was first, placing the hold holds it. Processing only
+ *    ever places holds; should a lift race in between, the thumbnail keeps a hold nobody
+ *    asked for (it is only kept longer), never the other way round. A failed hold fails the
+ *    run, and every later run of a held attachment places it again (holding is idempotent).
  *
  * Files sharp refuses (image bombs, corrupt data) and types without thumbnails (HEIC, SVG,
  * audio, PDF, Lottie) end without a thumbnail and without an error: retrying cannot help.
@@ -88,7 +95,11 @@ export async function processStoredObject(
   if (attachment.deletedAt !== null) return 'deleted';
 
   const wanted = missingFindings(attachment);
-  if (!wanted.thumbnail && !wanted.size && !wanted.duration) return 'nothing_to_do';
+  if (!wanted.thumbnail && !wanted.size && !wanted.duration) {
+    // A duplicate event: finish what a failed run may have left undone.
+    await holdThumbnailIfHeld(deps.store, attachment);
+    return 'nothing_to_do';
+  }
   const stored = await deps.store.get(attachment.storageKey);
   if (!stored) return 'deleted';
 
@@ -122,7 +133,22 @@ export async function processStoredObject(
     return !now || now.deletedAt !== null ? 'deleted' : 'nothing_to_do';
   }
   await notifyCommitted(deps.notify, 'media.processed', updated, (deps.now ?? Date.now)());
+  await holdThumbnailIfHeld(deps.store, updated);
   return 'processed';
+}
+
+/**
+ * Places the legal hold on the thumbnail of a held attachment (see step 4). Thrown failures
+ * fail the run, so the platform retries it and the retry holds it.
+ */
+async function holdThumbnailIfHeld(store: MediaStore, attachment: Attachment): Promise<void> {
+  if (!attachment.legalHold || attachment.thumbnailKey === null) return;
+  if (!(await store.setLegalHold(attachment.thumbnailKey, true))) {
+    logger.error('legal hold: no stored thumbnail to hold', {
+      attachmentId: attachment.id,
+      key: attachment.thumbnailKey,
+    });
+  }
 }
 
 /** The record, or why there is none to process. */

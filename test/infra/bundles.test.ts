@@ -7,9 +7,21 @@
  *
  * The stores are pointed at a closed localhost port: any JSON response with a status code is a
  * pass (health answers 503, authenticated routes 401); an import or require error is a failure.
+ *
+ * process-media ships sharp installed for Linux arm64 (the Lambda platform), which this host may
+ * not be able to load: its asset is checked for exactly those packages, and it is loaded here
+ * with the host's own sharp binaries added to a copy of it (everything else as deployed).
  */
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { builtinModules } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,7 +32,8 @@ import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RouteDefinition, routes } from '../../functions/routes.ts';
-import { BUNDLE_FILE } from '../../infra/bundling.ts';
+import { BUNDLE_FILE, INSTALLED_PACKAGES } from '../../infra/bundling.ts';
+import { PROJECT_ROOT } from '../../infra/paths.ts';
 import { type CfnResource, removeAssemblies, synthStack } from './synth.ts';
 
 const run = promisify(execFile);
@@ -38,11 +51,42 @@ const scheduledEvent = (rule: string) => ({
   detail: {},
 });
 
+/** An S3 "Object Created" event through EventBridge, as the processing rule delivers it. */
+const objectCreatedEvent = (bucket: string, key: string) => ({
+  version: '0',
+  id: 'smoke-object-created',
+  'detail-type': 'Object Created',
+  source: 'aws.s3',
+  account: '123456789012',
+  time: new Date(0).toISOString(),
+  region: 'us-east-1',
+  resources: [`arn:aws:s3:::${bucket}`],
+  detail: {
+    version: '0',
+    bucket: { name: bucket },
+    object: { key, size: 1, etag: 'smoke', sequencer: '00' },
+    'request-id': 'smoke',
+    requester: '123456789012',
+    reason: 'PutObject',
+  },
+});
+
 /** Sample events for functions without a route (processing, sweeps). */
 const WORKER_EVENTS: Record<string, unknown> = {
   'purge-sweep': scheduledEvent('purge-sweep'),
   'orphan-sweep': scheduledEvent('orphan-sweep'),
+  // BUCKET_NAME is a token, replaced by `smoke-bucket_name` (see environmentOf).
+  'process-media': objectCreatedEvent('smoke-bucket_name', 'uploads/2026/01/01/smoke.png'),
 };
+
+/** Every function: the routes' and the workers'. */
+const ALL_FUNCTIONS: string[] = [
+  ...new Set([...routes.map((r) => r.name as string), ...Object.keys(WORKER_EVENTS)]),
+];
+
+/** Packages installed (not bundled) into a function's asset. */
+const installedOf = (name: string): readonly string[] =>
+  Object.hasOwn(INSTALLED_PACKAGES, name) ? (INSTALLED_PACKAGES[name] ?? []) : [];
 
 let synth: ReturnType<typeof synthStack>;
 let sandbox: string;
@@ -62,13 +106,40 @@ afterAll(() => {
 
 const names = () => [...synth.stack.service.functions.keys()];
 
-/** The function's bundle, copied into its own directory outside the project. */
-function isolatedBundle(name: string): string {
+/** The directory of the function's asset, as CDK wrote it. */
+function assetDir(name: string): string {
   const fn = synth.stack.service.functions.get(name);
   const asset = fn?.function.node.findChild('Code') as Asset;
+  return path.join(synth.app.outdir, asset.assetPath);
+}
+
+/** The function's bundle, copied into its own directory outside the project. */
+function isolatedBundle(name: string): string {
   const dir = path.join(sandbox, name);
-  cpSync(path.join(synth.app.outdir, asset.assetPath), dir, { recursive: true });
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(assetDir(name), dir, { recursive: true });
+  if (installedOf(name).includes('sharp')) addHostSharpBinaries(dir);
   return path.join(dir, BUNDLE_FILE);
+}
+
+/**
+ * The asset holds sharp's Linux arm64 binaries; this host loads its own. Adds the host's
+ * `@img/sharp-*` packages from the project's install beside them: sharp picks the one for the
+ * platform it runs on, so the rest of the asset (sharp's JS, the bundle) loads as deployed.
+ */
+function addHostSharpBinaries(dir: string): void {
+  const hostImg = path.join(PROJECT_ROOT, 'node_modules', '@img');
+  for (const pkg of readdirSync(hostImg).filter((p) => p.startsWith('sharp-'))) {
+    const target = path.join(dir, 'node_modules', '@img', pkg);
+    if (!existsSync(target)) cpSync(path.join(hostImg, pkg), target, { recursive: true });
+  }
+}
+
+/** `e_machine` of an ELF file: 0xB7 is AArch64, 0x3E is x86-64. */
+function elfMachine(file: string): number {
+  const header = readFileSync(file).subarray(0, 20);
+  expect(header.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+  return header.readUInt16LE(18);
 }
 
 /** The deployed environment of the function, with tokens replaced by stand-ins. */
@@ -176,8 +247,8 @@ describe('bundles', () => {
     }
   });
 
-  it.each(routes.map((r) => [r.name, r] as const))(
-    '%s: an ESM bundle with source map that imports only Node built-ins',
+  it.each(ALL_FUNCTIONS)(
+    '%s: an ESM bundle with source map that imports only Node built-ins (and installed packages)',
     async (name) => {
       const bundle = isolatedBundle(name);
       expect(existsSync(`${bundle}.map`)).toBe(true);
@@ -193,8 +264,18 @@ describe('bundles', () => {
         logLevel: 'silent',
       });
       const imports = Object.values(metafile.inputs).flatMap((input) => input.imports);
-      const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-      expect(imports.map((i) => i.path).filter((p) => !builtins.has(p))).toEqual([]);
+      const allowed = new Set([
+        ...builtinModules,
+        ...builtinModules.map((m) => `node:${m}`),
+        ...installedOf(name),
+      ]);
+      expect(imports.map((i) => i.path).filter((p) => !allowed.has(p))).toEqual([]);
+      // Installed packages are imported at run time, never bundled (sharp cannot be).
+      for (const pkg of installedOf(name)) expect(imports.map((i) => i.path)).toContain(pkg);
+      // Only functions with installed packages ship a node_modules.
+      expect(existsSync(path.join(assetDir(name), 'node_modules'))).toBe(
+        installedOf(name).length > 0,
+      );
       // Source maps point at our sources (stack traces stay readable), without embedding them.
       const map = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as {
         sources: string[];
@@ -218,6 +299,43 @@ describe('bundles', () => {
     },
     40_000,
   );
+
+  it('process-media: sharp installed for Linux arm64 with glibc (the Lambda runtime), nothing else', () => {
+    expect(installedOf('process-media')).toEqual(['sharp']);
+    const modules = path.join(assetDir('process-media'), 'node_modules');
+    const version = (dir: string) =>
+      (
+        JSON.parse(readFileSync(path.join(modules, dir, 'package.json'), 'utf8')) as {
+          version: string;
+        }
+      ).version;
+    const projectSharp = JSON.parse(
+      readFileSync(path.join(PROJECT_ROOT, 'node_modules', 'sharp', 'package.json'), 'utf8'),
+    ) as { version: string; optionalDependencies: Record<string, string> };
+    expect(version('sharp')).toBe(projectSharp.version);
+    // Exactly the arm64 glibc binaries: no x64, no musl, no other platform.
+    const platformPackages = readdirSync(path.join(modules, '@img')).filter((p) =>
+      p.startsWith('sharp-'),
+    );
+    expect(platformPackages.sort()).toEqual(['sharp-libvips-linux-arm64', 'sharp-linux-arm64']);
+    for (const pkg of platformPackages) {
+      expect(version(`@img/${pkg}`)).toBe(projectSharp.optionalDependencies[`@img/${pkg}`]);
+    }
+    const addon = readdirSync(path.join(modules, '@img', 'sharp-linux-arm64', 'lib')).find((f) =>
+      f.endsWith('.node'),
+    );
+    expect(addon).toBeDefined();
+    expect(
+      elfMachine(path.join(modules, '@img', 'sharp-linux-arm64', 'lib', addon as string)),
+    ).toBe(0xb7);
+    const libvips = readdirSync(
+      path.join(modules, '@img', 'sharp-libvips-linux-arm64', 'lib'),
+    ).find((f) => f.startsWith('libvips-cpp.so'));
+    expect(libvips).toBeDefined();
+    expect(
+      elfMachine(path.join(modules, '@img', 'sharp-libvips-linux-arm64', 'lib', libvips as string)),
+    ).toBe(0xb7);
+  });
 
   for (const [name, event] of Object.entries(WORKER_EVENTS)) {
     it(`${name}: loads in a fresh node process and handles one event`, async () => {

@@ -60,9 +60,46 @@ describe('function access map', () => {
     expect(actions(name).filter((a) => WRITES.test(a))).toEqual([]);
   });
 
-  it('only set-legal-hold can place or lift legal holds', () => {
-    const holders = names.filter((n) => actions(n).includes('s3:PutObjectLegalHold'));
-    expect(holders).toEqual(['set-legal-hold']);
+  it('only set-legal-hold can lift legal holds', () => {
+    const unconditional = names.filter((n) =>
+      statements(n).some(
+        (s) => asList(s.Action).includes('s3:PutObjectLegalHold') && s.Condition === undefined,
+      ),
+    );
+    expect(unconditional).toEqual(['set-legal-hold']);
+  });
+
+  it('process-media can only place holds (status ON), on thumbnails only', () => {
+    const placing = names.filter((n) => actions(n).includes('s3:PutObjectLegalHold'));
+    expect(placing.sort()).toEqual(['process-media', 'set-legal-hold']);
+    const holds = statements('process-media').filter((s) =>
+      asList(s.Action).includes('s3:PutObjectLegalHold'),
+    );
+    expect(holds).toEqual([
+      {
+        Sid: 'PlaceLegalHolds',
+        Effect: 'Allow',
+        Action: 's3:PutObjectLegalHold',
+        Resource: expect.anything(),
+        Condition: { StringEquals: { 's3:object-lock-legal-hold': 'ON' } },
+      },
+    ]);
+    expect(asList(holds[0]?.Resource).map(flatten)).toEqual([`${bucketArn}/thumbnails/*`]);
+  });
+
+  it('process-media writes no table item but attachment records, and only by UpdateItem', () => {
+    const writes = statements('process-media').filter((s) =>
+      asList(s.Action).some((a) => WRITES.test(a) && a.startsWith('dynamodb:')),
+    );
+    expect(writes).toEqual([
+      {
+        Sid: 'UpdateAttachments',
+        Effect: 'Allow',
+        Action: 'dynamodb:UpdateItem',
+        Resource: expect.anything(),
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ATTACHMENT#*'] } },
+      },
+    ]);
   });
 
   it('only restore paths can delete object versions (removing a delete marker)', () => {

@@ -11,9 +11,11 @@ import { type FunctionAccess, functionAccess } from '../../infra/function-access
 import {
   ACCESS_LOG_FIELDS,
   MAX_HTTP_TIMEOUT_SECONDS,
+  PROCESSING_FUNCTION,
   SCHEDULED_FUNCTIONS,
 } from '../../infra/media-service.ts';
 import { tableDefinition, toCreateTableInput } from '../../lib/db/table-definition.ts';
+import { PROCESSED_PREFIX } from '../../lib/processing/storage-events.ts';
 import { actionsOf, asList, flatten, type Statement, statementsOf } from './iam.ts';
 import {
   type CfnResource,
@@ -41,6 +43,7 @@ beforeAll(() => {
       throttle: { rateLimit: 40, burstLimit: 80 },
       logLevel: 'WARN',
       logRetention: RetentionDays.THREE_MONTHS,
+      processingConcurrency: 25,
     },
     alarmTopicArn: TOPIC_ARN,
   });
@@ -48,8 +51,12 @@ beforeAll(() => {
 }, 60_000);
 
 const httpFunctionNames: string[] = [...new Set(routes.map((r) => r.name))];
-const workerNames: string[] = SCHEDULED_FUNCTIONS.map((w) => w.name);
+const scheduledNames: string[] = SCHEDULED_FUNCTIONS.map((w) => w.name);
+const workerNames: string[] = [...scheduledNames, PROCESSING_FUNCTION];
 const functionNames: string[] = [...httpFunctionNames, ...workerNames];
+/** What the Lambda service needs to hand a failed processing event to the dead-letter queue. */
+const DLQ_SEND = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
+const TABLE_READS = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
 
 /** The Lambda resource of function `name` (found through the construct, not by guessing ids). */
 function lambdaOf(name: string): CfnResource {
@@ -68,6 +75,14 @@ const bucketId = () =>
   synth.stack.getLogicalId(synth.stack.service.bucket.node.defaultChild as never);
 const busId = () =>
   synth.stack.getLogicalId(synth.stack.service.eventBus.node.defaultChild as never);
+const dlqId = () =>
+  synth.stack.getLogicalId(
+    synth.stack.service.processingDeadLetterQueue.node.defaultChild as never,
+  );
+const lambdaIdOf = (name: string) =>
+  synth.stack.getLogicalId(
+    synth.stack.service.functions.get(name)?.function.node.defaultChild as never,
+  );
 
 describe('synthesis', () => {
   it('is environment-agnostic (no account or region baked in)', () => {
@@ -129,10 +144,12 @@ describe('functions', () => {
   });
 
   it.each(functionNames)('%s: environment from construct props', (name) => {
+    const publishes = (functionAccess[name] as FunctionAccess).publishEvents === true;
     expect(lambdaOf(name).Properties.Environment.Variables).toEqual({
       TABLE_NAME: ref(tableId()),
       BUCKET_NAME: ref(bucketId()),
-      EVENT_BUS_NAME: ref(busId()),
+      // The bus name only where the function may publish (see the PutEvents test).
+      ...(publishes ? { EVENT_BUS_NAME: ref(busId()) } : {}),
       MEDIA_STORAGE_MODE: 'aws',
       MEDIA_MAX_UPLOAD_BYTES: '10000000',
       MEDIA_GRACE_PERIOD_SECONDS: String(9 * 86_400),
@@ -351,6 +368,7 @@ describe('IAM least privilege (deployed functions)', () => {
       ...ALWAYS,
       ...(access.table === 'describe' ? ['dynamodb:DescribeTable'] : TABLE_READ),
       ...(access.table === 'readWrite' ? TABLE_WRITE : []),
+      ...(access.table === 'readUpdateAttachments' ? ['dynamodb:UpdateItem'] : []),
       ...(b.list ? ['s3:ListBucket'] : []),
       ...(b.listVersions ? ['s3:ListBucketVersions'] : []),
       ...(b.read?.length ? ['s3:GetObject'] : []),
@@ -360,6 +378,7 @@ describe('IAM least privilege (deployed functions)', () => {
       ...(b.deleteVersions?.length ? ['s3:DeleteObjectVersion'] : []),
       ...(b.legalHold ? ['s3:GetObjectLegalHold', 's3:PutObjectLegalHold'] : []),
       ...(b.readLegalHold && !b.legalHold ? ['s3:GetObjectLegalHold'] : []),
+      ...(b.placeHolds?.length && !b.legalHold ? ['s3:PutObjectLegalHold'] : []),
       ...(access.scanTable ? ['dynamodb:Scan'] : []),
       ...(access.publishEvents ? ['events:PutEvents'] : []),
     ].sort();
@@ -370,7 +389,23 @@ describe('IAM least privilege (deployed functions)', () => {
 
   it.each(functionNames)('%s: exactly the actions of its access entry', (name) => {
     const actual = [...actionsOf(statements(name))].sort();
-    expect(actual).toEqual(expectedActions(functionAccess[name] as FunctionAccess));
+    const expected = expectedActions(functionAccess[name] as FunctionAccess);
+    // Plus, for the processing worker, the hand-over of failed events to its dead-letter queue.
+    if (name === PROCESSING_FUNCTION) expected.push(...DLQ_SEND);
+    expect(actual).toEqual(expected.sort());
+  });
+
+  it('only the processing worker may send to the dead-letter queue, that queue only', () => {
+    for (const name of functionNames) {
+      const sends = statements(name).filter((s) =>
+        asList(s.Action).some((a) => a.startsWith('sqs:')),
+      );
+      if (name !== PROCESSING_FUNCTION) {
+        expect(sends, name).toEqual([]);
+        continue;
+      }
+      expect(sends.flatMap((s) => asList(s.Resource).map(flatten))).toEqual([`<${dlqId()}.Arn>`]);
+    }
   });
 
   it.each(functionNames)('%s: no wildcard resource except for X-Ray', (name) => {
@@ -439,20 +474,27 @@ describe('IAM least privilege (deployed functions)', () => {
     );
   });
 
-  it('no deployed function except set-legal-hold can change legal holds', () => {
-    for (const name of functionNames.filter((n) => n !== 'set-legal-hold')) {
-      expect(actionsOf(statements(name))).not.toContain('s3:PutObjectLegalHold');
-    }
+  it('only set-legal-hold can lift legal holds; processing can only place them on thumbnails', () => {
+    const holders = functionNames.filter((name) =>
+      actionsOf(statements(name)).has('s3:PutObjectLegalHold'),
+    );
+    expect(holders.sort()).toEqual(['process-media', 'set-legal-hold']);
+    const placing = statements(PROCESSING_FUNCTION).filter((s) =>
+      asList(s.Action).includes('s3:PutObjectLegalHold'),
+    );
+    expect(placing).toHaveLength(1);
+    expect(placing[0]).toMatchObject({
+      Action: 's3:PutObjectLegalHold',
+      Condition: { StringEquals: { 's3:object-lock-legal-hold': 'ON' } },
+    });
+    expect(asList(placing[0]?.Resource).map(flatten)).toEqual([`<${bucketId()}.Arn>/thumbnails/*`]);
   });
 });
 
 describe('deletion lifecycle: purge queue, sweeps and domain events', () => {
   const statements = (name: string): Statement[] =>
     statementsOf(json, synth.stack, synth.stack.service, name);
-  const lambdaId = (name: string) =>
-    synth.stack.getLogicalId(
-      synth.stack.service.functions.get(name)?.function.node.defaultChild as never,
-    );
+  const lambdaId = lambdaIdOf;
 
   it('indexes deleted, unheld attachments by purgeAfter (the purge queue)', () => {
     expect(table().Properties.GlobalSecondaryIndexes).toContainEqual({
@@ -479,7 +521,19 @@ describe('deletion lifecycle: purge queue, sweeps and domain events', () => {
       actionsOf(statements(name)).has('events:PutEvents'),
     );
     expect(publishers.sort()).toEqual(
-      ['delete-media', 'orphan-sweep', 'purge-sweep', 'restore-media', 'set-legal-hold'].sort(),
+      [
+        // media.uploaded, by either upload path
+        'upload-media',
+        'complete-upload-session',
+        // media.processed
+        'process-media',
+        // the lifecycle events
+        'delete-media',
+        'orphan-sweep',
+        'purge-sweep',
+        'restore-media',
+        'set-legal-hold',
+      ].sort(),
     );
     for (const name of publishers) {
       const put = statements(name).filter((s) => asList(s.Action).includes('events:PutEvents'));
@@ -509,13 +563,14 @@ describe('deletion lifecycle: purge queue, sweeps and domain events', () => {
     ).toHaveLength(1);
   });
 
-  it('only the schedules invoke the sweeps (no other trigger)', () => {
+  it('EventBridge invokes only the workers, each through its own rule', () => {
     const invoke = resourcesOf(json, 'AWS::Lambda::Permission').filter(
       ([, p]) => p.Properties.Principal === 'events.amazonaws.com',
     );
     expect(invoke.map(([, p]) => flatten(p.Properties.FunctionName)).sort()).toEqual(
       workerNames.map((name) => `<${lambdaId(name)}.Arn>`).sort(),
     );
+    expect(resourcesOf(json, 'AWS::Events::Rule')).toHaveLength(workerNames.length);
   });
 
   it('purge-sweep touches no S3 object (lifecycle purges the files on AWS)', () => {
@@ -532,6 +587,209 @@ describe('deletion lifecycle: purge queue, sweeps and domain events', () => {
     expect(actions).not.toContain('s3:PutObjectLegalHold');
     expect(actions).toContain('s3:GetObjectLegalHold');
     expect(actions).toContain('dynamodb:Scan');
+  });
+});
+
+describe('processing on storage events', () => {
+  const statements = (name: string): Statement[] =>
+    statementsOf(json, synth.stack, synth.stack.service, name);
+  const processingRule = () =>
+    json.Resources[
+      synth.stack.getLogicalId(synth.stack.service.processingRule.node.defaultChild as never)
+    ] as CfnResource;
+
+  it('a rule on the default bus sends the bucket’s "Object Created" events under uploads/', () => {
+    const rule = processingRule();
+    expect(rule.Properties.EventBusName).toBeUndefined(); // S3 delivers to the default bus
+    expect(rule.Properties.State).toBe('ENABLED');
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: {
+        bucket: { name: [ref(bucketId())] },
+        object: { key: [{ prefix: 'uploads/' }] },
+      },
+    });
+    // The same prefix the handler keeps (lib/processing/storage-events.ts).
+    expect(PROCESSED_PREFIX).toBe('uploads/');
+  });
+
+  it('targets process-media only, with the dead-letter queue for events it cannot deliver', () => {
+    expect(processingRule().Properties.Targets).toEqual([
+      {
+        Id: 'Target0',
+        Arn: { 'Fn::GetAtt': [lambdaIdOf(PROCESSING_FUNCTION), 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlqId(), 'Arn'] } },
+      },
+    ]);
+    const invoke = resourcesOf(json, 'AWS::Lambda::Permission').filter(
+      ([, p]) =>
+        p.Properties.Principal === 'events.amazonaws.com' &&
+        flatten(p.Properties.FunctionName) === `<${lambdaIdOf(PROCESSING_FUNCTION)}.Arn>`,
+    );
+    expect(invoke.map(([, p]) => flatten(p.Properties.SourceArn))).toEqual([
+      `<${synth.stack.getLogicalId(synth.stack.service.processingRule.node.defaultChild as never)}.Arn>`,
+    ]);
+  });
+
+  it('retries a failed run twice within an hour, then hands the event to the queue', () => {
+    const [, config] = onlyResource(json, 'AWS::Lambda::EventInvokeConfig');
+    expect(config.Properties).toEqual({
+      FunctionName: ref(lambdaIdOf(PROCESSING_FUNCTION)),
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlqId(), 'Arn'] } } },
+    });
+  });
+
+  it('the dead-letter queue is encrypted, keeps messages 14 days and refuses plain HTTP', () => {
+    const [id, queue] = onlyResource(json, 'AWS::SQS::Queue');
+    expect(id).toBe(dlqId());
+    expect(queue.Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 86_400,
+    });
+    const [, policy] = onlyResource(json, 'AWS::SQS::QueuePolicy');
+    expect(policy.Properties.Queues).toEqual([ref(dlqId())]);
+    const policyStatements = policy.Properties.PolicyDocument.Statement as Array<
+      Statement & { Principal: unknown; Condition: unknown }
+    >;
+    expect(policyStatements).toContainEqual({
+      Effect: 'Deny',
+      Action: 'sqs:*',
+      Principal: { AWS: '*' },
+      Resource: { 'Fn::GetAtt': [dlqId(), 'Arn'] },
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    });
+    // The only other grant: EventBridge, for this rule's undeliverable events.
+    const allows = policyStatements.filter((st) => st.Effect === 'Allow');
+    expect(allows).toHaveLength(1);
+    expect(allows[0]).toMatchObject({
+      Action: 'sqs:SendMessage',
+      Principal: { Service: 'events.amazonaws.com' },
+      Condition: {
+        ArnEquals: {
+          'aws:SourceArn': {
+            'Fn::GetAtt': [
+              synth.stack.getLogicalId(
+                synth.stack.service.processingRule.node.defaultChild as never,
+              ),
+              'Arn',
+            ],
+          },
+        },
+      },
+    });
+  });
+
+  it('pages as soon as an event is in the dead-letter queue', () => {
+    const alarms = resourcesOf(json, 'AWS::CloudWatch::Alarm')
+      .map(([, a]) => a.Properties)
+      .filter((a) => a.Namespace === 'AWS/SQS');
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId(), 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [TOPIC_ARN],
+      OKActions: [TOPIC_ARN],
+    });
+  });
+
+  it('reserves the configured concurrency (a cap on parallel image work)', () => {
+    const p = lambdaOf(PROCESSING_FUNCTION).Properties;
+    expect(p.ReservedConcurrentExecutions).toBe(25);
+    expect(p.MemorySize).toBe(1536);
+    expect(p.Timeout).toBe(120);
+    for (const name of functionNames.filter((n) => n !== PROCESSING_FUNCTION)) {
+      expect(lambdaOf(name).Properties.ReservedConcurrentExecutions, name).toBeUndefined();
+    }
+  });
+
+  it('updates attachment records only: UpdateItem on ATTACHMENT# partitions, no other write', () => {
+    const dynamo = statements(PROCESSING_FUNCTION).filter((s) =>
+      asList(s.Action).some((a) => a.startsWith('dynamodb:')),
+    );
+    const writes = dynamo.filter((s) => asList(s.Action).some((a) => !TABLE_READS.includes(a)));
+    expect(writes).toEqual([
+      {
+        Sid: 'UpdateAttachments',
+        Effect: 'Allow',
+        Action: 'dynamodb:UpdateItem',
+        Resource: { 'Fn::GetAtt': [tableId(), 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ATTACHMENT#*'] } },
+      },
+    ]);
+  });
+
+  it('reads stored files, writes and deletes thumbnails, nothing else in S3', () => {
+    const bucketArn = `<${bucketId()}.Arn>`;
+    const byAction = new Map<string, string[]>();
+    for (const s of statements(PROCESSING_FUNCTION)) {
+      for (const action of asList(s.Action).filter((a) => a.startsWith('s3:'))) {
+        byAction.set(action, [...(byAction.get(action) ?? []), ...asList(s.Resource).map(flatten)]);
+      }
+    }
+    expect(Object.fromEntries(byAction)).toEqual({
+      's3:GetObject': [`${bucketArn}/uploads/*`],
+      's3:PutObject': [`${bucketArn}/thumbnails/*`],
+      's3:DeleteObject': [`${bucketArn}/thumbnails/*`],
+      // Holds are placed per version (see the legal-hold test above for the ON condition).
+      's3:ListBucketVersions': [bucketArn],
+      's3:PutObjectLegalHold': [`${bucketArn}/thumbnails/*`],
+    });
+  });
+});
+
+describe('upload sessions', () => {
+  const statements = (name: string): Statement[] =>
+    statementsOf(json, synth.stack, synth.stack.service, name);
+  const objectGrants = (name: string) =>
+    Object.fromEntries(
+      statements(name)
+        .filter((s) => asList(s.Action).some((a) => a.startsWith('s3:')))
+        .map((s) => [
+          asList(s.Action).join(','),
+          asList(s.Resource)
+            .map(flatten)
+            .map((r) => r.replace(`<${bucketId()}.Arn>`, '')),
+        ]),
+    );
+
+  it.each([
+    ['POST /api/v1/media/uploads', 'create-upload-session'],
+    ['POST /api/v1/media/uploads/{uploadId}/complete', 'complete-upload-session'],
+  ])('%s is routed to %s', (routeKey, name) => {
+    const found = resourcesOf(json, 'AWS::ApiGatewayV2::Route').filter(
+      ([, r]) => r.Properties.RouteKey === routeKey,
+    );
+    expect(found).toHaveLength(1);
+    const [, route] = found[0] as [string, CfnResource];
+    const integrationId = (route.Properties.Target['Fn::Join'][1] as unknown[])[1] as {
+      Ref: string;
+    };
+    expect((json.Resources[integrationId.Ref] as CfnResource).Properties.IntegrationUri).toEqual({
+      'Fn::GetAtt': [lambdaIdOf(name), 'Arn'],
+    });
+  });
+
+  it('starting a session presigns PUTs to staging/ only and publishes nothing', () => {
+    expect(objectGrants('create-upload-session')).toEqual({ 's3:PutObject': ['/staging/*'] });
+    expect(actionsOf(statements('create-upload-session'))).not.toContain('events:PutEvents');
+  });
+
+  it('completing reads staging/, stores under uploads/, removes either, publishes', () => {
+    expect(objectGrants('complete-upload-session')).toEqual({
+      's3:GetObject': ['/staging/*'],
+      's3:PutObject': ['/uploads/*'],
+      's3:DeleteObject': ['/staging/*', '/uploads/*'],
+    });
+    expect(actionsOf(statements('complete-upload-session'))).toContain('events:PutEvents');
   });
 });
 
@@ -645,7 +903,9 @@ describe('alarms', () => {
     const fnId = synth.stack.getLogicalId(
       synth.stack.service.functions.get(name)?.function.node.defaultChild as never,
     );
-    for (const metric of ['Errors', 'Throttles']) {
+    // Throttled processing events wait and are retried; the dead-letter queue pages instead.
+    const metrics = name === PROCESSING_FUNCTION ? ['Errors'] : ['Errors', 'Throttles'];
+    for (const metric of metrics) {
       const alarm = alarms().find(
         (a) =>
           a.MetricName === metric &&
@@ -668,7 +928,7 @@ describe('alarms', () => {
 });
 
 describe('defaults', () => {
-  it('7-day grace, 50 MB uploads, no CORS, 30-day logs, 100/200 throttle', () => {
+  it('7-day grace, 50 MB uploads, no CORS, 30-day logs, 100/200 throttle, 10 processing', () => {
     const dev = synthStack({ service: { stageName: 'dev' } });
     const [, api] = onlyResource(dev.json, 'AWS::ApiGatewayV2::Api');
     expect(api.Properties.CorsConfiguration).toBeUndefined();
@@ -690,6 +950,9 @@ describe('defaults', () => {
     expect(dev.stack.terminationProtection).toBe(false);
     const [, group] = resourcesOf(dev.json, 'AWS::Logs::LogGroup')[0] as [string, CfnResource];
     expect(group.Properties.RetentionInDays).toBe(30);
+    const processing = dev.stack.service.functions.get(PROCESSING_FUNCTION)?.function;
+    const processingId = dev.stack.getLogicalId(processing?.node.defaultChild as never);
+    expect(dev.json.Resources[processingId]?.Properties.ReservedConcurrentExecutions).toBe(10);
   });
 });
 

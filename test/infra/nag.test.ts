@@ -90,6 +90,8 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-IAM5',
       'AwsSolutions-L1',
       'AwsSolutions-S1',
+      // The processing dead-letter queue has no dead-letter queue of its own.
+      'AwsSolutions-SQS3',
     ]);
   });
 });

@@ -128,6 +128,14 @@ describe('other props', () => {
       /alarms.apiServerErrorRatePercent must be a number in \(0, 100\]/,
     ],
     [{ alarms: { apiMinimumRequests: 0 } }, /alarms.apiMinimumRequests must be an integer > 0/],
+    [
+      { processingConcurrency: 0 },
+      /processingConcurrency must be an integer between 1 and 1000, got 0/,
+    ],
+    [
+      { processingConcurrency: 1001 },
+      /processingConcurrency must be an integer between 1 and 1000, got 1001/,
+    ],
   ])('rejects %j', (props, message) => {
     expect(() => build(props as Partial<MediaServiceProps>)).toThrow(message);
   });
@@ -200,6 +208,7 @@ describe('context', () => {
         logRetentionDays: '365',
         allowedOrigins: 'https://a.example.com, https://b.example.com',
         throttleRateLimit: '20',
+        processingConcurrency: '4',
       }),
     );
     expect(props).toMatchObject({
@@ -208,6 +217,7 @@ describe('context', () => {
       logRetention: 365,
       allowedOrigins: ['https://a.example.com', 'https://b.example.com'],
       throttle: { rateLimit: 20 },
+      processingConcurrency: 4,
     });
     expect(
       mediaServicePropsFromContext(withContext({ allowedOrigins: '["https://a.example.com"]' }))

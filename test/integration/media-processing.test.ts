@@ -25,6 +25,7 @@ import {
   RecordNotCommittedError,
 } from '../../lib/processing/process-media.ts';
 import { type MediaStore, mediaStoreFrom, sha256Hex } from '../../lib/storage/media-store.ts';
+import { eventsAbout, waitForEvents } from '../support/events.ts';
 import { waitForThumbnail } from '../support/processing.ts';
 import { type Scenario, seedScenario } from '../support/seed.ts';
 import { api, testConfig, testS3, testTable } from '../support/stack.ts';
@@ -275,6 +276,54 @@ describe('at-least-once, unordered events', () => {
   });
 });
 
+describe('legal hold', () => {
+  async function holdRecord(id: string) {
+    await testTable().db.send(
+      new UpdateCommand({
+        TableName: testTable().tableName,
+        Key: keys.attachment(id),
+        UpdateExpression: 'SET legalHold = :on',
+        ExpressionAttributeValues: { ':on': true },
+      }),
+    );
+  }
+
+  it('a thumbnail recorded on a held attachment is held too', async () => {
+    const attachment = await uploaded('image-64x48.png', 'image/png');
+    await holdRecord(attachment.id);
+    const { deps, events } = processing();
+    expect(await processStoredObject(deps, eventFor(attachment.storageKey))).toBe('processed');
+    const after = (await getAttachment(testTable(), attachment.id)) as Attachment;
+    expect(after).toMatchObject({ legalHold: true, thumbnailKey: expect.any(String) });
+    expect(await store.isLegallyHeld(after.thumbnailKey as string)).toBe(true);
+    expect(events).toEqual([{ type: 'media.processed', attachment: after }]);
+  });
+
+  it('a duplicate event holds a thumbnail a failed run left unheld', async () => {
+    const attachment = await uploaded('image-64x48.png', 'image/png');
+    expect(await processStoredObject(processing().deps, eventFor(attachment.storageKey))).toBe(
+      'processed',
+    );
+    // Held after the thumbnail was recorded, as if the run's hold had failed.
+    await holdRecord(attachment.id);
+    const after = (await getAttachment(testTable(), attachment.id)) as Attachment;
+    expect(await store.isLegallyHeld(after.thumbnailKey as string)).toBe(false);
+    const { deps, events } = processing();
+    expect(await processStoredObject(deps, eventFor(attachment.storageKey))).toBe('nothing_to_do');
+    expect(await store.isLegallyHeld(after.thumbnailKey as string)).toBe(true);
+    expect(events).toEqual([]);
+  });
+
+  it('the thumbnail of an attachment without a hold is not held', async () => {
+    const attachment = await uploaded('image-64x48.png', 'image/png');
+    expect(await processStoredObject(processing().deps, eventFor(attachment.storageKey))).toBe(
+      'processed',
+    );
+    const after = (await getAttachment(testTable(), attachment.id)) as Attachment;
+    expect(await store.isLegallyHeld(after.thumbnailKey as string)).toBe(false);
+  });
+});
+
 describe('metadata backfill', () => {
   it('fills an unknown duration, never overwrites a known value', async () => {
     const attachment = await uploaded('audio-1.5s.mp3', 'audio/mpeg');
@@ -313,6 +362,13 @@ describe('through the running stack', () => {
 
     const processed = await waitForThumbnail(upload.json.id, s.author.key);
     expect(processed.thumbnailUrl).toMatch(/^\/api\/media\/thumbnails\/.+\.webp$/);
+    // One event per step: the upload (published before it answered), then the processing.
+    expect(await eventsAbout(upload.json.id, 'media.uploaded')).toHaveLength(1);
+    const [processedEvent] = await waitForEvents(upload.json.id, 'media.processed');
+    expect(processedEvent?.data).toMatchObject({
+      attachment: { thumbnailKey: processed.thumbnailUrl.replace('/api/media/', '') },
+    });
+    expect(await eventsAbout(upload.json.id, 'media.processed')).toHaveLength(1);
     const thumbnail = await api(processed.thumbnailUrl, { key: s.member.key });
     expect(thumbnail.status).toBe(200);
     expect(thumbnail.headers.get('content-type')).toBe('image/webp');

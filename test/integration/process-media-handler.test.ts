@@ -3,7 +3,9 @@
  * (the deployed trigger) and S3 notifications (`Records[]`). It runs here on a bucket of its
  * own, configured through the environment like a Lambda (read once, at import).
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Scenario, seedScenario } from '../support/seed.ts';
@@ -19,11 +21,16 @@ let lib: {
   storeAndCommitUpload: typeof import('../../lib/attachments/upload-commit.ts').storeAndCommitUpload;
   mediaStoreFrom: typeof import('../../lib/storage/media-store.ts').mediaStoreFrom;
   config: typeof import('../../lib/config.ts').config;
+  eventsAbout: typeof import('../support/events.ts').eventsAbout;
+  eventsFile: typeof import('../support/events.ts').eventsFile;
 };
 
 const savedEnv = { ...process.env };
+// Where the handler publishes its events (no bus configured: `${DATA_DIR}/events.ndjson`).
+const dataDir = mkdtempSync(join(tmpdir(), 'process-media-handler-'));
 afterAll(() => {
   process.env = savedEnv;
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 beforeAll(async () => {
@@ -35,6 +42,7 @@ beforeAll(async () => {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'S3RVER',
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    DATA_DIR: dataDir,
   });
   await testS3().send(new CreateBucketCommand({ Bucket: bucket }));
   s = await seedScenario(testTable());
@@ -44,6 +52,8 @@ beforeAll(async () => {
     ...(await import('../../lib/attachments/upload-commit.ts')),
     ...(await import('../../lib/storage/media-store.ts')),
     ...(await import('../../lib/config.ts')),
+    // Through lib/events/publisher.ts it imports lib/config.ts too.
+    ...(await import('../support/events.ts')),
   };
 });
 
@@ -78,7 +88,14 @@ describe('process-media handler', () => {
       },
     });
     expect(result).toEqual([{ key: keyOf(url), outcome: 'processed' }]);
-    expect((await lib.getAttachment(testTable(), id))?.thumbnailKey).toMatch(/^thumbnails\//);
+    const after = await lib.getAttachment(testTable(), id);
+    expect(after?.thumbnailKey).toMatch(/^thumbnails\//);
+    // Published through the configured publisher, once, with the recorded thumbnail.
+    const processed = await lib.eventsAbout(id, undefined, lib.eventsFile(dataDir));
+    expect(processed.map((event) => event.type)).toEqual(['media.processed']);
+    expect(processed[0]?.data).toMatchObject({
+      attachment: { id, thumbnailKey: after?.thumbnailKey },
+    });
   });
 
   it('takes the S3 notification shape, and ignores what is not a stored file', async () => {
@@ -102,5 +119,6 @@ describe('process-media handler', () => {
     expect(await handler({ Records: [record(keyOf(url))] })).toEqual([
       { key: keyOf(url), outcome: 'nothing_to_do' },
     ]);
+    expect(await lib.eventsAbout(id, 'media.processed', lib.eventsFile(dataDir))).toHaveLength(1);
   });
 });

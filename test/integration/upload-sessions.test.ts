@@ -20,6 +20,7 @@ import { keys } from '../../lib/db/keys.ts';
 import { createPost, deletePost, updatePost } from '../../lib/directory/posts.ts';
 import { mediaStoreFrom } from '../../lib/storage/media-store.ts';
 import { StagingArea, stagingAreaFrom } from '../../lib/storage/staging.ts';
+import { eventsAbout } from '../support/events.ts';
 import { type Scenario, seedScenario } from '../support/seed.ts';
 import { api, testConfig, testS3, testTable } from '../support/stack.ts';
 
@@ -201,6 +202,17 @@ describe('completing a session', () => {
     const file = await api(completed.json.url, { key: s.author.key });
     expect(file.status).toBe(200);
     expect(Buffer.from(file.raw).equals(png)).toBe(true);
+
+    // Either path publishes `media.uploaded` once, before it answers.
+    for (const id of [completed.json.id, direct.json.id]) {
+      const uploaded = await eventsAbout(id, 'media.uploaded');
+      expect(uploaded).toHaveLength(1);
+      expect(uploaded[0]).toMatchObject({
+        version: 1,
+        workspaceId: s.workspaceId,
+        data: { attachment: { id, postId: s.posts.published, fileSize: png.length } },
+      });
+    }
   });
 
   it('is idempotent: completing again returns the same attachment (200)', async () => {
@@ -211,6 +223,7 @@ describe('completing a session', () => {
     expect(first.status).toBe(201);
     expect(again.status).toBe(200);
     expect(again.json).toMatchObject({ id: first.json.id, url: first.json.url });
+    expect(await eventsAbout(first.json.id, 'media.uploaded')).toHaveLength(1);
   });
 
   it('commits one attachment when two completes race', async () => {
@@ -228,6 +241,8 @@ describe('completing a session', () => {
     expect(answers[0]?.json.id).toBe(answers[1]?.json.id);
     const listed = await api(`/api/v1/media?postId=${postId}`, { key: s.author.key });
     expect(listed.json.items.map((item: { id: string }) => item.id)).toEqual([answers[0]?.json.id]);
+    // The losing complete committed nothing, so it published nothing.
+    expect(await eventsAbout(answers[0]?.json.id, 'media.uploaded')).toHaveLength(1);
   });
 
   it('400 while nothing is uploaded; the session stays open', async () => {
