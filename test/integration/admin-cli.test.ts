@@ -23,7 +23,6 @@ import { findFreePort } from '../../local/stores.ts';
 import { testTable } from '../support/stack.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TSX_CLI = fileURLToPath(import.meta.resolve('tsx/cli'));
 const ID = (prefix: string) => new RegExp(`^${prefix}_[0-9a-z]{20}$`);
 
 interface Run {
@@ -45,12 +44,12 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, TABLE_NAME: tableName, ...extra };
 }
 
-/** The real CLI in a child process (`tsx scripts/admin.ts …`, cwd = project root). */
+/** The real CLI in a child process (`node --import tsx scripts/admin.ts …`, as `npm run admin`). */
 function spawnCli(argv: string[], extra: Record<string, string> = { DYNAMODB_ENDPOINT: endpoint }) {
   return new Promise<Run>((done) => {
     execFile(
       process.execPath,
-      [TSX_CLI, 'scripts/admin.ts', ...argv],
+      ['--import', 'tsx', 'scripts/admin.ts', ...argv],
       { cwd: PROJECT_ROOT, env: childEnv(extra), timeout: 90_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;

@@ -19,7 +19,6 @@ import { findFreePort } from '../../local/stores.ts';
 import { api, apiUrl } from '../support/stack.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TSX_CLI = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
 describe('the API Gateway stand-in in front of the real handlers', () => {
   it('GET /health → 200 {"status":"ok"} with a request id', async () => {
@@ -186,9 +185,11 @@ function startInstance(dataDir: string, ports: Instance['ports']): Instance {
   for (const name of ['DYNAMODB_ENDPOINT', 'S3_ENDPOINT', 'TABLE_NAME', 'BUCKET_NAME']) {
     delete env[name];
   }
-  // What `npm start` runs (`tsx scripts/start.ts`), without npm's shell in between: a signal
-  // sent to npm/npx is forwarded to `sh`, which dies of it without passing it on.
-  const child = spawn(process.execPath, [TSX_CLI, 'scripts/start.ts'], {
+  // What `npm start` runs (`node --import tsx scripts/start.ts`), without npm's shell in
+  // between: a signal sent to npm/npx is forwarded to `sh`, which dies of it without passing it
+  // on. One process, so a signal reaches start.ts itself (tsx's CLI wrapper relays signals with
+  // a 30 ms wait and SIGKILLs a child that answers later, e.g. on a loaded machine).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     cwd: ROOT,
     env: {
       ...env,
