@@ -11,11 +11,11 @@ import { BatchGetCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/li
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { commitAttachment } from '../lib/attachments/records.ts';
-import { createApiKey } from '../lib/directory/api-key-records.ts';
-import { createPost } from '../lib/directory/posts.ts';
-import { createProject } from '../lib/directory/projects.ts';
-import { createUser } from '../lib/directory/users.ts';
-import { createWorkspace } from '../lib/directory/workspaces.ts';
+import { createApiKey } from '../lib/directory/admin/api-key-records.ts';
+import { createPost } from '../lib/directory/admin/posts.ts';
+import { createProject } from '../lib/directory/admin/projects.ts';
+import { createUser } from '../lib/directory/admin/users.ts';
+import { createWorkspace } from '../lib/directory/admin/workspaces.ts';
 import { apiEvent, lambdaContext } from './lib/events.ts';
 import { MemoryTable } from './lib/memory-table.ts';
 import { benchAttachment } from './lib/seed.ts';
@@ -43,6 +43,7 @@ const post = await createPost(table, {
 });
 const attachment = benchAttachment(rng(1), {
   workspaceId: workspace.id,
+  projectId: project.id,
   postId: post.id,
   uploaderId: member.id,
   createdAt: Date.UTC(2026, 3, 1),

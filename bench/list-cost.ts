@@ -15,7 +15,7 @@ import { listMedia } from '../lib/attachments/list.ts';
 import { listQuerySchema } from '../lib/attachments/schemas.ts';
 import type { Viewer } from '../lib/auth/permissions.ts';
 import type { TableContext } from '../lib/db/client.ts';
-import { keys, listIndexKeys } from '../lib/db/keys.ts';
+import { keys, postListPartition } from '../lib/db/keys.ts';
 import { tableDefinition } from '../lib/db/table-definition.ts';
 import {
   type CapacityMeter,
@@ -58,9 +58,10 @@ export const LIST_SCENARIOS: ListScenario[] = [
 export interface PageCost extends MeterReading {
   returned: number;
   /**
-   * Index items a perfect reader of the same index would have examined: up to and including
-   * the 51st visible one (one beyond the page tells `hasMore`). `queryItems` above it is
-   * over-read by the per-round query sizing.
+   * Index items a perfect reader of the same index partitions would have examined: up to and
+   * including the 51st visible one (one beyond the page tells `hasMore`), counted in the order
+   * they were read (exact for one partition). `queryItems` (list index items only) above it is
+   * over-read by the per-round query sizing or by merging several partitions.
    */
   minimumExamined: number;
   distinctPosts: number;
@@ -115,11 +116,7 @@ async function checkQueryModel(
 ): Promise<CapacityModelCheck> {
   const index = tableDefinition.globalSecondaryIndexes.find((i) => i.indexName === 'ByPost');
   if (!index) throw new Error('no ByPost index');
-  const partition = listIndexKeys({
-    workspaceId: dataset.workspaceId,
-    postId: dataset.bigPostId,
-    fileType: 'image',
-  }).byPostPK;
+  const partition = postListPartition(dataset.bigPostId);
   meter.reset();
   const result = await table.db.send(
     new QueryCommand({
@@ -174,15 +171,19 @@ async function walk(
       postRcu += consistentItemRcu(itemSize(raw));
     }
     const idealRcu = page.items.length === 0 ? 0 : queryRcu(itemBytes) + postRcu;
+    // Attachments read from list indexes; a member's list also queries the workspace's
+    // project entries (their capacity counts in `rcu`, they are no list items).
+    const listed = meter.queried.filter((item) => typeof item.postId === 'string');
     let minimumExamined = 0;
     let seenVisible = 0;
-    for (const item of meter.queried) {
+    for (const item of listed) {
       minimumExamined += 1;
       if (visible.has(String(item.postId))) seenVisible += 1;
       if (seenVisible === query.limit + 1) break;
     }
     pages.push({
       ...reading,
+      queryItems: listed.length,
       returned: page.items.length,
       minimumExamined,
       distinctPosts: postIds.length,

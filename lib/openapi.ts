@@ -2,20 +2,22 @@
  * The OpenAPI 3.1 description of the API, generated from the same zod schemas that validate
  * requests and type responses (`npm run openapi` prints it).
  */
-import { z } from 'zod';
 import {
   attachmentDetailSchema,
   deleteResultSchema,
   errorEnvelopeSchema,
-  legalHoldRequestSchema,
   listPageSchema,
+  uploadSessionSchema,
+} from './attachments/responses.ts';
+import {
+  legalHoldRequestSchema,
   listQuerySchema,
   uploadRequestSchema,
   uploadSessionRequestSchema,
-  uploadSessionSchema,
 } from './attachments/schemas.ts';
+import * as z from './zod.ts';
 
-const schema = (s: z.ZodType, io: 'input' | 'output' = 'output') =>
+const schema = (s: z.core.$ZodType, io: 'input' | 'output' = 'output') =>
   z.toJSONSchema(s, { target: 'draft-2020-12', io, unrepresentable: 'any' });
 
 const errorResponse = (description: string) => ({

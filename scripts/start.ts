@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { DemoSeed } from '../lib/directory/demo.ts';
+import type { DemoSeed } from '../lib/directory/admin/demo.ts';
 import { intFromEnv } from '../lib/env.ts';
 import { type LocalStack, startLocalStack } from '../local/stack.ts';
 
@@ -27,7 +27,7 @@ async function loadOrSeedDemo(stack: LocalStack, file: string): Promise<DemoSeed
     if (!isDemoSeed(parsed)) throw new Error(`${file} is not a demo seed; delete it to reseed`);
     return parsed;
   }
-  const { seedDemo } = await import('../lib/directory/demo.ts');
+  const { seedDemo } = await import('../lib/directory/admin/demo.ts');
   const seed = await seedDemo(stack.tableContext);
   await writeFile(file, `${JSON.stringify(seed, null, 2)}\n`, { mode: 0o600 });
   return seed;

@@ -19,12 +19,12 @@ import type { Attachment } from '../../lib/attachments/model.ts';
 import { storageKeyFor } from '../../lib/attachments/model.ts';
 import { commitAttachment } from '../../lib/attachments/records.ts';
 import type { TableContext } from '../../lib/db/client.ts';
-import { createApiKey } from '../../lib/directory/api-key-records.ts';
+import { createApiKey } from '../../lib/directory/admin/api-key-records.ts';
+import { createPost } from '../../lib/directory/admin/posts.ts';
+import { createProject } from '../../lib/directory/admin/projects.ts';
+import { createUser } from '../../lib/directory/admin/users.ts';
+import { createWorkspace } from '../../lib/directory/admin/workspaces.ts';
 import type { Role } from '../../lib/directory/model.ts';
-import { createPost } from '../../lib/directory/posts.ts';
-import { createProject } from '../../lib/directory/projects.ts';
-import { createUser } from '../../lib/directory/users.ts';
-import { createWorkspace } from '../../lib/directory/workspaces.ts';
 import { newId } from '../../lib/ids.ts';
 import type { FileType } from '../../lib/media/types.ts';
 import { type Item, MemoryTable } from './memory-table.ts';
@@ -44,6 +44,8 @@ export interface Dataset {
   author: SeededUser;
   /** 10% of the attachments; private project (invisible to the member). */
   bigPostId: string;
+  publicProjectId: string;
+  privateProjectId: string;
   /** Visible to everyone. */
   publicPostIds: string[];
   privatePostIds: string[];
@@ -103,6 +105,7 @@ export function benchAttachment(
   random: () => number,
   fields: {
     workspaceId: string;
+    projectId: string;
     postId: string;
     uploaderId: string;
     createdAt: number;
@@ -115,6 +118,7 @@ export function benchAttachment(
   return {
     id,
     workspaceId: fields.workspaceId,
+    projectId: fields.projectId,
     postId: fields.postId,
     uploaderId: fields.uploaderId,
     fileName: `bench-${id.slice(4, 12)}.${extension}`,
@@ -229,6 +233,8 @@ export async function seedDataset(table: TableContext, options: SeedOptions): Pr
   const bigPostId = privatePostIds[0] as string;
   const otherPosts = [...publicPostIds, ...privatePostIds.slice(1)];
   const visibleToMember = new Set(publicPostIds);
+  const projectOf = (postId: string) =>
+    visibleToMember.has(postId) ? publicProject.id : privateProject.id;
 
   const byType: Record<FileType, number> = { image: 0, audio: 0, document: 0, lottie: 0 };
   let memberVisibleAttachments = 0;
@@ -242,6 +248,7 @@ export async function seedDataset(table: TableContext, options: SeedOptions): Pr
         i < bigCount ? bigPostId : (otherPosts[Math.floor(random() * otherPosts.length)] as string);
       const attachment = benchAttachment(random, {
         workspaceId,
+        projectId: projectOf(postId),
         postId,
         uploaderId: author.id,
         createdAt: BASE_TIME + Math.floor(random() * options.size * 1000),
@@ -263,6 +270,8 @@ export async function seedDataset(table: TableContext, options: SeedOptions): Pr
     member,
     author,
     bigPostId,
+    publicProjectId: publicProject.id,
+    privateProjectId: privateProject.id,
     publicPostIds,
     privatePostIds,
     sampleAttachmentIds: sample.slice(0, 400),

@@ -17,6 +17,7 @@ export async function deletePool(
   const attachments = Array.from({ length: count }, (_, i) =>
     benchAttachment(random, {
       workspaceId: dataset.workspaceId,
+      projectId: dataset.publicProjectId,
       postId,
       uploaderId: dataset.author.id,
       createdAt: base + i * 1000,

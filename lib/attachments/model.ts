@@ -5,6 +5,13 @@ export interface Attachment {
   id: string;
   workspaceId: string;
   postId: string;
+  /**
+   * The post's project (posts never move between projects): it puts the attachment in its
+   * project's list indexes. `commitAttachment` reads it from the post when a caller leaves it
+   * out; records stored before attachments carried it have none (null) and are only in the
+   * post and workspace indexes.
+   */
+  projectId?: string | null;
   /** The user whose key uploaded it: the `author` of the API responses. */
   uploaderId: string;
   fileName: string;

@@ -1,7 +1,7 @@
 /** The JSON shapes of media-api.md §2, built from records in one place. */
 import type { Post, User } from '../directory/model.ts';
 import { type Attachment, fileUrlOf } from './model.ts';
-import type { AttachmentDetail, ListItem } from './schemas.ts';
+import type { AttachmentDetail, ListItem } from './responses.ts';
 
 export function toListItem(attachment: Attachment): ListItem {
   return {

@@ -1,7 +1,9 @@
 /**
  * Attachment records in the table. An attachment that is live carries `listSK`, which puts it
- * in the four list indexes; deleting removes `listSK` (gone from every list at once) and
- * restoring sets it again from `createdAt` and `id` (same position).
+ * in the six list indexes (by post, project and workspace, each with and without the file
+ * type); deleting removes `listSK` (gone from every list at once) and restoring sets it again
+ * from `createdAt` and `id` (same position). The index partition keys are written once, with
+ * the record, and never change.
  *
  * A deleted attachment that is not under legal hold also carries the TTL attribute (epoch
  * seconds of `purgeAfter`, rounded up: never before the grace period ends) and the purge-queue
@@ -39,6 +41,7 @@ const ATTACHMENT_FIELDS = [
   'id',
   'workspaceId',
   'postId',
+  'projectId',
   'uploaderId',
   'fileName',
   'originalFileName',
@@ -65,7 +68,9 @@ export function attachmentFromItem(item: Record<string, unknown>): Attachment {
   return attachment;
 }
 
-function attachmentItem(attachment: Attachment) {
+type AttachmentWithProject = Attachment & { projectId: string };
+
+function attachmentItem(attachment: AttachmentWithProject) {
   const live = attachment.deletedAt === null;
   return {
     ...keys.attachment(attachment.id),
@@ -78,9 +83,24 @@ function attachmentItem(attachment: Attachment) {
 
 export type CommitRefusal = 'post_changed' | 'uploader_not_member';
 
+/** The project of a post, or null when there is no such post. */
+async function projectOfPost(ctx: TableContext, postId: string): Promise<string | null> {
+  const { Item } = await ctx.db.send(
+    new GetCommand({
+      TableName: ctx.tableName,
+      Key: keys.post(postId),
+      ConsistentRead: true,
+      ProjectionExpression: 'projectId',
+    }),
+  );
+  return typeof Item?.projectId === 'string' ? Item.projectId : null;
+}
+
 /**
  * Commits a new attachment atomically with the upload permission: the post must still exist,
  * not be deleted and be authored by the uploader, and the uploader must still be a member.
+ * The post's project must be the attachment's (read from the post when the caller leaves it
+ * out), so an attachment is always listed under the project its post is in.
  * Returns the reason when the transaction was refused. `alsoWrite` joins the same transaction
  * (an upload session settles with its attachment); its own condition errors are thrown as-is.
  */
@@ -89,6 +109,8 @@ export async function commitAttachment(
   attachment: Attachment,
   alsoWrite: readonly GuardedWrite[] = [],
 ): Promise<CommitRefusal | null> {
+  const projectId = attachment.projectId ?? (await projectOfPost(ctx, attachment.postId));
+  if (projectId === null) return 'post_changed';
   const refused = (reason: CommitRefusal) => () => new CommitRefusedError(reason);
   try {
     await transactWrite(ctx, [
@@ -98,10 +120,11 @@ export async function commitAttachment(
             TableName: ctx.tableName,
             Key: keys.post(attachment.postId),
             ConditionExpression:
-              'attribute_exists(PK) AND attribute_not_exists(deletedAt) AND authorId = :uploader AND workspaceId = :workspace',
+              'attribute_exists(PK) AND attribute_not_exists(deletedAt) AND authorId = :uploader AND workspaceId = :workspace AND projectId = :project',
             ExpressionAttributeValues: {
               ':uploader': attachment.uploaderId,
               ':workspace': attachment.workspaceId,
+              ':project': projectId,
             },
           },
         },
@@ -121,7 +144,7 @@ export async function commitAttachment(
         item: {
           Put: {
             TableName: ctx.tableName,
-            Item: attachmentItem(attachment),
+            Item: attachmentItem({ ...attachment, projectId }),
             ConditionExpression: 'attribute_not_exists(PK)',
           },
         },

@@ -1,131 +1,98 @@
 /**
  * Request schemas of the media endpoints: the single source for validation and for the
- * OpenAPI description (`scripts/openapi.ts`).
+ * OpenAPI description (`scripts/openapi.ts`). Written with `zod/mini` (see `lib/zod.ts`):
+ * `s.check(z.minLength(1, msg))` is classic `s.min(1, msg)`, `z.nullish(s)` is `s.nullish()`.
+ *
+ * Each exported schema is a `z.lazy`, built once on its first use: a Lambda function builds
+ * only the schema of its own route (routes without a body none) instead of every route's,
+ * which together cost ≈ 4 ms of each cold start.
  */
-import { z } from 'zod';
 import { FILE_TYPES } from '../media/types.ts';
+import * as z from '../zod.ts';
 
 const id = (what: string) =>
-  z.string().min(1, `${what} is required`).max(64, `${what} is too long`);
+  z.string().check(z.minLength(1, `${what} is required`), z.maxLength(64, `${what} is too long`));
 
-export const uploadRequestSchema = z.object({
-  postId: id('postId'),
-  fileName: z.string().min(1, 'must be 1–255 characters').max(255, 'must be 1–255 characters'),
-  mimeType: z.string().min(1, 'is required').max(255, 'is too long'),
-  /** Base64 (a `data:<mime>;base64,` prefix is accepted). */
-  fileData: z.string().min(1, 'must not be empty'),
-  width: z.number().int().positive().max(1_000_000).nullish(),
-  height: z.number().int().positive().max(1_000_000).nullish(),
-  duration: z.number().positive().max(1e9).nullish(),
-});
+const pixels = () => z.nullish(z.number().check(z.int(), z.positive(), z.maximum(1_000_000)));
+
+const uploadRequestObject = () =>
+  z.object({
+    postId: id('postId'),
+    fileName: z
+      .string()
+      .check(
+        z.minLength(1, 'must be 1–255 characters'),
+        z.maxLength(255, 'must be 1–255 characters'),
+      ),
+    mimeType: z.string().check(z.minLength(1, 'is required'), z.maxLength(255, 'is too long')),
+    /** Base64 (a `data:<mime>;base64,` prefix is accepted). */
+    fileData: z.string().check(z.minLength(1, 'must not be empty')),
+    width: pixels(),
+    height: pixels(),
+    duration: z.nullish(z.number().check(z.positive(), z.maximum(1e9))),
+  });
+
+export const uploadRequestSchema = z.lazy(uploadRequestObject);
 export type UploadRequest = z.output<typeof uploadRequestSchema>;
 
 /**
  * `POST /api/v1/media/uploads`: the JSON upload's fields with the file's size (and optionally
  * its SHA-256) instead of its bytes, which go straight to storage.
  */
-export const uploadSessionRequestSchema = uploadRequestSchema.omit({ fileData: true }).extend({
-  fileSize: z
-    .number()
-    .int('must be a whole number of bytes')
-    .positive('must be at least 1 byte')
-    .max(Number.MAX_SAFE_INTEGER),
-  sha256: z
-    .string()
-    .regex(/^[0-9a-fA-F]{64}$/, 'must be the SHA-256 of the file as 64 hex characters')
-    .transform((hex) => hex.toLowerCase())
-    .nullish(),
-});
+export const uploadSessionRequestSchema = z.lazy(() =>
+  z.extend(z.omit(uploadRequestObject(), { fileData: true }), {
+    fileSize: z
+      .number()
+      .check(
+        z.int('must be a whole number of bytes'),
+        z.positive('must be at least 1 byte'),
+        z.maximum(Number.MAX_SAFE_INTEGER),
+      ),
+    sha256: z.nullish(
+      z.pipe(
+        z
+          .string()
+          .check(
+            z.regex(/^[0-9a-fA-F]{64}$/, 'must be the SHA-256 of the file as 64 hex characters'),
+          ),
+        z.transform((hex: string) => hex.toLowerCase()),
+      ),
+    ),
+  }),
+);
 export type UploadSessionRequest = z.output<typeof uploadSessionRequestSchema>;
 
 /** `PUT /api/v1/media/{id}/legal-hold`: exactly `{"enabled": true|false}`, nothing else. */
-export const legalHoldRequestSchema = z.strictObject(
-  { enabled: z.boolean({ message: 'must be true or false' }) },
-  { message: 'only "enabled" is allowed' },
+export const legalHoldRequestSchema = z.lazy(() =>
+  z.strictObject(
+    { enabled: z.boolean({ message: 'must be true or false' }) },
+    { message: 'only "enabled" is allowed' },
+  ),
 );
 export type LegalHoldRequest = z.output<typeof legalHoldRequestSchema>;
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;
 
-export const listQuerySchema = z.object({
-  fileType: z.enum(FILE_TYPES, { message: `must be one of ${FILE_TYPES.join(', ')}` }).optional(),
-  postId: id('postId').optional(),
-  limit: z
-    .string()
-    .regex(/^[1-9][0-9]{0,2}$/, `must be an integer from 1 to ${MAX_PAGE_SIZE}`)
-    .transform(Number)
-    .pipe(z.number().max(MAX_PAGE_SIZE, `must be an integer from 1 to ${MAX_PAGE_SIZE}`))
-    .default(DEFAULT_PAGE_SIZE),
-  cursor: z.string().optional(),
-});
-export type ListQuery = z.output<typeof listQuerySchema>;
+const pageSizeMessage = `must be an integer from 1 to ${MAX_PAGE_SIZE}`;
 
-/* ------------------------------------------------------------------------------------------ */
-/* Response shapes: the OpenAPI description is generated from these, and `present.ts` returns  */
-/* values typed by them, so the documentation and the code cannot disagree.                    */
-
-const nullableNumber = z.number().nullable();
-
-export const listItemSchema = z.object({
-  id: z.string(),
-  postId: z.string(),
-  fileName: z.string(),
-  originalFileName: z.string(),
-  fileType: z.enum(FILE_TYPES),
-  fileSize: z.number().int(),
-  mimeType: z.string(),
-  url: z.string(),
-  thumbnailUrl: z.string().nullable(),
-  width: nullableNumber,
-  height: nullableNumber,
-  duration: nullableNumber,
-  createdAt: z.number().int().describe('epoch milliseconds'),
-});
-export type ListItem = z.output<typeof listItemSchema>;
-
-export const authorSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  email: z.string(),
-  image: z.string().nullable(),
-});
-
-export const attachmentDetailSchema = listItemSchema.extend({
-  author: authorSchema.nullable(),
-  post: z.object({ id: z.string(), title: z.string() }),
-  legalHold: z.boolean(),
-});
-export type AttachmentDetail = z.output<typeof attachmentDetailSchema>;
-
-export const listPageSchema = z.object({
-  items: z.array(listItemSchema),
-  hasMore: z.boolean(),
-  nextCursor: z.string().nullable(),
-});
-
-export const uploadSessionSchema = z.object({
-  uploadId: z.string(),
-  uploadUrl: z.string().describe('Send the file here, with `method` and exactly `headers`'),
-  method: z.literal('PUT'),
-  headers: z.record(z.string(), z.string()),
-  expiresAt: z
-    .number()
-    .int()
-    .describe('epoch milliseconds; uploadUrl accepts no upload that starts later'),
-});
-export type UploadSessionResponse = z.output<typeof uploadSessionSchema>;
-
-export const deleteResultSchema = z.object({
-  id: z.string(),
-  deleted: z.literal(true),
-  purgeAfter: z.number().int().describe('epoch milliseconds after which the file is purged'),
-});
-
-export const errorEnvelopeSchema = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    details: z.record(z.string(), z.unknown()).optional(),
+export const listQuerySchema = z.lazy(() =>
+  z.object({
+    fileType: z.optional(
+      z.enum(FILE_TYPES, { message: `must be one of ${FILE_TYPES.join(', ')}` }),
+    ),
+    postId: z.optional(id('postId')),
+    limit: z._default(
+      z.pipe(
+        z.pipe(
+          z.string().check(z.regex(/^[1-9][0-9]{0,2}$/, pageSizeMessage)),
+          z.transform(Number),
+        ),
+        z.number().check(z.maximum(MAX_PAGE_SIZE, pageSizeMessage)),
+      ),
+      DEFAULT_PAGE_SIZE,
+    ),
+    cursor: z.optional(z.string()),
   }),
-});
+);
+export type ListQuery = z.output<typeof listQuerySchema>;

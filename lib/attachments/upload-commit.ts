@@ -21,7 +21,7 @@ import { type NotifyMediaEvent, notifyCommitted } from './media-events.ts';
 import { type Attachment, storageKeyFor } from './model.ts';
 import { toAttachmentDetail } from './present.ts';
 import { commitAttachment } from './records.ts';
-import type { AttachmentDetail } from './schemas.ts';
+import type { AttachmentDetail } from './responses.ts';
 import { VisibilityResolver } from './visibility.ts';
 
 export interface CommitUploadDeps {
@@ -97,6 +97,7 @@ export async function storeAndCommitUpload(
     id,
     workspaceId: viewer.workspaceId,
     postId: post.id,
+    projectId: post.projectId,
     uploaderId: viewer.userId,
     fileName: sanitizeFileName(declared.fileName),
     originalFileName: declared.fileName,

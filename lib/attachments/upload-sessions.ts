@@ -41,7 +41,7 @@ import { sha256Hex } from '../storage/media-store.ts';
 import { type StagingArea, stagingKeyOf } from '../storage/staging.ts';
 import { parseRequest } from '../validation.ts';
 import { getMedia } from './read.ts';
-import type { AttachmentDetail, UploadSessionResponse } from './schemas.ts';
+import type { AttachmentDetail, UploadSessionResponse } from './responses.ts';
 import { uploadSessionRequestSchema } from './schemas.ts';
 import { assertMayUpload, type CommitUploadDeps, storeAndCommitUpload } from './upload-commit.ts';
 import {

@@ -1,10 +1,12 @@
 /**
  * Live visibility of posts for one caller, read in batches: all posts in one BatchGetItem, then
- * their projects and (for plain members of private projects) the caller's project memberships
- * in a second one. Never cached beyond the request; one instance serves one request.
+ * their projects and (for plain members) the caller's project memberships in a second one.
+ * Project facts read once serve every later post of the same project. Never cached beyond the
+ * request; one instance serves one request.
  */
 import {
   canSeePost,
+  canSeeProject,
   isWorkspaceAdmin,
   type ProjectFacts,
   type Viewer,
@@ -24,6 +26,8 @@ export interface PostAccess {
 
 export class VisibilityResolver {
   private readonly resolved = new Map<string, PostAccess>();
+  /** Null: no such project. */
+  private readonly projects = new Map<string, ProjectFacts | null>();
 
   constructor(
     private readonly ctx: TableContext,
@@ -45,30 +49,78 @@ export class VisibilityResolver {
       if (item && item.workspaceId === this.viewer.workspaceId) posts.set(id, postFromItem(item));
     }
 
-    const projectIds = new Set([...posts.values()].map((post) => post.projectId));
-    const projectKeys: ItemKey[] = [...projectIds].map(keys.project);
-    // Owners and admins see every project of their workspace; only members need the row.
-    if (!isWorkspaceAdmin(this.viewer)) {
-      for (const projectId of projectIds) {
-        projectKeys.push(keys.projectMember(projectId, this.viewer.userId));
-      }
-    }
-    const projectItems = await batchGetItems(this.ctx, projectKeys, { consistentRead: true });
-
+    await this.loadProjects([...posts.values()].map((post) => post.projectId));
     for (const id of wanted) {
       const post = posts.get(id) ?? null;
-      const projectItem = post && projectItems.get(itemKeyString(keys.project(post.projectId)));
-      const project: ProjectFacts | null =
-        post && projectItem
-          ? {
-              project: projectFromItem(projectItem),
-              viewerIsProjectMember: projectItems.has(
-                itemKeyString(keys.projectMember(post.projectId, this.viewer.userId)),
-              ),
-            }
-          : null;
+      const project = post && this.projectFacts(post.projectId);
       this.resolved.set(id, { post, project, visible: canSeePost(this.viewer, post, project) });
     }
+  }
+
+  /**
+   * Reads the facts of every project not read yet. Plain members also need their project
+   * membership, which only matters for private projects: by default it is read in the same
+   * batch for every project (one round trip, as a single post wants); with
+   * `membershipsOfPrivateOnly` a second batch reads it only for the private ones (fewer reads
+   * when checking many projects at once; `viewerIsProjectMember` is then false for public ones).
+   */
+  async loadProjects(
+    projectIds: Iterable<string>,
+    { membershipsOfPrivateOnly = false } = {},
+  ): Promise<void> {
+    const wanted = [...new Set(projectIds)].filter((id) => !this.projects.has(id));
+    if (wanted.length === 0) return;
+
+    // Owners and admins see every project of their workspace; only members need the row.
+    const needsMemberships = !isWorkspaceAdmin(this.viewer);
+    const items = await this.readProjectItems(
+      wanted,
+      needsMemberships && !membershipsOfPrivateOnly ? wanted : [],
+    );
+    if (needsMemberships && membershipsOfPrivateOnly) {
+      const privateIds = wanted.filter(
+        (id) => items.get(itemKeyString(keys.project(id)))?.visibility === 'private',
+      );
+      for (const [key, item] of await this.readProjectItems([], privateIds)) items.set(key, item);
+    }
+    for (const id of wanted) {
+      const item = items.get(itemKeyString(keys.project(id)));
+      this.projects.set(
+        id,
+        item
+          ? {
+              project: projectFromItem(item),
+              viewerIsProjectMember: items.has(this.membershipKeyString(id)),
+            }
+          : null,
+      );
+    }
+  }
+
+  /** Project items and the caller's membership items of some projects, in one batched read. */
+  private readProjectItems(projectIds: string[], membershipOf: string[]) {
+    const wanted: ItemKey[] = [
+      ...projectIds.map(keys.project),
+      ...membershipOf.map((id) => keys.projectMember(id, this.viewer.userId)),
+    ];
+    return batchGetItems(this.ctx, wanted, { consistentRead: true });
+  }
+
+  private membershipKeyString(projectId: string): string {
+    return itemKeyString(keys.projectMember(projectId, this.viewer.userId));
+  }
+
+  /** Facts of a project loaded earlier (`loadProjects` must have seen the id); null if missing. */
+  projectFacts(projectId: string): ProjectFacts | null {
+    const facts = this.projects.get(projectId);
+    if (facts === undefined) throw new Error(`project ${projectId} was not loaded`);
+    return facts;
+  }
+
+  /** Whether the caller sees a project loaded earlier (a missing project is not seen). */
+  canSeeProject(projectId: string): boolean {
+    const facts = this.projectFacts(projectId);
+    return facts !== null && canSeeProject(this.viewer, facts);
   }
 
   /** Access facts of a post loaded earlier (`load` must have seen the id). */

@@ -4,10 +4,9 @@
  * `UsageError` naming the problem; nothing is written until parsing has succeeded.
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import type { z } from 'zod';
 import { SCOPES, type Scope } from '../auth/scopes.ts';
+import { directoryInput } from '../directory/admin/input.ts';
 import {
-  directoryInput,
   POST_STATUSES,
   type PostStatus,
   ROLES,
@@ -15,6 +14,7 @@ import {
   VISIBILITIES,
   type Visibility,
 } from '../directory/model.ts';
+import * as z from '../zod.ts';
 
 /** Wrong invocation: unknown command or flag, missing or bad value. Exit code 2. */
 export class UsageError extends Error {
@@ -99,8 +99,8 @@ function oneOf<T extends string>(flag: string, allowed: readonly T[], value: str
 }
 
 /** Validates with the directory's own input rules, so the write cannot reject it later. */
-function checked<T extends z.ZodType>(flag: string, schema: T, value: unknown): z.output<T> {
-  const result = schema.safeParse(value);
+function checked<T extends z.core.$ZodType>(flag: string, schema: T, value: unknown): z.output<T> {
+  const result = z.safeParse(schema, value);
   if (result.success) return result.data;
   throw new UsageError(`--${flag}: ${result.error.issues[0]?.message ?? 'is invalid'}`);
 }

@@ -10,18 +10,18 @@
 import { setLegalHoldById } from '../attachments/legal-hold.ts';
 import type { LifecycleDeps } from '../attachments/stored-files.ts';
 import type { TableContext } from '../db/client.ts';
-import { createApiKey, revokeApiKey } from '../directory/api-key-records.ts';
-import { seedDemo } from '../directory/demo.ts';
-import { removeMember, setMemberRole } from '../directory/memberships.ts';
-import { createPost, deletePost, updatePost } from '../directory/posts.ts';
+import { createApiKey, revokeApiKey } from '../directory/admin/api-key-records.ts';
+import { seedDemo } from '../directory/admin/demo.ts';
+import { removeMember, setMemberRole } from '../directory/admin/memberships.ts';
+import { createPost, deletePost, updatePost } from '../directory/admin/posts.ts';
 import {
   addProjectMember,
   createProject,
   removeProjectMember,
   setProjectVisibility,
-} from '../directory/projects.ts';
-import { createUser } from '../directory/users.ts';
-import { createWorkspace } from '../directory/workspaces.ts';
+} from '../directory/admin/projects.ts';
+import { createUser } from '../directory/admin/users.ts';
+import { createWorkspace } from '../directory/admin/workspaces.ts';
 import type { AdminCommand, CommandName } from './args.ts';
 
 export type CommandOutput = Record<string, unknown>;

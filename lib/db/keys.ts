@@ -9,6 +9,8 @@ export interface ItemKey {
   SK: string;
 }
 
+const WORKSPACE_PROJECT_PREFIX = 'PROJECT#';
+
 export const keys = {
   workspace: (workspaceId: string): ItemKey => ({ PK: `WS#${workspaceId}`, SK: 'WORKSPACE' }),
   membership: (workspaceId: string, userId: string): ItemKey => ({
@@ -18,6 +20,14 @@ export const keys = {
   user: (userId: string): ItemKey => ({ PK: `USER#${userId}`, SK: 'USER' }),
   apiKey: (keyId: string): ItemKey => ({ PK: `KEY#${keyId}`, SK: 'KEY' }),
   project: (projectId: string): ItemKey => ({ PK: `PROJECT#${projectId}`, SK: 'PROJECT' }),
+  /**
+   * A workspace's entry for one of its projects: only the id, so the workspace's projects can
+   * be enumerated with one Query (`workspaceProjectsRange`). Visibility is never copied here.
+   */
+  workspaceProject: (workspaceId: string, projectId: string): ItemKey => ({
+    PK: `WS#${workspaceId}`,
+    SK: `${WORKSPACE_PROJECT_PREFIX}${projectId}`,
+  }),
   projectMember: (projectId: string, userId: string): ItemKey => ({
     PK: `PROJECT#${projectId}`,
     SK: `MEMBER#${userId}`,
@@ -30,6 +40,11 @@ export const keys = {
   /** An upload session (`POST /api/v1/media/uploads`), until its TTL removes it. */
   uploadSession: (uploadId: string): ItemKey => ({ PK: `UPLOAD#${uploadId}`, SK: 'UPLOAD' }),
 } as const;
+
+/** Where a workspace's project entries (`keys.workspaceProject`) live: a partition and SK prefix. */
+export function workspaceProjectsRange(workspaceId: string): { PK: string; skPrefix: string } {
+  return { PK: keys.workspace(workspaceId).PK, skPrefix: WORKSPACE_PROJECT_PREFIX };
+}
 
 /** Sort position in every list index: newest first means descending on this string. */
 export function listSortKey(createdAt: number, attachmentId: string): string {
@@ -63,15 +78,23 @@ export function workspaceListPartition(workspaceId: string, fileType?: FileType)
   return fileType ? `WS#${workspaceId}#TYPE#${fileType}` : `WS#${workspaceId}`;
 }
 
-/** Partition keys of the four list indexes for one attachment. */
+/** Partition of a project's attachments in `ByProject` / `ByProjectAndType`. */
+export function projectListPartition(projectId: string, fileType?: FileType): string {
+  return fileType ? `PROJECT#${projectId}#TYPE#${fileType}` : `PROJECT#${projectId}`;
+}
+
+/** Partition keys of the six list indexes for one attachment. */
 export function listIndexKeys(attachment: {
   workspaceId: string;
+  projectId: string;
   postId: string;
   fileType: FileType;
 }) {
   return {
     byPostPK: postListPartition(attachment.postId),
     byPostTypePK: postListPartition(attachment.postId, attachment.fileType),
+    byProjectPK: projectListPartition(attachment.projectId),
+    byProjectTypePK: projectListPartition(attachment.projectId, attachment.fileType),
     byWorkspacePK: workspaceListPartition(attachment.workspaceId),
     byWorkspaceTypePK: workspaceListPartition(attachment.workspaceId, attachment.fileType),
   };

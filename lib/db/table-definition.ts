@@ -3,7 +3,7 @@
  * `toCreateTableInput`, the CDK construct builds `TableV2` from the same object, and a test
  * checks that both agree.
  *
- * All key attributes are strings. The four list indexes share one sort key, `listSK`
+ * All key attributes are strings. The six list indexes share one sort key, `listSK`
  * (`<createdAt padded>#<attachment id>`): removing `listSK` from an attachment takes it out of
  * every list index in one write, which is how a delete "vanishes at once" and a restore puts
  * it back in exactly the same position.
@@ -34,6 +34,13 @@ export const tableDefinition = {
     { indexName: 'ByWorkspace', partitionKey: 'byWorkspacePK', sortKey: 'listSK' },
     /** Attachments of a whole workspace with one file type. */
     { indexName: 'ByWorkspaceAndType', partitionKey: 'byWorkspaceTypePK', sortKey: 'listSK' },
+    /**
+     * Attachments of one project: a member's workspace-wide list merges the partitions of the
+     * projects they can see instead of reading through the ones they cannot.
+     */
+    { indexName: 'ByProject', partitionKey: 'byProjectPK', sortKey: 'listSK' },
+    /** Attachments of one project with one file type. */
+    { indexName: 'ByProjectAndType', partitionKey: 'byProjectTypePK', sortKey: 'listSK' },
     /** Deleted attachments not under legal hold, by `purgeAfter`: what the purge sweep reads. */
     { indexName: 'ByPurgeAfter', partitionKey: 'purgePK', sortKey: 'purgeSK' },
   ] as const satisfies readonly IndexDefinition[],
@@ -41,7 +48,7 @@ export const tableDefinition = {
 
 export type IndexName = (typeof tableDefinition.globalSecondaryIndexes)[number]['indexName'];
 export const PURGE_INDEX = 'ByPurgeAfter' satisfies IndexName;
-/** The four indexes that list live attachments (all share the sort key `listSK`). */
+/** The six indexes that list live attachments (all share the sort key `listSK`). */
 export type ListIndexName = Exclude<IndexName, typeof PURGE_INDEX>;
 
 /** Every attribute that is a key of the table or of an index (all of type S). */

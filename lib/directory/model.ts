@@ -1,9 +1,12 @@
 /**
  * The directory: who can call the API and what their media belongs to. These are the shapes
  * the domain works with; `PK`/`SK` and index attributes never leave the entity modules.
+ *
+ * The entity modules beside this one hold the reads that serving a request needs. The writes
+ * (the admin CLI's, the demo seed's, the tests'), validated with `admin/input.ts`, live in
+ * `admin/`: no Lambda handler reaches them, so no bundle carries their input rules.
  */
-import { z } from 'zod';
-import { SCOPES } from '../auth/scopes.ts';
+import type { SCOPES } from '../auth/scopes.ts';
 
 export const ROLES = ['owner', 'admin', 'member'] as const;
 export type Role = (typeof ROLES)[number];
@@ -11,18 +14,6 @@ export const VISIBILITIES = ['public', 'private'] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
 export const POST_STATUSES = ['draft', 'published'] as const;
 export type PostStatus = (typeof POST_STATUSES)[number];
-
-/** Input rules shared by the admin CLI and any future directory API. */
-export const directoryInput = {
-  name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
-  email: z.email('must be an email address').max(320),
-  imageUrl: z.string().trim().min(1).max(2048),
-  role: z.enum(ROLES),
-  visibility: z.enum(VISIBILITIES),
-  status: z.enum(POST_STATUSES),
-  scopes: z.array(z.enum(SCOPES)).min(1, 'needs at least one scope'),
-  epochMs: z.number().int().nonnegative(),
-};
 
 export interface Workspace {
   id: string;

@@ -1,12 +1,7 @@
-import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableContext } from '../db/client.ts';
-import { keys } from '../db/keys.ts';
-import { orIfConditionFails, transactWrite } from '../db/transactions.ts';
-import { newId } from '../ids.ts';
-import { parseField } from '../validation.ts';
-import { guard } from './guards.ts';
-import { directoryInput, type Project } from './model.ts';
-import { missing } from './not-found.ts';
+import { keys, workspaceProjectsRange } from '../db/keys.ts';
+import type { Project } from './model.ts';
 
 export function projectFromItem(item: Record<string, unknown>): Project {
   return {
@@ -16,35 +11,6 @@ export function projectFromItem(item: Record<string, unknown>): Project {
     visibility: item.visibility as Project['visibility'],
     createdAt: item.createdAt as number,
   };
-}
-
-export async function createProject(
-  ctx: TableContext,
-  input: { workspaceId: string; name: unknown; visibility?: unknown },
-): Promise<Project> {
-  const project: Project = {
-    id: newId('project'),
-    workspaceId: input.workspaceId,
-    name: parseField('name', directoryInput.name, input.name),
-    visibility:
-      input.visibility === undefined
-        ? 'public'
-        : parseField('visibility', directoryInput.visibility, input.visibility),
-    createdAt: Date.now(),
-  };
-  await transactWrite(ctx, [
-    guard.workspaceExists(ctx.tableName, input.workspaceId),
-    {
-      item: {
-        Put: {
-          TableName: ctx.tableName,
-          Item: { ...keys.project(project.id), entity: 'project', ...project },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        },
-      },
-    },
-  ]);
-  return project;
 }
 
 export async function getProject(ctx: TableContext, projectId: string): Promise<Project | null> {
@@ -58,69 +24,34 @@ export async function getProject(ctx: TableContext, projectId: string): Promise<
   return Item ? projectFromItem(Item) : null;
 }
 
-async function requireProject(ctx: TableContext, projectId: string): Promise<Project> {
-  const project = await getProject(ctx, projectId);
-  if (!project) throw missing.project(projectId);
-  return project;
-}
-
-/** Project members must be members of the project's workspace. */
-export async function addProjectMember(
+/**
+ * Ids of a workspace's projects (strongly consistent, so a project created a moment ago is
+ * there), at most `max`: null when the workspace has more. Projects created before workspaces
+ * listed their projects are missing from it.
+ */
+export async function listWorkspaceProjectIds(
   ctx: TableContext,
-  input: { projectId: string; userId: string },
-): Promise<void> {
-  const project = await requireProject(ctx, input.projectId);
-  await transactWrite(ctx, [
-    guard.projectExists(ctx.tableName, project.id),
-    guard.isMember(ctx.tableName, project.workspaceId, input.userId),
-    {
-      item: {
-        Put: {
-          TableName: ctx.tableName,
-          Item: {
-            ...keys.projectMember(project.id, input.userId),
-            entity: 'projectMember',
-            projectId: project.id,
-            userId: input.userId,
-          },
-        },
-      },
-    },
-  ]);
-}
-
-export async function removeProjectMember(
-  ctx: TableContext,
-  input: { projectId: string; userId: string },
-): Promise<void> {
-  await requireProject(ctx, input.projectId);
-  await orIfConditionFails(
-    ctx.db.send(
-      new DeleteCommand({
+  workspaceId: string,
+  max: number,
+): Promise<string[] | null> {
+  const range = workspaceProjectsRange(workspaceId);
+  const ids: string[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await ctx.db.send(
+      new QueryCommand({
         TableName: ctx.tableName,
-        Key: keys.projectMember(input.projectId, input.userId),
-        ConditionExpression: 'attribute_exists(PK)',
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': range.PK, ':prefix': range.skPrefix },
+        ProjectionExpression: 'projectId',
+        ConsistentRead: true,
+        // One beyond `max` tells "more than max" without reading the rest.
+        Limit: max + 1 - ids.length,
+        ExclusiveStartKey: startKey,
       }),
-    ),
-    () => missing.projectMember(input.projectId, input.userId),
-  );
-}
-
-export async function setProjectVisibility(
-  ctx: TableContext,
-  input: { projectId: string; visibility: unknown },
-): Promise<void> {
-  const visibility = parseField('visibility', directoryInput.visibility, input.visibility);
-  await orIfConditionFails(
-    ctx.db.send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: keys.project(input.projectId),
-        UpdateExpression: 'SET visibility = :visibility',
-        ConditionExpression: 'attribute_exists(PK)',
-        ExpressionAttributeValues: { ':visibility': visibility },
-      }),
-    ),
-    () => missing.project(input.projectId),
-  );
+    );
+    for (const item of page.Items ?? []) ids.push(item.projectId as string);
+    startKey = page.LastEvaluatedKey;
+  } while (startKey && ids.length <= max);
+  return ids.length > max ? null : ids;
 }

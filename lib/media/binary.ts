@@ -70,7 +70,9 @@ export async function inspectBinary(
   if (!detected || !matchesDeclared(canonical, detected, bytes)) {
     throw mismatch(declared, detected);
   }
-  if (entry.fileType === 'image') return { ...imageDimensions(bytes, canonical), duration: null };
+  if (entry.fileType === 'image') {
+    return { ...(await imageDimensions(bytes, canonical)), duration: null };
+  }
   if (entry.fileType === 'audio') {
     const audio = await audioInfo(bytes, detected.mime, options.audioParseBudgetMs);
     // An MP4 container declared as M4A must really be audio: video goes through the web UI.

@@ -1,19 +1,22 @@
 /**
  * Image width/height as displayed, read from headers only (no pixel decoding), so a
- * 20000×20000 "image bomb" costs nothing here.
+ * 20000×20000 "image bomb" costs nothing here. image-size is loaded on the first image.
  */
-import { imageSize } from 'image-size';
 import { heifPrimaryDimensions } from './heif.ts';
 import { type Dimensions, NO_DIMENSIONS, pixels } from './measurements.ts';
 import type { CanonicalMimeType } from './media-types.ts';
 
-export function imageDimensions(bytes: Uint8Array, canonical: CanonicalMimeType): Dimensions {
+export async function imageDimensions(
+  bytes: Uint8Array,
+  canonical: CanonicalMimeType,
+): Promise<Dimensions> {
   // image-size reports the first `ispe` box of a HEIF file, which is often a grid tile or a
   // thumbnail; the primary item's properties give the real picture size.
   if (canonical === 'image/heic' || canonical === 'image/avif') {
     const primary = heifPrimaryDimensions(bytes);
     if (primary) return primary;
   }
+  const { imageSize } = await import('image-size');
   try {
     const size = imageSize(bytes);
     if (size.images && size.images.length > 1) return NO_DIMENSIONS; // ambiguous, see above

@@ -1,8 +1,7 @@
 /**
  * SVG: the document must have an `<svg>` root element; its size comes from that root tag's
- * width/height (or viewBox).
+ * width/height (or viewBox), read by image-size (loaded on the first SVG).
  */
-import { imageSize } from 'image-size';
 import { type Dimensions, NO_DIMENSIONS, pixels } from './measurements.ts';
 import { decodeText, textMismatch } from './text.ts';
 
@@ -10,6 +9,7 @@ export async function inspectSvg(bytes: Uint8Array, declared: string): Promise<D
   const text = decodeText(bytes);
   const root = text === null ? null : svgRootTag(text);
   if (root === null) throw await textMismatch(bytes, declared, 'an SVG image (<svg> root element)');
+  const { imageSize } = await import('image-size');
   try {
     // Only the root start tag is measured, so an `<svg` inside a leading comment cannot
     // supply the size. image-size reads width/height, falling back to the viewBox.

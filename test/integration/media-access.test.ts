@@ -6,10 +6,10 @@ import { readFileSync } from 'node:fs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../lib/db/keys.ts';
-import { createApiKey, revokeApiKey } from '../../lib/directory/api-key-records.ts';
-import { removeMember, setMemberRole } from '../../lib/directory/memberships.ts';
-import { createPost, deletePost, updatePost } from '../../lib/directory/posts.ts';
-import { removeProjectMember, setProjectVisibility } from '../../lib/directory/projects.ts';
+import { createApiKey, revokeApiKey } from '../../lib/directory/admin/api-key-records.ts';
+import { removeMember, setMemberRole } from '../../lib/directory/admin/memberships.ts';
+import { createPost, deletePost, updatePost } from '../../lib/directory/admin/posts.ts';
+import { removeProjectMember, setProjectVisibility } from '../../lib/directory/admin/projects.ts';
 import { type Scenario, seedScenario } from '../support/seed.ts';
 import { api, testTable } from '../support/stack.ts';
 
@@ -180,7 +180,7 @@ describe('get, delete and the file', () => {
   });
 
   it('follows the project becoming private and a member leaving it', async () => {
-    const project = await import('../../lib/directory/projects.ts').then((m) =>
+    const project = await import('../../lib/directory/admin/projects.ts').then((m) =>
       m.createProject(table, { workspaceId: s.workspaceId, name: 'Flip' }),
     );
     const postId = (
@@ -192,7 +192,7 @@ describe('get, delete and the file', () => {
     expect((await getMedia(id, s.member.key)).status).toBe(404);
     // The author is not a member of the new private project either.
     expect((await getMedia(id, s.author.key)).status).toBe(404);
-    await import('../../lib/directory/projects.ts').then((m) =>
+    await import('../../lib/directory/admin/projects.ts').then((m) =>
       m.addProjectMember(table, { projectId: project.id, userId: s.author.id }),
     );
     expect((await getMedia(id, s.author.key)).status).toBe(200);

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../lib/db/keys.ts';
-import { createApiKey } from '../../lib/directory/api-key-records.ts';
+import { createApiKey } from '../../lib/directory/admin/api-key-records.ts';
 import { type Scenario, seedScenario } from '../support/seed.ts';
 import { api, testTable } from '../support/stack.ts';
 

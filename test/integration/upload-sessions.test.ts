@@ -17,7 +17,7 @@ import {
 } from '../../lib/attachments/upload-sessions.ts';
 import type { Viewer } from '../../lib/auth/permissions.ts';
 import { keys } from '../../lib/db/keys.ts';
-import { createPost, deletePost, updatePost } from '../../lib/directory/posts.ts';
+import { createPost, deletePost, updatePost } from '../../lib/directory/admin/posts.ts';
 import { mediaStoreFrom } from '../../lib/storage/media-store.ts';
 import { StagingArea, stagingAreaFrom } from '../../lib/storage/staging.ts';
 import { eventsAbout } from '../support/events.ts';

@@ -4,12 +4,12 @@
  * modules against DynamoDB Local.
  */
 import type { TableContext } from '../../lib/db/client.ts';
-import { createApiKey } from '../../lib/directory/api-key-records.ts';
+import { createApiKey } from '../../lib/directory/admin/api-key-records.ts';
+import { createPost } from '../../lib/directory/admin/posts.ts';
+import { addProjectMember, createProject } from '../../lib/directory/admin/projects.ts';
+import { createUser } from '../../lib/directory/admin/users.ts';
+import { createWorkspace } from '../../lib/directory/admin/workspaces.ts';
 import type { Role } from '../../lib/directory/model.ts';
-import { createPost } from '../../lib/directory/posts.ts';
-import { addProjectMember, createProject } from '../../lib/directory/projects.ts';
-import { createUser } from '../../lib/directory/users.ts';
-import { createWorkspace } from '../../lib/directory/workspaces.ts';
 
 export interface SeededUser {
   id: string;

@@ -2,8 +2,8 @@
  * The existence checks directory writes put in their transactions, each with the error that
  * names what is missing, so "unknown id" is decided atomically with the write.
  */
-import { keys } from '../db/keys.ts';
-import { conditionExists, type GuardedWrite } from '../db/transactions.ts';
+import { keys } from '../../db/keys.ts';
+import { conditionExists, type GuardedWrite } from '../../db/transactions.ts';
 import { missing } from './not-found.ts';
 
 export const guard = {

@@ -2,9 +2,9 @@
  * The demo workspace: an owner, an admin and a member, each with a key; a public and a private
  * project; published and draft posts. Used by `npm start` on first start and `admin demo`.
  */
-import type { TableContext } from '../db/client.ts';
+import type { TableContext } from '../../db/client.ts';
+import type { Role } from '../model.ts';
 import { createApiKey } from './api-key-records.ts';
-import type { Role } from './model.ts';
 import { createPost } from './posts.ts';
 import { addProjectMember, createProject } from './projects.ts';
 import { createUser } from './users.ts';

@@ -1,5 +1,5 @@
 /** The "unknown id" errors of the directory, worded once for the CLI and the API alike. */
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError } from '../../errors.ts';
 
 export const missing = {
   workspace: (id: string) => new NotFoundError(`workspace ${id} does not exist`),

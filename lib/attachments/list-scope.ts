@@ -1,0 +1,53 @@
+/**
+ * Which partitions a workspace-wide list reads. A caller who can see every project of the
+ * workspace reads the workspace index: nothing in it is invisible by project. A member who
+ * cannot see some projects reads only the partitions of the projects they can see, so items of
+ * invisible projects, and their posts, are never read. Project visibility is read live from
+ * the project items (strongly consistent); the facts stay in the request's resolver, which
+ * then checks each post (drafts of others, deleted posts) without reading its project again.
+ */
+import { isWorkspaceAdmin } from '../auth/permissions.ts';
+import type { TableContext } from '../db/client.ts';
+import { listWorkspaceProjectIds } from '../directory/projects.ts';
+import type { VisibilityResolver } from './visibility.ts';
+
+/**
+ * Most project partitions one list merges. Every partition is read from the cursor on, so
+ * beyond this the workspace index (reading through invisible items) costs less.
+ */
+export const MAX_PROJECT_PARTITIONS = 25;
+
+/**
+ * Most projects whose visibility a list reads (one item each, plus the caller's membership):
+ * a workspace with more takes the workspace index without reading any.
+ */
+export const MAX_PROJECTS_CHECKED = 100;
+
+export type WorkspaceListScope =
+  | { kind: 'workspace' }
+  | { kind: 'projects'; visibleProjectIds: string[] };
+
+const WHOLE_WORKSPACE: WorkspaceListScope = { kind: 'workspace' };
+
+export async function workspaceListScope(
+  ctx: TableContext,
+  visibility: VisibilityResolver,
+): Promise<WorkspaceListScope> {
+  const { viewer } = visibility;
+  // Owners and admins see every project: no need to read any.
+  if (isWorkspaceAdmin(viewer)) return WHOLE_WORKSPACE;
+  const projectIds = await listWorkspaceProjectIds(ctx, viewer.workspaceId, MAX_PROJECTS_CHECKED);
+  if (projectIds === null) return WHOLE_WORKSPACE;
+
+  await visibility.loadProjects(projectIds, { membershipsOfPrivateOnly: true });
+  const visibleProjectIds = projectIds.filter((id) => visibility.canSeeProject(id));
+  // All visible (also: no project listed, e.g. a workspace older than its project list): the
+  // workspace index holds nothing to skip. Too many visible: merging would cost more.
+  if (
+    visibleProjectIds.length === projectIds.length ||
+    visibleProjectIds.length > MAX_PROJECT_PARTITIONS
+  ) {
+    return WHOLE_WORKSPACE;
+  }
+  return { kind: 'projects', visibleProjectIds };
+}
