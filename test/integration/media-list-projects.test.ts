@@ -4,11 +4,11 @@
  * them. Same order, cursors and exact `hasMore` as the workspace index, also while projects
  * change visibility or appear between two pages (a walk may switch between the two paths).
  */
+
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listMedia } from '../../lib/attachments/list.ts';
 import { MAX_PROJECT_PARTITIONS } from '../../lib/attachments/list-scope.ts';
 import type { Attachment } from '../../lib/attachments/model.ts';
-import { storageKeyFor } from '../../lib/attachments/model.ts';
 import {
   commitAttachment,
   getAttachment,
@@ -29,6 +29,7 @@ import type { Role, Visibility } from '../../lib/directory/model.ts';
 import { listWorkspaceProjectIds } from '../../lib/directory/projects.ts';
 import { newId } from '../../lib/ids.ts';
 import type { FileType } from '../../lib/media/types.ts';
+import { attachmentRecord } from '../support/attachments.ts';
 import { api, testConfig, testTable } from '../support/stack.ts';
 
 const table = testTable();
@@ -99,29 +100,14 @@ async function addAttachment(
   createdAt: number,
   fileType: FileType = 'image',
 ): Promise<Attachment> {
-  const id = newId('attachment');
-  const attachment: Attachment = {
-    id,
+  const attachment = attachmentRecord({
     workspaceId: s.workspaceId,
     projectId: target.projectId,
     postId: target.postId,
     uploaderId: s.author.id,
-    fileName: `${id}.png`,
-    originalFileName: `${id}.png`,
-    fileType,
-    mimeType: fileType === 'audio' ? 'audio/mpeg' : 'image/png',
-    fileSize: 10,
-    sha256: '0'.repeat(64),
-    storageKey: storageKeyFor(id, createdAt, 'png'),
-    thumbnailKey: null,
-    width: null,
-    height: null,
-    duration: null,
     createdAt,
-    legalHold: false,
-    deletedAt: null,
-    purgeAfter: null,
-  };
+    fileType,
+  });
   expect(await commitAttachment(table, attachment)).toBeNull();
   return attachment;
 }

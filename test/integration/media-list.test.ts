@@ -2,12 +2,12 @@
  * `GET /api/v1/media`: order, cursors, exact `hasMore`, every page size, ties on `createdAt`,
  * invisible posts interleaved, and walking while others upload and delete.
  */
+
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Attachment } from '../../lib/attachments/model.ts';
-import { storageKeyFor } from '../../lib/attachments/model.ts';
 import { commitAttachment, softDeleteAttachment } from '../../lib/attachments/records.ts';
-import { newId } from '../../lib/ids.ts';
 import type { FileType } from '../../lib/media/types.ts';
+import { attachmentRecord } from '../support/attachments.ts';
 import { type Scenario, seedScenario } from '../support/seed.ts';
 import { api, testTable } from '../support/stack.ts';
 
@@ -21,28 +21,13 @@ async function addAttachment(
   createdAt: number,
   fileType: FileType = 'image',
 ): Promise<Attachment> {
-  const id = newId('attachment');
-  const attachment: Attachment = {
-    id,
+  const attachment = attachmentRecord({
     workspaceId: s.workspaceId,
     postId,
     uploaderId,
-    fileName: `${id}.png`,
-    originalFileName: `${id}.png`,
-    fileType,
-    mimeType: fileType === 'audio' ? 'audio/mpeg' : 'image/png',
-    fileSize: 10,
-    sha256: '0'.repeat(64),
-    storageKey: storageKeyFor(id, createdAt, 'png'),
-    thumbnailKey: null,
-    width: null,
-    height: null,
-    duration: null,
     createdAt,
-    legalHold: false,
-    deletedAt: null,
-    purgeAfter: null,
-  };
+    fileType,
+  });
   expect(await commitAttachment(table, attachment)).toBeNull();
   return attachment;
 }
