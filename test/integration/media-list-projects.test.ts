@@ -30,7 +30,8 @@ import { listWorkspaceProjectIds } from '../../lib/directory/projects.ts';
 import { newId } from '../../lib/ids.ts';
 import type { FileType } from '../../lib/media/types.ts';
 import { attachmentRecord } from '../support/attachments.ts';
-import { api, testConfig, testTable } from '../support/stack.ts';
+import { walkList } from '../support/list-walk.ts';
+import { testConfig, testTable } from '../support/stack.ts';
 
 const table = testTable();
 
@@ -133,40 +134,6 @@ const idsOf = (attachments: Attachment[], ...targets: ProjectWithPost[]) =>
     .sort(newestFirst)
     .map((a) => a.id);
 
-interface Page {
-  items: Array<{ id: string; createdAt: number }>;
-  hasMore: boolean;
-  nextCursor: string | null;
-}
-
-/** Walks every page; `between(n, lastId)` runs after page n with the id the cursor points at. */
-async function walk(
-  query: string,
-  key: string,
-  limit: number,
-  between?: (n: number, lastId: string) => Promise<void>,
-): Promise<string[]> {
-  const ids: string[] = [];
-  let cursor: string | null = null;
-  for (let n = 0; n < 500; n++) {
-    const qs = new URLSearchParams(query);
-    qs.set('limit', String(limit));
-    if (cursor) qs.set('cursor', cursor);
-    const response = await api(`/api/v1/media?${qs}`, { key });
-    expect(response.status).toBe(200);
-    const page = response.json as Page;
-    expect(page.items.length).toBeLessThanOrEqual(limit);
-    ids.push(...page.items.map((item) => item.id));
-    if (!page.hasMore) {
-      expect(page.nextCursor).toBeNull();
-      return ids;
-    }
-    cursor = page.nextCursor as string;
-    await between?.(n, page.items[page.items.length - 1]?.id as string);
-  }
-  throw new Error('pagination did not end');
-}
-
 /** A table context that records the index of every Query it sends (null: the table). */
 function recordingTable(): {
   ctx: TableContext;
@@ -222,7 +189,7 @@ describe('a member who is in some private projects and not in others', () => {
   it('lists exactly the visible projects, newest first, at any page size', async () => {
     const visible = idsOf(all, open, mine);
     for (const limit of [1, 2, 3, 7, 10, 36, 100]) {
-      expect(await walk('', s.member.key, limit), `limit ${limit}`).toEqual(visible);
+      expect(await walkList('', s.member.key, limit), `limit ${limit}`).toEqual(visible);
     }
   });
 
@@ -232,7 +199,7 @@ describe('a member who is in some private projects and not in others', () => {
       open,
       mine,
     );
-    expect(await walk('fileType=audio', s.member.key, 4)).toEqual(audio);
+    expect(await walkList('fileType=audio', s.member.key, 4)).toEqual(audio);
   });
 
   it('never queries the workspace index or a hidden project', async () => {
@@ -286,7 +253,7 @@ describe('visibility changing between pages', () => {
   it('a project made public mid-walk shows its older items from the next page on', async () => {
     let lastId = '';
     try {
-      const seen = await walk('', s.member.key, 6, async (n, id) => {
+      const seen = await walkList('', s.member.key, 6, async (n, id) => {
         if (n !== 1) return;
         lastId = id;
         await setProjectVisibility(table, { projectId: hidden.projectId, visibility: 'public' });
@@ -301,7 +268,7 @@ describe('visibility changing between pages', () => {
     let lastId = '';
     try {
       await setProjectVisibility(table, { projectId: hidden.projectId, visibility: 'public' });
-      const seen = await walk('', s.member.key, 6, async (n, id) => {
+      const seen = await walkList('', s.member.key, 6, async (n, id) => {
         if (n !== 2) return;
         lastId = id;
         await setProjectVisibility(table, { projectId: open.projectId, visibility: 'private' });
@@ -325,7 +292,7 @@ describe('a project created mid-walk', () => {
 
     // The member sees every project (workspace index) until a private one they are not in
     // appears; attachments older than the cursor land in it and in a new public project.
-    const seen = await walk('', s.member.key, 4, async (n, id) => {
+    const seen = await walkList('', s.member.key, 4, async (n, id) => {
       if (n !== 1) return;
       lastId = id;
       const secret = await projectWithPost(s, 'private');
@@ -352,7 +319,7 @@ describe(`more than ${MAX_PROJECT_PARTITIONS} visible projects`, () => {
       opens.push(await projectWithPost(s, 'public'));
     const all = await spread(s, [hidden, ...opens.slice(0, 8)], 40, Date.now() - 500_000);
 
-    expect(await walk('', s.member.key, 7)).toEqual(idsOf(all, ...opens));
+    expect(await walkList('', s.member.key, 7)).toEqual(idsOf(all, ...opens));
     const { ctx, queried } = recordingTable();
     await listMedia(ctx, viewerOf(s, s.member), { limit: 5 });
     expect(queried.map((q) => q.index)).toContain('ByWorkspace');
@@ -388,7 +355,7 @@ describe("an attachment's project", () => {
   });
 
   it('keeps it in its project list through delete and restore, at the same position', async () => {
-    const listed = () => walk('', s.member.key, 100);
+    const listed = () => walkList('', s.member.key, 100);
     const attachment = await addAttachment(s, other, Date.now() - 15_000);
     const before = await listed();
     expect(before).toContain(attachment.id);

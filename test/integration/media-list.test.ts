@@ -8,6 +8,7 @@ import type { Attachment } from '../../lib/attachments/model.ts';
 import { commitAttachment, softDeleteAttachment } from '../../lib/attachments/records.ts';
 import type { FileType } from '../../lib/media/types.ts';
 import { attachmentRecord } from '../support/attachments.ts';
+import { walkList } from '../support/list-walk.ts';
 import { type Scenario, seedScenario } from '../support/seed.ts';
 import { api, testTable } from '../support/stack.ts';
 
@@ -34,40 +35,6 @@ async function addAttachment(
 
 const newestFirst = (a: Attachment, b: Attachment) =>
   b.createdAt - a.createdAt || (b.id < a.id ? -1 : b.id > a.id ? 1 : 0);
-
-interface Page {
-  items: Array<{ id: string; createdAt: number }>;
-  hasMore: boolean;
-  nextCursor: string | null;
-}
-
-async function walk(
-  query: string,
-  key: string,
-  limit: number,
-  onPage?: (n: number) => Promise<void>,
-) {
-  const ids: string[] = [];
-  let cursor: string | null = null;
-  for (let n = 0; n < 1000; n++) {
-    const qs = new URLSearchParams(query);
-    qs.set('limit', String(limit));
-    if (cursor) qs.set('cursor', cursor);
-    const response = await api(`/api/v1/media?${qs}`, { key });
-    expect(response.status).toBe(200);
-    const page = response.json as Page;
-    expect(page.items.length).toBeLessThanOrEqual(limit);
-    ids.push(...page.items.map((item) => item.id));
-    if (!page.hasMore) {
-      expect(page.nextCursor).toBeNull();
-      return ids;
-    }
-    expect(page.nextCursor).toEqual(expect.any(String));
-    cursor = page.nextCursor;
-    await onPage?.(n);
-  }
-  throw new Error('pagination did not end');
-}
 
 describe('one post', () => {
   let expected: Attachment[];
@@ -121,14 +88,16 @@ describe('one post', () => {
   it('walks every page size from 1 to 100 and sees each attachment exactly once', async () => {
     const ids = expected.map((a) => a.id);
     for (let limit = 1; limit <= 100; limit += limit < 10 ? 1 : 7) {
-      expect(await walk(`postId=${postId}`, s.member.key, limit), `limit ${limit}`).toEqual(ids);
+      expect(await walkList(`postId=${postId}`, s.member.key, limit), `limit ${limit}`).toEqual(
+        ids,
+      );
     }
-    expect(await walk(`postId=${postId}`, s.member.key, 100)).toEqual(ids);
+    expect(await walkList(`postId=${postId}`, s.member.key, 100)).toEqual(ids);
   });
 
   it('filters by fileType through its own index', async () => {
     const audio = expected.filter((a) => a.fileType === 'audio').map((a) => a.id);
-    expect(await walk(`postId=${postId}&fileType=audio`, s.member.key, 2)).toEqual(audio);
+    expect(await walkList(`postId=${postId}&fileType=audio`, s.member.key, 2)).toEqual(audio);
   });
 
   it('the cursor is base64 JSON of the last item', async () => {
@@ -209,14 +178,14 @@ describe('workspace-wide', () => {
 
   it('never exposes attachments of invisible posts, at any page size', async () => {
     for (const limit of [1, 2, 3, 7, 10, 50, 100]) {
-      expect(await walk('', s.member.key, limit), `limit ${limit}`).toEqual(visibleToMember);
+      expect(await walkList('', s.member.key, limit), `limit ${limit}`).toEqual(visibleToMember);
     }
   });
 
   it('shows admins private projects but not others drafts; authors their drafts', async () => {
     const forAdmin = all.filter((a) => a.postId !== s.posts.draft).map((a) => a.id);
-    expect(await walk('', s.admin.key, 13)).toEqual(forAdmin);
-    expect(await walk('', s.author.key, 13)).toEqual(all.map((a) => a.id));
+    expect(await walkList('', s.admin.key, 13)).toEqual(forAdmin);
+    expect(await walkList('', s.author.key, 13)).toEqual(all.map((a) => a.id));
   });
 
   it('filters by fileType', async () => {
@@ -227,17 +196,17 @@ describe('workspace-wide', () => {
           (a.postId === s.posts.published || a.postId === s.posts.byMember),
       )
       .map((a) => a.id);
-    expect(await walk('fileType=audio', s.member.key, 4)).toEqual(audio);
+    expect(await walkList('fileType=audio', s.member.key, 4)).toEqual(audio);
   });
 
   it('never shows another workspace', async () => {
-    expect(await walk('', s.other.owner.key, 50)).toEqual([]);
+    expect(await walkList('', s.other.owner.key, 50)).toEqual([]);
   });
 
   it('returns each surviving attachment exactly once while others upload and delete', async () => {
     const toDelete = new Set(visibleToMember.filter((_, i) => i % 4 === 1));
     const deletedEarly = new Set<string>();
-    const seen = await walk('', s.member.key, 5, async (n) => {
+    const seen = await walkList('', s.member.key, 5, async (n) => {
       // Newer uploads land before the cursor, deletions anywhere.
       await addAttachment(s.posts.published, s.author.id, Date.now());
       const victim = [...toDelete][n];
