@@ -17,7 +17,6 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import {
-  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   TransactWriteCommand,
@@ -39,6 +38,7 @@ import { EventBridgePublisher } from '../../../lib/events/publisher.ts';
 import { processStoredObject } from '../../../lib/processing/process-media.ts';
 import { S3MediaStore } from '../../../lib/storage/media-store.ts';
 import type { StagingArea } from '../../../lib/storage/staging.ts';
+import { answerBatchGets, publishedPostDirectory } from '../../support/mock-directory.ts';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const s3Mock = mockClient(S3Client);
@@ -56,27 +56,7 @@ const viewer = { userId: 'usr_author', workspaceId: 'ws_one', role: 'member' as 
 const png = readFileSync(new URL('../../fixtures/media/image-64x48.png', import.meta.url));
 const jpeg = readFileSync(new URL('../../fixtures/media/image-1600x900.jpg', import.meta.url));
 
-/** Directory items the permission checks and the response read, by partition key. */
-const directory: Record<string, Record<string, unknown>> = {
-  [keys.post('pst_one').PK]: {
-    ...keys.post('pst_one'),
-    id: 'pst_one',
-    workspaceId: 'ws_one',
-    projectId: 'prj_one',
-    authorId: 'usr_author',
-    title: 'Post',
-    status: 'published',
-    createdAt: 1,
-  },
-  [keys.project('prj_one').PK]: {
-    ...keys.project('prj_one'),
-    id: 'prj_one',
-    workspaceId: 'ws_one',
-    name: 'Project',
-    visibility: 'public',
-    createdAt: 1,
-  },
-};
+let directory = publishedPostDirectory();
 
 /** The events put on the bus, in order, as consumers receive them (`detail`). */
 function published(): DomainEvent[] {
@@ -114,15 +94,8 @@ function snapshotOf(item: Record<string, unknown>) {
 }
 
 beforeEach(() => {
-  ddbMock.on(BatchGetCommand).callsFake((input) => {
-    const requested = Object.values(input.RequestItems)[0] as {
-      Keys: Array<{ PK: string; SK: string }>;
-    };
-    const items = requested.Keys.map((key) => directory[key.PK]).filter(
-      (item): item is Record<string, unknown> => item !== undefined,
-    );
-    return { Responses: { [table.tableName]: items } };
-  });
+  directory = publishedPostDirectory();
+  answerBatchGets(ddbMock, table.tableName, () => directory);
   ddbMock.on(GetCommand).resolves({});
   ddbMock.on(TransactWriteCommand).resolves({});
   s3Mock.on(PutObjectCommand).resolves({});

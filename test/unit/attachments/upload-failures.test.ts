@@ -5,17 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import {
-  BatchGetCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { uploadMedia } from '../../../lib/attachments/upload.ts';
 import { keys } from '../../../lib/db/keys.ts';
 import { S3MediaStore } from '../../../lib/storage/media-store.ts';
+import { answerBatchGets, publishedPostDirectory } from '../../support/mock-directory.ts';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const s3Mock = mockClient(S3Client);
@@ -35,38 +31,11 @@ const body = {
   fileData: png.toString('base64'),
 };
 
-const directory: Record<string, Record<string, unknown>> = {
-  [keys.post('pst_one').PK]: {
-    ...keys.post('pst_one'),
-    id: 'pst_one',
-    workspaceId: 'ws_one',
-    projectId: 'prj_one',
-    authorId: 'usr_author',
-    title: 'Post',
-    status: 'published',
-    createdAt: 1,
-  },
-  [keys.project('prj_one').PK]: {
-    ...keys.project('prj_one'),
-    id: 'prj_one',
-    workspaceId: 'ws_one',
-    name: 'Project',
-    visibility: 'public',
-    createdAt: 1,
-  },
-};
+let directory = publishedPostDirectory();
 
 beforeEach(() => {
-  // Batched reads answer from the small directory above, keyed by PK.
-  ddbMock.on(BatchGetCommand).callsFake((input) => {
-    const requested = Object.values(input.RequestItems)[0] as {
-      Keys: Array<{ PK: string; SK: string }>;
-    };
-    const items = requested.Keys.map((key) => directory[key.PK]).filter(
-      (item): item is Record<string, unknown> => item !== undefined && item.SK !== undefined,
-    );
-    return { Responses: { [table.tableName]: items } };
-  });
+  directory = publishedPostDirectory();
+  answerBatchGets(ddbMock, table.tableName, () => directory);
   ddbMock.on(GetCommand).resolves({});
 });
 
@@ -135,10 +104,6 @@ describe('upload write order', () => {
 
     await expect(uploadMedia(deps, viewer, body)).rejects.toMatchObject({ statusCode: 403 });
     expect(s3Mock.commandCalls(DeleteObjectCommand)).toHaveLength(1);
-    directory[keys.post('pst_one').PK] = {
-      ...directory[keys.post('pst_one').PK],
-      authorId: 'usr_author',
-    };
   });
 
   it('still answers with the real error when removing the blob fails too', async () => {
