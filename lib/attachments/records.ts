@@ -20,6 +20,7 @@ import {
   QueryCommand,
   ScanCommand,
   UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { TableContext } from '../db/client.ts';
 import { withoutNulls } from '../db/items.ts';
@@ -242,6 +243,36 @@ export type DeleteResult =
   | { deleted: Attachment; refusal: null }
   | { deleted: null; refusal: DeleteRefusal };
 
+type ConditionalUpdate = Pick<
+  UpdateCommandInput,
+  | 'UpdateExpression'
+  | 'ConditionExpression'
+  | 'ExpressionAttributeNames'
+  | 'ExpressionAttributeValues'
+>;
+
+/** A conditional update of one attachment: the record as written, or null if the condition failed. */
+async function updateAttachmentIf(
+  ctx: TableContext,
+  id: string,
+  update: ConditionalUpdate,
+): Promise<Attachment | null> {
+  try {
+    const { Attributes } = await ctx.db.send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: keys.attachment(id),
+        ...update,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return attachmentFromItem(Attributes ?? {});
+  } catch (error) {
+    if (isConditionFailure(error)) return null;
+    throw error;
+  }
+}
+
 /**
  * Soft-deletes a live attachment unless it is under legal hold, in one conditional write: a
  * hold set concurrently either lands first (and the delete is refused) or after (and holds the
@@ -255,31 +286,22 @@ export async function markDeleted(
   purgeAfter: number,
 ): Promise<DeleteResult> {
   const schedule = purgeSchedule(purgeAfter, id);
-  try {
-    const { Attributes } = await ctx.db.send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: keys.attachment(id),
-        UpdateExpression: `SET deletedAt = :now, purgeAfter = :purgeAfter, ${schedule.set} REMOVE listSK`,
-        ConditionExpression:
-          'attribute_exists(PK) AND attribute_not_exists(deletedAt) AND legalHold <> :held',
-        ExpressionAttributeNames: TTL_NAME,
-        ExpressionAttributeValues: {
-          ':now': deletedAt,
-          ':purgeAfter': purgeAfter,
-          ':held': true,
-          ...schedule.values,
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return { deleted: attachmentFromItem(Attributes ?? {}), refusal: null };
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    const current = await getAttachment(ctx, id);
-    const refusal = current?.deletedAt === null && current.legalHold ? 'legal_hold' : 'not_found';
-    return { deleted: null, refusal };
-  }
+  const deleted = await updateAttachmentIf(ctx, id, {
+    UpdateExpression: `SET deletedAt = :now, purgeAfter = :purgeAfter, ${schedule.set} REMOVE listSK`,
+    ConditionExpression:
+      'attribute_exists(PK) AND attribute_not_exists(deletedAt) AND legalHold <> :held',
+    ExpressionAttributeNames: TTL_NAME,
+    ExpressionAttributeValues: {
+      ':now': deletedAt,
+      ':purgeAfter': purgeAfter,
+      ':held': true,
+      ...schedule.values,
+    },
+  });
+  if (deleted) return { deleted, refusal: null };
+  const current = await getAttachment(ctx, id);
+  const refusal = current?.deletedAt === null && current.legalHold ? 'legal_hold' : 'not_found';
+  return { deleted: null, refusal };
 }
 
 /** `markDeleted` for callers that only need to know whether (and why not) it happened. */
@@ -302,30 +324,19 @@ export async function restoreAttachmentRecord(
   attachment: Attachment,
   now: number,
 ): Promise<Attachment | null> {
-  try {
-    const { Attributes } = await ctx.db.send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: keys.attachment(attachment.id),
-        UpdateExpression: `SET listSK = :listSK REMOVE deletedAt, purgeAfter, ${UNSCHEDULE}`,
-        // This deletion, not a later one (a restore decided on an older read must not apply),
-        // and not one the purge sweep has claimed.
-        ConditionExpression:
-          'deletedAt = :deletedAt AND purgeAfter > :now AND attribute_not_exists(purgingAt)',
-        ExpressionAttributeNames: TTL_NAME,
-        ExpressionAttributeValues: {
-          ':listSK': listSortKey(attachment.createdAt, attachment.id),
-          ':deletedAt': attachment.deletedAt,
-          ':now': now,
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return attachmentFromItem(Attributes ?? {});
-  } catch (error) {
-    if (isConditionFailure(error)) return null;
-    throw error;
-  }
+  return updateAttachmentIf(ctx, attachment.id, {
+    UpdateExpression: `SET listSK = :listSK REMOVE deletedAt, purgeAfter, ${UNSCHEDULE}`,
+    // This deletion, not a later one (a restore decided on an older read must not apply),
+    // and not one the purge sweep has claimed.
+    ConditionExpression:
+      'deletedAt = :deletedAt AND purgeAfter > :now AND attribute_not_exists(purgingAt)',
+    ExpressionAttributeNames: TTL_NAME,
+    ExpressionAttributeValues: {
+      ':listSK': listSortKey(attachment.createdAt, attachment.id),
+      ':deletedAt': attachment.deletedAt,
+      ':now': now,
+    },
+  });
 }
 
 /**
@@ -420,23 +431,12 @@ export async function claimForPurge(
   id: string,
   now: number,
 ): Promise<Attachment | null> {
-  try {
-    const { Attributes } = await ctx.db.send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: keys.attachment(id),
-        UpdateExpression: 'SET purgingAt = :now',
-        ConditionExpression:
-          'attribute_exists(deletedAt) AND purgeAfter <= :now AND legalHold <> :held',
-        ExpressionAttributeValues: { ':now': now, ':held': true },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return attachmentFromItem(Attributes ?? {});
-  } catch (error) {
-    if (isConditionFailure(error)) return null;
-    throw error;
-  }
+  return updateAttachmentIf(ctx, id, {
+    UpdateExpression: 'SET purgingAt = :now',
+    ConditionExpression:
+      'attribute_exists(deletedAt) AND purgeAfter <= :now AND legalHold <> :held',
+    ExpressionAttributeValues: { ':now': now, ':held': true },
+  });
 }
 
 /** Deletes a record claimed for purge. Returns what was deleted, or null if it is gone. */
