@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import type { TableContext } from '../lib/db/client.ts';
 import { createTableContext, LOCAL_CREDENTIALS } from '../lib/db/client.ts';
 import { defaultMaxBodyBytes, type LocalHttpServer, startHttpServer } from './http-server.ts';
+import { enableInvocationScopes } from './invocation-scope.ts';
 import { LocalStorageEvents } from './storage-events.ts';
 import { type LocalStores, startStores } from './stores.ts';
 import { type LocalSweeper, startLocalSweeper } from './sweeper.ts';
@@ -32,6 +33,11 @@ export interface LocalStackOptions {
   /** Default: base64 size of `maxUploadBytes` + 1 MiB. */
   maxBodyBytes?: number;
   region?: string;
+  /**
+   * True: `GET /health` answers 503 until `markReady()`, for a caller that still has work to
+   * do before the stack counts as ready (npm start: seed the demo and print its keys).
+   */
+  holdHealthUntilReady?: boolean;
 }
 
 export interface LocalStack {
@@ -44,6 +50,10 @@ export interface LocalStack {
   dataDir: string;
   /** A client for seeding and inspecting the local table (same settings as the handlers). */
   tableContext: TableContext;
+  /** `GET /health` may answer 200 from now on (see `holdHealthUntilReady`). */
+  markReady(): void;
+  /** Resolves once every storage event so far has been processed (thumbnails written). */
+  processingIdle(): Promise<void>;
   /** Stops the API, then both stores; idempotent. */
   stop(): Promise<void>;
   /** Rejects if DynamoDB Local exits while the stack is running (not after `stop()`). */
@@ -64,6 +74,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const dataDir = resolve(options.dataDir);
   const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
   const bucketName = options.bucketName ?? DEFAULT_BUCKET_NAME;
+
+  // Every request, storage event and sweep run logs in its own invocation scope (before the
+  // stores start: their first SDK request would create the process's InvokeStore unscoped).
+  await enableInvocationScopes();
 
   // New stored files drive the processing handler, as S3 → EventBridge → Lambda does on AWS.
   const storageEvents = new LocalStorageEvents({
@@ -121,7 +135,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       port: options.port,
       host: options.host ?? '127.0.0.1',
       maxBodyBytes: options.maxBodyBytes ?? defaultMaxBodyBytes(config.maxUploadBytes),
+      ready: !options.holdHealthUntilReady,
     });
+    const server = http;
 
     const failure = stores.dynamo.exited.then(({ code, signal }) => {
       if (stopping) return new Promise<never>(() => {});
@@ -140,6 +156,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       bucketName,
       dataDir,
       tableContext: createTableContext(config),
+      markReady: () => server.setReady(true),
+      processingIdle: () => storageEvents.idle(),
       stop,
       failure,
     };
