@@ -97,7 +97,7 @@ beforeAll(async () => {
   sandbox = mkdtempSync(path.join(tmpdir(), 'media-bundles-'));
   writeFileSync(path.join(sandbox, 'run.mjs'), RUNNER);
   closedPort = await freePort();
-}, 180_000);
+});
 
 afterAll(() => {
   if (sandbox) rmSync(sandbox, { recursive: true, force: true });
@@ -215,7 +215,7 @@ async function invoke(name: string, event: unknown): Promise<Outcome> {
   const endpoint = `http://127.0.0.1:${closedPort}`;
   const { stdout } = await run(process.execPath, [path.join(sandbox, 'run.mjs'), bundle], {
     cwd: path.dirname(bundle),
-    timeout: 30_000,
+    timeout: 120_000,
     env: {
       // A clean Lambda-like environment: nothing inherited from the test runner.
       PATH: process.env.PATH ?? '',
@@ -345,7 +345,7 @@ describe('bundles', () => {
       expect(outcome.error ?? '').not.toMatch(
         /Dynamic require|Cannot find (module|package)|ERR_MODULE_NOT_FOUND/,
       );
-    }, 40_000);
+    });
   }
 });
 
