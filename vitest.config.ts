@@ -10,7 +10,12 @@ import { defineConfig } from 'vitest/config';
  * on a busy machine (two CPU-burning processes beside it included). Speed is measured by
  * `npm run bench`, not asserted here.
  */
-const env = { POWERTOOLS_LOG_LEVEL: 'SILENT' };
+const env = {
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+  // The integration stack (global setup, main process) turns Powertools' invocation scopes on
+  // (local/invocation-scope.ts); workers inherit the variable but have no InvokeStore.
+  AWS_LAMBDA_MAX_CONCURRENCY: '',
+};
 const HANG_BACKSTOP = { testTimeout: 300_000, hookTimeout: 300_000 };
 
 export default defineConfig({

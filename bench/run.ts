@@ -20,7 +20,7 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const keep = args.includes('--keep');
 const onlyArg = args.find((a) => a.startsWith('--only='));
-const ALL = ['list', 'cold', 'overhead', 'http', 'upload'] as const;
+const ALL = ['list', 'cold', 'overhead', 'http', 'upload', 'npmstart'] as const;
 type Part = (typeof ALL)[number];
 const only = new Set<Part>(
   onlyArg ? (onlyArg.slice('--only='.length).split(',') as Part[]) : [...ALL],
@@ -45,7 +45,13 @@ const MODE = quick
         warmup: 3,
       },
       upload: { sizesMb: [1, 10, 50], repeats: 1 },
-      watchdogMinutes: 5,
+      npmStart: {
+        repeats: 1,
+        amount: { read: [30, 200], upload: [20, 160], delete: [20, 60] },
+        maxSecondsPerRun: 10,
+        warmup: 5,
+      },
+      watchdogMinutes: 8,
     }
   : {
       name: 'full',
@@ -62,7 +68,13 @@ const MODE = quick
         warmup: 10,
       },
       upload: { sizesMb: [1, 10, 50], repeats: 3 },
-      watchdogMinutes: 20,
+      npmStart: {
+        repeats: 3,
+        amount: { read: [100, 600], upload: [50, 300], delete: [50, 150] },
+        maxSecondsPerRun: 20,
+        warmup: 5,
+      },
+      watchdogMinutes: 30,
     };
 
 const BUDGETS = {
@@ -72,6 +84,11 @@ const BUDGETS = {
   listFlatRatio: 1.1,
   listIdealRatio: 1.5,
   uploadRatio50: 2.5,
+  /** Issue 15's targets for the "as npm start runs" scenario (median over repeats). */
+  npmStart: {
+    perSecondAtC8: { get: 300, list: 150, upload: 100, delete: 60 },
+    p50MsAtC1: { get: 10, list: 10, upload: 30, delete: 30 },
+  },
 };
 
 const started = Date.now();
@@ -138,6 +155,8 @@ try {
   const { measureHttp } = await import('./http-load.ts');
   const { measureListCost, LIST_SCENARIOS } = await import('./list-cost.ts');
   const { measureUploadMemory } = await import('./upload-memory.ts');
+  const { measureNpmStart } = await import('./npm-start.ts');
+  type NpmStartLimits = import('./npm-start.ts').NpmStartLimits;
   const { startMemoryDynamo } = await import('./lib/memory-dynamodb.ts');
   const { CapacityMeter } = await import('./lib/capacity.ts');
   const { functionAccess } = await import('../infra/function-access.ts');
@@ -468,6 +487,78 @@ try {
               fixed(f.handlerIncreaseMb.median, 0),
               fixed(f.handlerMs.median, 0),
               fixed(f.mbPerSecond.median, 1),
+            ]),
+          ),
+      );
+    }
+  }
+
+  // ── 5. As npm start runs ───────────────────────────────────────────────────────────────────
+  if (only.has('npmstart')) {
+    log('as npm start runs: its own process, fresh DATA_DIR, INFO logs, c1 and c8');
+    const npmStart = await part('npmstart', () =>
+      measureNpmStart({ limits: MODE.npmStart as NpmStartLimits, workDir, log }),
+    );
+    if (npmStart) {
+      results.npmStart = npmStart;
+      for (const figure of npmStart.figures) {
+        const id = figure.scenario;
+        if (figure.connections === 8) {
+          const target = BUDGETS.npmStart.perSecondAtC8[id];
+          const actual = round(figure.requestsPerSecond.median, 1);
+          budgets.push({
+            id: `npm-start:${id}@c8`,
+            description: `npm start, ${figure.label} at c8: ≥ ${target} req/s (median over repeats)`,
+            limit: target,
+            actual,
+            unit: 'req/s (at least)',
+            holds: actual >= target,
+          });
+        } else {
+          budgets.push(
+            budget(
+              `npm-start:${id}@c1`,
+              `npm start, ${figure.label} sequential: p50 ≤ ${BUDGETS.npmStart.p50MsAtC1[id]} ms`,
+              round(figure.p50Ms.median, 2),
+              BUDGETS.npmStart.p50MsAtC1[id],
+              'ms',
+            ),
+          );
+        }
+      }
+      printed.push(
+        `As npm start runs (its own process, INFO logs, processing on; medians over ${MODE.npmStart.repeats} fresh start(s); ready in ${fixed(npmStart.readyMs.fresh.median, 0)} ms fresh, ${fixed(npmStart.readyMs.restart.median, 0)} ms on restart)\n` +
+          table(
+            ['shape', 'c', 'p50 ms', 'p99 ms', 'req/s', 'requests', 'unexpected'],
+            npmStart.figures.map((f) => [
+              f.label,
+              f.connections,
+              fixed(f.p50Ms.median),
+              fixed(f.p99Ms.median),
+              fixed(f.requestsPerSecond.median, 0),
+              f.requests,
+              Object.keys(f.unexpected).length > 0 ? JSON.stringify(f.unexpected) : '0',
+            ]),
+          ) +
+          '\n\nWhere the time goes (sequential requests; medians; store = time with a store call in flight)\n' +
+          table(
+            [
+              'route',
+              'total ms',
+              'our code ms',
+              'store ms',
+              'DynamoDB round trips',
+              'calls (per request × median ms)',
+            ],
+            npmStart.breakdown.map((b) => [
+              b.route,
+              fixed(b.totalMs),
+              fixed(b.ourCodeMs),
+              fixed(b.storeMs),
+              `${b.sequentialDynamoDbRoundTrips.median} (max ${b.sequentialDynamoDbRoundTrips.max})`,
+              Object.entries(b.calls)
+                .map(([kind, c]) => `${kind} ${c.perRequest}×${fixed(c.medianMs)}`)
+                .join(', '),
             ]),
           ),
       );

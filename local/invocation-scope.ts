@@ -41,7 +41,7 @@ async function assertScoped(candidate: Store): Promise<Store> {
  */
 export function enableInvocationScopes(): Promise<Store> {
   // Any value turns Powertools' scoping on; it is not a limit here.
-  process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= '64';
+  if (!process.env.AWS_LAMBDA_MAX_CONCURRENCY) process.env.AWS_LAMBDA_MAX_CONCURRENCY = '64';
   store ??= InvokeStore.getInstanceAsync(true).then(assertScoped);
   return store;
 }

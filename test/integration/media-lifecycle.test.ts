@@ -177,7 +177,8 @@ describe('legal holds', () => {
   it('a deleted-then-held file survives its grace period until the hold is lifted', async () => {
     const a = await upload();
     const key = (await record(a.id))?.storageKey as string;
-    const { purgeAfter } = await del(a.id, 1);
+    // A grace period the hold below surely falls into, however busy the machine.
+    const { purgeAfter } = await del(a.id, 3600);
     const held = await holdOn(a.id, true);
     expect(held.legalHold).toBe(true);
     const item = await rawItem(a.id);
@@ -284,7 +285,7 @@ describe('races', () => {
       const a = await upload();
       const key = (await record(a.id))?.storageKey as string;
       const [deleted, held] = await Promise.allSettled([
-        later(stagger, () => del(a.id, 1)),
+        later(stagger, () => del(a.id, 3600)),
         holdOn(a.id, true),
       ]);
       outcomes.add(deleted.status);

@@ -15,6 +15,11 @@ import { runInvocation } from '../../../local/invocation-scope.ts';
 import { LocalStorageEvents } from '../../../local/storage-events.ts';
 import { startLocalSweeper } from '../../../local/sweeper.ts';
 
+// Scopes stay on in this worker once enabled; later test files here have no InvokeStore.
+afterAll(() => {
+  process.env.AWS_LAMBDA_MAX_CONCURRENCY = '';
+});
+
 describe('GET /health before the stack is ready', () => {
   let server: LocalHttpServer;
   const calls: string[] = [];
