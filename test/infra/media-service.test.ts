@@ -928,7 +928,7 @@ describe('alarms', () => {
 });
 
 describe('defaults', () => {
-  it('7-day grace, 50 MB uploads, no CORS, 30-day logs, 100/200 throttle, 10 processing', () => {
+  it('7-day grace, 50 MB uploads, no CORS, 30-day logs, 100/200 throttle, no reserved concurrency', () => {
     const dev = synthStack({ service: { stageName: 'dev' } });
     const [, api] = onlyResource(dev.json, 'AWS::ApiGatewayV2::Api');
     expect(api.Properties.CorsConfiguration).toBeUndefined();
@@ -952,7 +952,13 @@ describe('defaults', () => {
     expect(group.Properties.RetentionInDays).toBe(30);
     const processing = dev.stack.service.functions.get(PROCESSING_FUNCTION)?.function;
     const processingId = dev.stack.getLogicalId(processing?.node.defaultChild as never);
-    expect(dev.json.Resources[processingId]?.Properties.ReservedConcurrentExecutions).toBe(10);
+    // A fresh account's low concurrency quota refuses any reservation: none unless asked for.
+    expect(dev.json.Resources[processingId]?.Properties).not.toHaveProperty(
+      'ReservedConcurrentExecutions',
+    );
+    for (const [id, fn] of resourcesOf(dev.json, 'AWS::Lambda::Function')) {
+      expect(fn.Properties.ReservedConcurrentExecutions, id).toBeUndefined();
+    }
   });
 });
 
