@@ -366,7 +366,7 @@ describe('IAM least privilege (deployed functions)', () => {
     const b = access.bucket ?? {};
     return [
       ...ALWAYS,
-      ...(access.table === 'describe' ? ['dynamodb:DescribeTable'] : TABLE_READ),
+      ...(access.table === 'healthSentinel' ? ['dynamodb:GetItem'] : TABLE_READ),
       ...(access.table === 'readWrite' ? TABLE_WRITE : []),
       ...(access.table === 'readUpdateAttachments' ? ['dynamodb:UpdateItem'] : []),
       ...(b.list ? ['s3:ListBucket'] : []),
@@ -458,12 +458,16 @@ describe('IAM least privilege (deployed functions)', () => {
     expect(logs.map((s) => flatten(s.Resource))).toEqual([`<${groupId}.Arn>`]);
   });
 
-  it('health may only describe the table and head the bucket', () => {
+  it('health may only read its sentinel item and head the bucket (no control-plane action)', () => {
     const actions = actionsOf(statements('health'));
     expect([...actions].filter((a) => !ALWAYS.includes(a)).sort()).toEqual([
-      'dynamodb:DescribeTable',
+      'dynamodb:GetItem',
       's3:ListBucket',
     ]);
+    const read = statements('health').find((s) => asList(s.Action).includes('dynamodb:GetItem'));
+    expect(read?.Condition).toEqual({
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['HEALTH'] },
+    });
   });
 
   it('the list function cannot write anything', () => {
@@ -842,6 +846,9 @@ describe('HTTP API', () => {
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: 40, ThrottlingBurstLimit: 80 },
     });
+    // No route (the public GET /health included) is exempted from the stage throttle.
+    expect(stage.Properties.RouteSettings).toBeUndefined();
+    expect(resourcesOf(json, 'AWS::ApiGatewayV2::ApiGatewayManagedOverrides')).toEqual([]);
   });
 
   it('writes JSON access logs with the request id to a retained log group', () => {

@@ -169,7 +169,7 @@ describe('routes and the access map', () => {
     expect(() =>
       build({
         routes: [{ name: 'health', method: 'GET', path: '/health' }],
-        functionAccess: { health: { table: 'describe', memoryMb: 256, timeoutSeconds: 60 } },
+        functionAccess: { health: { table: 'healthSentinel', memoryMb: 256, timeoutSeconds: 60 } },
       }),
     ).toThrow(/function "health" serves GET \/health but its timeout is 60 s.*within 29 s/);
   });
