@@ -34,6 +34,21 @@ export interface AlarmProps {
   apiMinimumRequests?: number;
 }
 
+export interface BucketProtectionProps {
+  /**
+   * An existing role to use as break-glass (lift holds, delete versions, change lifecycle,
+   * versioning, Object Lock or the bucket policy). @default a role created by the construct,
+   * assumable by the account's principals with MFA
+   */
+  breakGlassRoleArn?: string;
+  /**
+   * Roles CloudFormation deploys the stack with: they must keep changing lifecycle, versioning
+   * and the bucket policy. @default the CDK bootstrap's CloudFormation execution role
+   * (`cdk-<qualifier>-cfn-exec-role-…`); required with a synthesizer that has none.
+   */
+  deployRoleArns?: readonly string[];
+}
+
 export interface MediaServiceProps {
   /** Deployment stage; tags every resource and names the stack. */
   stageName: StageName;
@@ -63,6 +78,8 @@ export interface MediaServiceProps {
    */
   processingConcurrency?: number;
   alarms?: AlarmProps;
+  /** Who besides the service may lift holds or change the bucket's settings (infra/bucket-protection.ts). */
+  bucketProtection?: BucketProtectionProps;
   /** Routes to deploy. @default the list in functions/routes.ts */
   routes?: readonly RouteDefinition[];
   /** Per-function permissions and sizing. @default the map in infra/function-access.ts */

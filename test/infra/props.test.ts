@@ -241,6 +241,16 @@ describe('context', () => {
     );
   });
 
+  it('takes an existing break-glass role by ARN, and refuses anything else', () => {
+    const arn = 'arn:aws:iam::123456789012:role/security/break-glass';
+    expect(mediaServicePropsFromContext(withContext({ breakGlassRoleArn: arn }))).toMatchObject({
+      bucketProtection: { breakGlassRoleArn: arn },
+    });
+    expect(() =>
+      mediaServicePropsFromContext(withContext({ breakGlassRoleArn: 'break-glass' })),
+    ).toThrow(/context "breakGlassRoleArn" must be an IAM role ARN/);
+  });
+
   it('lets the construct judge the parsed values (e.g. a zero grace period)', () => {
     const props = mediaServicePropsFromContext(withContext({ gracePeriodDays: '0' }));
     expect(() => resolveMediaServiceProps(props)).toThrow(/gracePeriodDays must be an integer/);
