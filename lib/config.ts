@@ -2,7 +2,7 @@
  * Runtime configuration, read once per process (Lambda cold start or local server start).
  * Every setting has a default that matches `operations.md`, so the local stack needs no env.
  */
-import { intFromEnv } from './env.ts';
+import { booleanFromEnv, intFromEnv } from './env.ts';
 
 /** `aws`: versioned bucket with Object Lock; `local`: the S3 server without either. */
 export const STORAGE_MODES = ['aws', 'local'] as const;
@@ -44,6 +44,8 @@ export interface ServiceConfig {
   orphanMinAgeSeconds?: number;
   /** `MEDIA_UPLOAD_URL_SECONDS` (default 900): how long an upload session's PUT URL is valid. */
   uploadUrlSeconds?: number;
+  /** `MEDIA_KEEP_LOCATION` (default false): store image originals with their GPS metadata. */
+  keepLocation?: boolean;
 }
 
 export const DEFAULT_DATA_DIR = '.data';
@@ -69,6 +71,7 @@ export function loadConfig(): ServiceConfig {
     dataDir: process.env.DATA_DIR || DEFAULT_DATA_DIR,
     orphanMinAgeSeconds: intFromEnv('MEDIA_ORPHAN_MIN_AGE_SECONDS', DEFAULT_ORPHAN_MIN_AGE_SECONDS),
     uploadUrlSeconds: intFromEnv('MEDIA_UPLOAD_URL_SECONDS', DEFAULT_UPLOAD_URL_SECONDS),
+    keepLocation: booleanFromEnv('MEDIA_KEEP_LOCATION', false),
   };
 }
 
