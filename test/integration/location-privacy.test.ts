@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { getAttachment } from '../../lib/attachments/records.ts';
 import { uploadMedia } from '../../lib/attachments/upload.ts';
 import type { Viewer } from '../../lib/auth/permissions.ts';
-import { mediaStoreFrom } from '../../lib/storage/media-store.ts';
+import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
 import { exifOrientationOf, locationOf, previewFixture } from '../support/previews.ts';
 import { type Scenario, seedScenario } from '../support/seed.ts';
 import { api, testConfig, testTable } from '../support/stack.ts';
@@ -107,7 +107,7 @@ describe('MEDIA_KEEP_LOCATION', () => {
     const attachment = await uploadMedia(
       {
         table: testTable(),
-        store: mediaStoreFrom({ ...config, storageMode: 'local' }),
+        store: mediaStoreFrom({ ...config, storageMode: 'portable' }),
         maxUploadBytes: config.maxUploadBytes,
         keepLocation: true,
       },
