@@ -158,8 +158,8 @@ export class Transport {
     bytes: Uint8Array,
     headers: Headers,
     onProgress?: (sent: number, total: number) => void,
-  ): { body: BodyInit; duplex?: 'half' } {
-    if (!onProgress || !this.#streamBodies) return { body: bytes as BodyInit };
+  ): { body: RequestInit['body']; duplex?: 'half' } {
+    if (!onProgress || !this.#streamBodies) return { body: bytes as Uint8Array<ArrayBuffer> };
     headers.set('content-length', String(bytes.byteLength));
     let offset = 0;
     onProgress(0, bytes.byteLength);

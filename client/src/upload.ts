@@ -163,7 +163,7 @@ async function sessionUpload(
         session.sent = false;
         continue;
       }
-      if ((sessionGone(error) || nothingUploaded(error)) && !restarted) {
+      if ((sessionGone(error) || nothingUploaded(error) || arrivedDamaged(error)) && !restarted) {
         restarted = true;
         state.session = undefined;
         state.idempotencyKey = newKey();
@@ -239,6 +239,20 @@ function refusedByPlatformSize(error: unknown, state: ResumableUpload): boolean 
 function nothingUploaded(error: unknown): boolean {
   return (
     error instanceof MediaApiError && error.status === 400 && error.details?.field === 'uploadId'
+  );
+}
+
+/**
+ * The staged bytes do not match the size or checksum declared, although they were computed
+ * from the very bytes sent: a transfer was cut short (a local S3 server keeps a truncated
+ * object; S3 itself refuses a body shorter than the signed length). The session is refused for
+ * good, so only a new one can take the file.
+ */
+function arrivedDamaged(error: unknown): boolean {
+  return (
+    error instanceof MediaApiError &&
+    error.status === 400 &&
+    (error.details?.field === 'fileSize' || error.details?.field === 'sha256')
   );
 }
 

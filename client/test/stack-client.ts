@@ -14,7 +14,7 @@ export const fixture = (name: string): Uint8Array =>
 export const png = fixture('image-64x48.png');
 
 /** A valid PNG of exactly `size` bytes (the fixture, padded with zeros after its end). */
-export function pngOfSize(size: number): Uint8Array {
+export function pngOfSize(size: number): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(size);
   bytes.set(png);
   // Different files must differ: the last bytes carry a counter.

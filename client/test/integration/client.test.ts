@@ -62,7 +62,7 @@ describe('upload', () => {
     const client = clientFor(s.author.key, { fetch: recorder.fetch });
     const bytes = pngOfSize(20 * MB);
     const progress: UploadProgress[] = [];
-    const attachment = await client.upload(new Blob([bytes as BlobPart], { type: 'image/png' }), {
+    const attachment = await client.upload(new Blob([bytes], { type: 'image/png' }), {
       postId: s.posts.published,
       fileName: 'big.png',
       onProgress: (p) => progress.push(p),
