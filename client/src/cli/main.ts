@@ -25,7 +25,7 @@ export const EXIT_API_ERROR = 1;
 export const EXIT_USAGE = 2;
 
 export interface MediaCliIo {
-  stdout: Writable;
+  stdout: Writable & { isTTY?: boolean };
   stderr: Writable & { isTTY?: boolean };
 }
 
@@ -124,6 +124,9 @@ async function run(
       return;
     }
     case 'download': {
+      if (!command.output && io.stdout.isTTY) {
+        throw new UsageError('download: stdout is a terminal; pass -o FILE or redirect it');
+      }
       const stream = await client.download(command.target, { signal });
       const body = Readable.fromWeb(stream as NodeReadableStream<Uint8Array>);
       if (!command.output) {

@@ -41,9 +41,16 @@ interface Run {
 
 async function media(
   argv: string[],
-  options: { key?: string; fetch?: FetchLike; tty?: boolean; env?: Record<string, string> } = {},
+  options: {
+    key?: string;
+    fetch?: FetchLike;
+    /** stderr is a terminal */
+    tty?: boolean;
+    stdoutTty?: boolean;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<Run> {
-  const stdout = new PassThrough();
+  const stdout = Object.assign(new PassThrough(), { isTTY: options.stdoutTty === true });
   const stderr = Object.assign(new PassThrough(), { isTTY: options.tty === true });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
@@ -226,6 +233,12 @@ describe('errors and usage', () => {
     expect(run.code).toBe(2);
     expect(run.stdout.length).toBe(0);
     expect(run.stderr).toMatch(message);
+  });
+
+  it('exit 2 for a download to a terminal (binary garbage), before any request', async () => {
+    const run = await media(['download', 'att_00000000000000000000'], { stdoutTty: true });
+    expect(run).toMatchObject({ code: 2 });
+    expect(run.stderr).toMatch(/stdout is a terminal/);
   });
 
   it('exit 2 without a URL or a key', async () => {
