@@ -10,6 +10,7 @@ import { apiUrl } from '../../../test/support/stack.ts';
 import { MediaApiError } from '../../src/errors.ts';
 import type { UploadProgress } from '../../src/upload.ts';
 import { recordingFetch } from '../fake-fetch.ts';
+import { rejectionOf } from '../rejection.ts';
 import { bytesOf, clientFor, fixture, freshPost, png, pngOfSize, seed } from '../stack-client.ts';
 
 let s: Scenario;
@@ -19,14 +20,7 @@ beforeAll(async () => {
 
 const MB = 1024 * 1024;
 
-async function refusal(promise: Promise<unknown>): Promise<MediaApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(MediaApiError);
-  return error as MediaApiError;
-}
+const refusal = (promise: Promise<unknown>) => rejectionOf(promise, MediaApiError);
 
 describe('upload', () => {
   it('sends a small file as one JSON upload, with an Idempotency-Key and progress', async () => {

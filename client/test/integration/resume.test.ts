@@ -17,6 +17,7 @@ import {
   type RecordedRequest,
   recordingFetch,
 } from '../fake-fetch.ts';
+import { rejectionOf } from '../rejection.ts';
 import { bytesOf, clientFor, freshPost, png, pngOfSize, seed } from '../stack-client.ts';
 
 let s: Scenario;
@@ -29,14 +30,7 @@ const isPut = (r: RecordedRequest) => r.method === 'PUT';
 const isCreate = (r: RecordedRequest) => r.url.pathname === '/api/v1/media/uploads';
 const isComplete = (r: RecordedRequest) => r.url.pathname.endsWith('/complete');
 
-async function interruption(promise: Promise<unknown>): Promise<UploadInterruptedError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(UploadInterruptedError);
-  return error as UploadInterruptedError;
-}
+const interruption = (promise: Promise<unknown>) => rejectionOf(promise, UploadInterruptedError);
 
 async function postAttachmentIds(postId: string): Promise<string[]> {
   const ids = [];

@@ -7,6 +7,7 @@ import { MediaClient } from '../../src/client.ts';
 import { MediaApiError } from '../../src/errors.ts';
 import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter } from '../../src/retry.ts';
 import { envelope, jsonResponse, networkError, recordingFetch } from '../fake-fetch.ts';
+import { rejectionOf } from '../rejection.ts';
 
 const API = 'https://media.example.test/prod';
 const KEY = 'pf_live_0123456789abcdefghijklmnopqrstuv';
@@ -30,14 +31,7 @@ function clientWith(answers: Array<Response | Error>, retry = {}) {
   return { client, requests: recorder.requests, retries };
 }
 
-async function failure(promise: Promise<unknown>): Promise<MediaApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(MediaApiError);
-  return error as MediaApiError;
-}
+const failure = (promise: Promise<unknown>) => rejectionOf(promise, MediaApiError);
 
 describe('retries', () => {
   it('retries 429 after the Retry-After the server asked for, then succeeds', async () => {
