@@ -10,39 +10,49 @@
  * `InvokeStore` backed by AsyncLocalStorage. Powertools then keeps the keys a scope appends to
  * that scope (`InvocationScoped` in @aws-lambda-powertools/commons).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
+import { InvokeStoreBase } from '@aws/lambda-invoke-store';
 
-type Store = Awaited<ReturnType<typeof InvokeStore.getInstanceAsync>>;
-
-let store: Promise<Store> | undefined;
-
-/** Two overlapping scopes must each see their own value, or every log line could be wrong. */
-async function assertScoped(candidate: Store): Promise<Store> {
-  const probe = Symbol('probe');
-  const read = (value: number) =>
-    candidate.run({ [probe]: value }, async () => {
-      await new Promise((done) => setImmediate(done));
-      return candidate.get(probe);
-    });
-  const [first, second] = await Promise.all([read(1), read(2)]);
-  if (first !== 1 || second !== 2) {
-    throw new Error(
-      'invocation scopes are shared: the InvokeStore was created before enableInvocationScopes()',
-    );
-  }
-  return candidate;
-}
+type Context = Record<string | symbol, unknown>;
 
 /**
- * Turns scoping on for this process. Call it before the first AWS SDK request: the SDK's
- * recursion-detection middleware creates the process-wide InvokeStore on first use, unscoped
- * unless `AWS_LAMBDA_MAX_CONCURRENCY` is set by then. Idempotent.
+ * The runtime's multi-concurrency store, as Powertools reads it (`globalThis.awslambda
+ * .InvokeStore`): one context per invocation, through AsyncLocalStorage. Our own instance,
+ * installed over whatever is there: the package's shared instance may already exist unscoped
+ * (the AWS SDK creates it on its first request), and Powertools reads the global on each call.
  */
-export function enableInvocationScopes(): Promise<Store> {
+class ScopedInvokeStore extends InvokeStoreBase {
+  private readonly als = new AsyncLocalStorage<Context>();
+  getContext(): Context | undefined {
+    return this.als.getStore();
+  }
+  hasContext(): boolean {
+    return this.als.getStore() !== undefined;
+  }
+  get<T = unknown>(key: string | symbol): T | undefined {
+    return this.als.getStore()?.[key] as T | undefined;
+  }
+  set<T = unknown>(key: string | symbol, value: T): void {
+    const store = this.als.getStore();
+    if (!store) throw new Error('no invocation in progress');
+    store[key] = value;
+  }
+  run<T>(context: Context, fn: () => T): T {
+    return this.als.run(context, fn);
+  }
+}
+
+let store: ScopedInvokeStore | undefined;
+
+/** Turns scoping on for this process (idempotent); `runInvocation` calls it. */
+export function enableInvocationScopes(): ScopedInvokeStore {
   // Any value turns Powertools' scoping on; it is not a limit here.
   if (!process.env.AWS_LAMBDA_MAX_CONCURRENCY) process.env.AWS_LAMBDA_MAX_CONCURRENCY = '64';
-  store ??= InvokeStore.getInstanceAsync(true).then(assertScoped);
+  store ??= new ScopedInvokeStore();
+  const global = globalThis as { awslambda?: { InvokeStore?: unknown } };
+  global.awslambda ??= {};
+  global.awslambda.InvokeStore = store;
   return store;
 }
 
@@ -50,12 +60,12 @@ export function enableInvocationScopes(): Promise<Store> {
  * Runs `work` as its own invocation with the id `correlationId` (a fresh one by default):
  * whatever it logs carries that id, never another invocation's.
  */
-export async function runInvocation<T>(
+export function runInvocation<T>(
   work: (correlationId: string) => Promise<T>,
   correlationId: string = randomUUID(),
 ): Promise<T> {
-  const invokeStore = await enableInvocationScopes();
-  return invokeStore.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: correlationId }, () =>
-    work(correlationId),
+  return enableInvocationScopes().run(
+    { [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: correlationId },
+    () => work(correlationId),
   );
 }

@@ -75,9 +75,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
   const bucketName = options.bucketName ?? DEFAULT_BUCKET_NAME;
 
-  // Every request, storage event and sweep run logs in its own invocation scope (before the
-  // stores start: their first SDK request would create the process's InvokeStore unscoped).
-  await enableInvocationScopes();
+  // Every request, storage event and sweep run logs in its own invocation scope.
+  enableInvocationScopes();
 
   // New stored files drive the processing handler, as S3 → EventBridge → Lambda does on AWS.
   const storageEvents = new LocalStorageEvents({
