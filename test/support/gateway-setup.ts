@@ -31,7 +31,7 @@ declare module 'vitest' {
 }
 
 /** Seconds per lifecycle day: short, so a purge is observed within seconds. */
-const LIFECYCLE_DAY_SECONDS = 3;
+const LIFECYCLE_DAY_SECONDS = 5;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const missing = missingGatewayPackages();
