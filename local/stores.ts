@@ -126,8 +126,12 @@ function dynamoClient(endpoint: string): DynamoDBClient {
   });
 }
 
-/** Short requests: a probe that hangs must not outlive its deadline. */
-function quick(ms = 3_000): { abortSignal: AbortSignal } {
+/**
+ * Bounded requests: a probe that hangs must not outlive its deadline (probes pass 2 s). The
+ * default is generous: on a loaded 2-core machine an answering JVM took more than 3 s for a
+ * DescribeTable, and a start must not fail for that.
+ */
+function quick(ms = 15_000): { abortSignal: AbortSignal } {
   return { abortSignal: AbortSignal.timeout(ms) };
 }
 
