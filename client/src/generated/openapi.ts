@@ -216,6 +216,15 @@ export type components = {
             mimeType: string;
             url: string;
             thumbnailUrl: string | null;
+            /** @description Paint this until the thumbnail loads; null while and where there is none */
+            placeholder: {
+                /** @description BlurHash (https://blurha.sh) of the thumbnail */
+                blurhash: string;
+                /** @description average colour of the thumbnail, #rrggbb */
+                color: string;
+            } | null;
+            /** @description What was removed from the stored original: "location" (GPS metadata of an image) or nothing */
+            metadataRemoved: "location"[];
             width: number | null;
             height: number | null;
             duration: number | null;
@@ -245,6 +254,15 @@ export type components = {
                 mimeType: string;
                 url: string;
                 thumbnailUrl: string | null;
+                /** @description Paint this until the thumbnail loads; null while and where there is none */
+                placeholder: {
+                    /** @description BlurHash (https://blurha.sh) of the thumbnail */
+                    blurhash: string;
+                    /** @description average colour of the thumbnail, #rrggbb */
+                    color: string;
+                } | null;
+                /** @description What was removed from the stored original: "location" (GPS metadata of an image) or nothing */
+                metadataRemoved: "location"[];
                 width: number | null;
                 height: number | null;
                 duration: number | null;
