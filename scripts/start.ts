@@ -6,6 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { intFromEnv } from '../lib/env.ts';
+import { parseStorageMode } from '../lib/storage/modes.ts';
 import { demoBanner, loadOrSeedDemo, writeDemoEnv } from '../local/demo.ts';
 import { type LocalStack, startLocalStack } from '../local/stack.ts';
 
@@ -49,6 +50,14 @@ async function main(): Promise<void> {
       maxUploadBytes: intFromEnv('MEDIA_MAX_UPLOAD_BYTES', undefined),
       // Ready (health 200) only once the demo's keys are printed, below.
       holdHealthUntilReady: true,
+      bucketName: process.env.BUCKET_NAME || undefined,
+      // A store the user runs instead of the embedded S3 server (README "Storage").
+      externalS3: process.env.S3_ENDPOINT
+        ? {
+            endpoint: process.env.S3_ENDPOINT,
+            mode: parseStorageMode(process.env.MEDIA_STORAGE_MODE),
+          }
+        : undefined,
     });
     stack = await starting;
     if (shuttingDown) return;
