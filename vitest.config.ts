@@ -4,9 +4,10 @@ import { defineConfig } from 'vitest/config';
  * Three projects: `unit` needs no services; `integration` runs against ONE local stack
  * (DynamoDB Local + s3rver + the API Gateway stand-in) that `test/support/global-setup.ts`
  * starts for the whole run; `infra` synthesizes the CDK app (esbuild bundling included).
- * Handlers log through Powertools; SILENT keeps the output readable.
+ * Handlers log through Powertools; SILENT keeps the output readable, and so does turning the
+ * metrics' EMF lines off (test/unit/observability turns them on to read them).
  */
-const env = { POWERTOOLS_LOG_LEVEL: 'SILENT' };
+const env = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' };
 
 export default defineConfig({
   test: {

@@ -41,6 +41,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { routes as defaultRoutes, type RouteDefinition } from '../functions/routes.ts';
 import { tableDefinition } from '../lib/db/table-definition.ts';
+import { DEFAULT_METRICS_NAMESPACE } from '../lib/observability/metrics.ts';
 import { PROCESSED_PREFIX } from '../lib/processing/storage-events.ts';
 import { BucketProtection, defaultDeployRoleArns } from './bucket-protection.ts';
 import { pascal } from './construct-ids.ts';
@@ -64,6 +65,9 @@ export type { MediaServiceProps } from './media-service-props.ts';
 
 /** `POWERTOOLS_SERVICE_NAME` (same as the local default in lib/logger.ts). */
 export const SERVICE_NAME = 'media';
+
+/** CloudWatch namespace of the service's own metrics (lib/observability/metrics.ts). */
+export const METRICS_NAMESPACE = DEFAULT_METRICS_NAMESPACE;
 
 /** HTTP API integrations time out at 30 s; a function must finish (and answer) before. */
 export const MAX_HTTP_TIMEOUT_SECONDS = 29;
@@ -178,6 +182,9 @@ export class MediaService extends Construct {
       MEDIA_MAX_UPLOAD_BYTES: String(s.maxUploadBytes),
       MEDIA_GRACE_PERIOD_SECONDS: String(s.gracePeriodDays * 86_400),
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      // Responses carry names and emails: traces keep timings and errors, never bodies.
+      POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
     };
 
     this.apiAccessLogs = new LogGroup(this, 'ApiAccessLogs', {
