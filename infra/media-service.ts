@@ -19,7 +19,7 @@ import {
   PayloadFormatVersion,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import type { Alarm, IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm, Dashboard, IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Match, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -59,6 +59,7 @@ import {
   resolveMediaServiceProps,
 } from './media-service-props.ts';
 import { ServiceAlarms } from './service-alarms.ts';
+import { ServiceDashboard } from './service-dashboard.ts';
 import { ServiceFunction } from './service-function.ts';
 
 export type { MediaServiceProps } from './media-service-props.ts';
@@ -136,6 +137,8 @@ export class MediaService extends Construct {
   get alarms(): readonly Alarm[] {
     return this.serviceAlarms?.alarms ?? [];
   }
+  /** API, functions, table, processing and the service's own metrics on one page. */
+  readonly dashboard: Dashboard;
   /** The media bucket's deny statements and the break-glass role. */
   readonly bucketProtection: BucketProtection;
 
@@ -237,6 +240,19 @@ export class MediaService extends Construct {
 
     this.serviceAlarms?.addApi(this.api);
     this.serviceAlarms?.addTable(this.table);
+
+    this.dashboard = new ServiceDashboard(this, 'Dashboard', {
+      stageName: s.stageName,
+      api: this.api,
+      functions: new Map([...this.functions].map(([name, fn]) => [name, fn.function])),
+      table: this.table,
+      processingFunction: this.addFunction(PROCESSING_FUNCTION),
+      processingRule: this.processingRule,
+      deadLetterQueue: this.processingDeadLetterQueue,
+      alarms: this.alarms,
+      metricsNamespace: METRICS_NAMESPACE,
+      serviceName: SERVICE_NAME,
+    }).dashboard;
   }
 
   /** The topic alarms notify when none is given; an email address is subscribed when given. */

@@ -51,6 +51,8 @@ export function requestMiddleware(
     before: (request) => {
       startedAt = Date.now();
       request.context.metrics = metrics;
+      // Every metric of this handler (request, upload, rejects) carries its route.
+      metrics.setDefaultDimensions({ route: request.event.routeKey });
       logger.resetKeys();
       logger.appendKeys({ requestId: requestIdOf(request) });
     },

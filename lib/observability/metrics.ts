@@ -9,7 +9,7 @@
  * | `Requests`, `Latency`      | Count, ms    | route             | every API request            |
  * | `ServerErrors`             | Count        | route             | 5xx answers (0 otherwise)    |
  * | `Rejects`                  | Count        | route, code       | every error answer, by `code` (413 `payload_too_large`, 415 …) |
- * | `UploadBytes`              | Bytes        | fileType          | each stored upload           |
+ * | `UploadBytes`              | Bytes        | route, fileType   | each stored upload           |
  * | `ProcessingDuration`       | ms           | outcome           | each processed stored file   |
  * | `ProcessingFailures`       | Count        | —                 | each failed processing run   |
  * | `SweepItems`               | Count        | sweep, result     | each sweep run, per result   |
@@ -42,7 +42,7 @@ export function recordRequest(
   metrics: Metrics,
   answer: { route: string; statusCode: number; durationMs: number; code?: string },
 ): void {
-  // Same route for every request of a handler: a default dimension, set once.
+  // The request middleware set it already; kept here so the function stands on its own.
   metrics.setDefaultDimensions({ route: answer.route });
   metrics.addMetric('Requests', MetricUnit.Count, 1);
   metrics.addMetric('Latency', MetricUnit.Milliseconds, answer.durationMs);

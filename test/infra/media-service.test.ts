@@ -48,7 +48,7 @@ beforeAll(() => {
     alarmTopicArn: TOPIC_ARN,
   });
   json = synth.json;
-}, 60_000);
+});
 
 const httpFunctionNames: string[] = [...new Set(routes.map((r) => r.name))];
 const scheduledNames: string[] = SCHEDULED_FUNCTIONS.map((w) => w.name);

@@ -21,7 +21,7 @@ let synth: ReturnType<typeof synthStack>;
 
 beforeAll(() => {
   synth = synthStack({ service: { allowedOrigins: ['https://app.example.com'] } });
-}, 60_000);
+});
 
 function findings(scope: IConstruct) {
   const report = new AwsSolutionsChecks().validateScope(scope);

@@ -82,7 +82,11 @@ describe('API requests', () => {
     });
     expect(typeof request?.Latency).toBe('number');
     const [upload] = withMetric('UploadBytes');
-    expect(upload).toMatchObject({ UploadBytes: 1234, fileType: 'image' });
+    expect(upload).toMatchObject({
+      UploadBytes: 1234,
+      fileType: 'image',
+      route: 'POST /api/v1/media',
+    });
     expect(upload?._aws.CloudWatchMetrics[0]?.Metrics).toEqual([
       { Name: 'UploadBytes', Unit: 'Bytes' },
     ]);
