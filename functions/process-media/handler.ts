@@ -12,7 +12,7 @@ import { logger } from '../../lib/logger.ts';
 import { timedProcessing, workerHandler } from '../../lib/observability/worker.ts';
 import { processStoredObject } from '../../lib/processing/process-media.ts';
 import { createdMediaObjects } from '../../lib/processing/storage-events.ts';
-import { mediaStoreFrom } from '../../lib/storage/media-store.ts';
+import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
 
 const deps = {
   table: createTableContext(config),
