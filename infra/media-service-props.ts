@@ -6,6 +6,7 @@ import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { RouteDefinition } from '../functions/routes.ts';
+import type { CdnProps } from './cdn.ts';
 import type { FunctionAccess } from './function-access.ts';
 
 export const STAGE_NAMES = ['dev', 'staging', 'prod'] as const;
@@ -111,6 +112,8 @@ export interface MediaServiceProps {
   alarms?: AlarmProps;
   /** Who besides the service may lift holds or change the bucket's settings (infra/bucket-protection.ts). */
   bucketProtection?: BucketProtectionProps;
+  /** CloudFront in front of the API and file delivery, optionally on a custom domain (infra/cdn.ts). @default none */
+  cdn?: CdnProps;
   /** Routes to deploy. @default the list in functions/routes.ts */
   routes?: readonly RouteDefinition[];
   /** Per-function permissions and sizing. @default the map in infra/function-access.ts */
@@ -133,6 +136,7 @@ export interface ResolvedMediaServiceProps {
     actions: IAlarmAction[];
     thresholds: AlarmThresholds;
   };
+  cdn: CdnProps | undefined;
 }
 
 export const DEFAULTS = {
@@ -279,7 +283,40 @@ export function resolveMediaServiceProps(props: MediaServiceProps): ResolvedMedi
         ? undefined
         : positiveInteger('processingConcurrency', props.processingConcurrency, 1000),
     alarms: resolveAlarms(stageName, props.alarms ?? {}),
+    cdn: resolveCdn(props.cdn),
   };
+}
+
+function resolveCdn(cdn: CdnProps | undefined): CdnProps | undefined {
+  if (cdn === undefined) return undefined;
+  if (cdn.domainName !== undefined && !isValidHost(cdn.domainName)) {
+    throw new MediaServicePropsError(
+      'cdn.domainName',
+      `must be a host name, got ${show(cdn.domainName)}`,
+    );
+  }
+  if (cdn.domainName && !cdn.certificateArn) {
+    throw new MediaServicePropsError(
+      'cdn.certificateArn',
+      'is required with cdn.domainName: an ACM certificate in us-east-1 covering the domain',
+    );
+  }
+  if (
+    cdn.certificateArn &&
+    !/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/.+$/.test(cdn.certificateArn)
+  ) {
+    throw new MediaServicePropsError(
+      'cdn.certificateArn',
+      `must be an ACM certificate ARN in us-east-1 (CloudFront's region), got ${show(cdn.certificateArn)}`,
+    );
+  }
+  if (
+    cdn.signingPublicKeyPem !== undefined &&
+    !cdn.signingPublicKeyPem.includes('BEGIN PUBLIC KEY')
+  ) {
+    throw new MediaServicePropsError('cdn.signingPublicKeyPem', 'must be a PEM public key');
+  }
+  return cdn;
 }
 
 const PERCENT_THRESHOLDS = new Set<string>([

@@ -43,6 +43,7 @@ import { tableDefinition } from '../lib/db/table-definition.ts';
 import { DEFAULT_METRICS_NAMESPACE } from '../lib/observability/metrics.ts';
 import { PROCESSED_PREFIX } from '../lib/processing/storage-events.ts';
 import { BucketProtection, defaultDeployRoleArns } from './bucket-protection.ts';
+import { MediaCdn } from './cdn.ts';
 import { pascal } from './construct-ids.ts';
 import {
   accessFor,
@@ -136,6 +137,8 @@ export class MediaService extends Construct {
   get alarms(): readonly Alarm[] {
     return this.serviceAlarms?.alarms ?? [];
   }
+  /** CloudFront in front of the API and file delivery, when the `cdn` prop is set. */
+  readonly cdn: MediaCdn | undefined;
   /** API, functions, table, processing and the service's own metrics on one page. */
   readonly dashboard: Dashboard;
   /** The media bucket's deny statements and the break-glass role. */
@@ -239,6 +242,15 @@ export class MediaService extends Construct {
 
     this.serviceAlarms?.addApi(this.api);
     this.serviceAlarms?.addTable(this.table);
+
+    if (s.cdn) {
+      this.cdn = new MediaCdn(this, 'Cdn', {
+        ...s.cdn,
+        api: this.api,
+        bucket: this.bucket,
+        stageName: s.stageName,
+      });
+    }
 
     this.dashboard = new ServiceDashboard(this, 'Dashboard', {
       stageName: s.stageName,

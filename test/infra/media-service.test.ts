@@ -154,6 +154,8 @@ describe('functions', () => {
       MEDIA_MAX_UPLOAD_BYTES: '10000000',
       MEDIA_GRACE_PERIOD_SECONDS: String(9 * 86_400),
       POWERTOOLS_SERVICE_NAME: 'media',
+      POWERTOOLS_METRICS_NAMESPACE: 'MediaService',
+      POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
       POWERTOOLS_LOG_LEVEL: 'WARN',
       NODE_OPTIONS: '--enable-source-maps',
     });
