@@ -2,7 +2,7 @@
  * Runtime configuration, read once per process (Lambda cold start or local server start).
  * Every setting has a default that matches `operations.md`, so the local stack needs no env.
  */
-import { intFromEnv } from './env.ts';
+import { booleanFromEnv, intFromEnv } from './env.ts';
 
 /**
  * `aws`: a versioned bucket with Object Lock (AWS S3, a Ceph gateway); the storage enforces
@@ -53,6 +53,8 @@ export interface ServiceConfig {
   orphanMinAgeSeconds?: number;
   /** `MEDIA_UPLOAD_URL_SECONDS` (default 900): how long an upload session's PUT URL is valid. */
   uploadUrlSeconds?: number;
+  /** `MEDIA_KEEP_LOCATION` (default false): store image originals with their GPS metadata. */
+  keepLocation?: boolean;
 }
 
 /** Where `npm start` keeps its data and listens; the admin CLI finds the running stack there. */
@@ -83,6 +85,7 @@ export function loadConfig(): ServiceConfig {
     dataDir: process.env.DATA_DIR || DEFAULT_DATA_DIR,
     orphanMinAgeSeconds: intFromEnv('MEDIA_ORPHAN_MIN_AGE_SECONDS', DEFAULT_ORPHAN_MIN_AGE_SECONDS),
     uploadUrlSeconds: intFromEnv('MEDIA_UPLOAD_URL_SECONDS', DEFAULT_UPLOAD_URL_SECONDS),
+    keepLocation: booleanFromEnv('MEDIA_KEEP_LOCATION', false),
   };
 }
 

@@ -40,6 +40,7 @@ beforeAll(() => {
       gracePeriodDays: 9,
       allowedOrigins: ORIGINS,
       maxUploadBytes: 10_000_000,
+      keepLocation: true,
       throttle: { rateLimit: 40, burstLimit: 80 },
       logLevel: 'WARN',
       logRetention: RetentionDays.THREE_MONTHS,
@@ -152,6 +153,7 @@ describe('functions', () => {
       ...(publishes ? { EVENT_BUS_NAME: ref(busId()) } : {}),
       MEDIA_STORAGE_MODE: 'aws',
       MEDIA_MAX_UPLOAD_BYTES: '10000000',
+      MEDIA_KEEP_LOCATION: 'true',
       MEDIA_GRACE_PERIOD_SECONDS: String(9 * 86_400),
       POWERTOOLS_SERVICE_NAME: 'media',
       POWERTOOLS_METRICS_NAMESPACE: 'MediaService',
@@ -884,6 +886,7 @@ describe('defaults', () => {
     expect(fn.Properties.Environment.Variables).toMatchObject({
       MEDIA_GRACE_PERIOD_SECONDS: '604800',
       MEDIA_MAX_UPLOAD_BYTES: '52428800',
+      MEDIA_KEEP_LOCATION: 'false',
       POWERTOOLS_LOG_LEVEL: 'INFO',
     });
     const [, bucket] = resourcesOf(dev.json, 'AWS::S3::Bucket').find(
