@@ -104,7 +104,7 @@ async function colorAt(webp: Uint8Array, x: number, y: number): Promise<number[]
 }
 const reddish = ([r, g, b]: number[]) =>
   (r as number) > 150 && (g as number) < 90 && (b as number) < 90;
-const bluish = ([r, g, b]: number[]) => (b as number) > 150 && (r as number) < 90;
+const bluish = ([r, , b]: number[]) => (b as number) > 150 && (r as number) < 90;
 
 describe('HEIC (libheif in WebAssembly, then sharp)', () => {
   it('a phone photo stored sideways (irot) → upright 384×512 WebP, red on top', async () => {
