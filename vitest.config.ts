@@ -7,7 +7,8 @@ import { defineConfig } from 'vitest/config';
  * implementation, a Ceph gateway that `test/support/gateway-setup.ts` starts (skipped with a
  * one-line notice on a machine without the packages, a failure under CI=true); `infra`
  * synthesizes the CDK app (esbuild bundling included).
- * Handlers log through Powertools; SILENT keeps the output readable.
+ * Handlers log through Powertools; SILENT keeps the output readable, and so does turning the
+ * metrics' EMF lines off (test/unit/observability turns them on to read them).
  *
  * Timeouts are backstops that end a hung test, never time limits on work: the suite must pass
  * on a busy machine (two CPU-burning processes beside it included). Speed is measured by
@@ -15,6 +16,7 @@ import { defineConfig } from 'vitest/config';
  */
 const env = {
   POWERTOOLS_LOG_LEVEL: 'SILENT',
+  POWERTOOLS_METRICS_DISABLED: 'true',
   // The integration stack (global setup, main process) turns Powertools' invocation scopes on
   // (local/invocation-scope.ts); workers inherit the variable but have no InvokeStore.
   AWS_LAMBDA_MAX_CONCURRENCY: '',

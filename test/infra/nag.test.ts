@@ -37,6 +37,14 @@ describe('cdk-nag AwsSolutions', () => {
     expect(findings(synth.stack)).toEqual([]);
   });
 
+  it('reports nothing unacknowledged with the alarm topic created by the construct', () => {
+    const created = synthStack({
+      service: { stageName: 'dev', alarms: { email: 'oncall@example.com' } },
+      alarmTopicArn: null,
+    });
+    expect(findings(created.stack)).toEqual([]);
+  });
+
   it('reports no AwsSolutions annotation either', () => {
     const annotations = Annotations.fromStack(synth.stack);
     expect(annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
