@@ -35,5 +35,5 @@ export const handler = apiHandler(
     return jsonResponse(completed.statusCode, completed.body);
   },
   // No body: the session holds everything the client declared.
-  { auth: { table, scope: 'media:write' } },
+  { auth: { table, scope: 'media:write' }, idempotent: true },
 );

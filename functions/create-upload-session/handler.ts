@@ -19,5 +19,5 @@ const deps = {
 export const handler = apiHandler(
   async (_event, context) =>
     jsonResponse(201, await createUploadSession(deps, context.caller, context.jsonBody)),
-  { auth: { table, scope: 'media:write' }, body: 'json' },
+  { auth: { table, scope: 'media:write' }, body: 'json', idempotent: true },
 );

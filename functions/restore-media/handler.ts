@@ -11,5 +11,8 @@ const deps = lifecycleDepsFrom(config);
 export const handler = apiHandler(
   async (event, context) =>
     jsonResponse(200, await restoreMedia(deps, context.caller, event.pathParameters?.id ?? '')),
-  { auth: { table: deps.table, scope: 'media:write', authorize: assertMayManageRetention } },
+  {
+    auth: { table: deps.table, scope: 'media:write', authorize: assertMayManageRetention },
+    idempotent: true,
+  },
 );

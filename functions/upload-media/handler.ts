@@ -21,5 +21,9 @@ export const handler = apiHandler(
   async (_event, context) =>
     jsonResponse(201, await uploadMedia(deps, context.caller, context.jsonBody)),
   // `fileData` is up to 67 MB of base64: sliced from the body rather than copied.
-  { auth: { table, scope: 'media:write' }, body: { json: { largeStringField: 'fileData' } } },
+  {
+    auth: { table, scope: 'media:write' },
+    body: { json: { largeStringField: 'fileData' } },
+    idempotent: true,
+  },
 );

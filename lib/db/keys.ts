@@ -39,7 +39,26 @@ export const keys = {
   }),
   /** An upload session (`POST /api/v1/media/uploads`), until its TTL removes it. */
   uploadSession: (uploadId: string): ItemKey => ({ PK: `UPLOAD#${uploadId}`, SK: 'UPLOAD' }),
+  /**
+   * An `Idempotency-Key` record (Powertools idempotency; `hashedKey` is its hash of the API key
+   * id and the client's key), until its TTL removes it. One partition per key: no hot spot.
+   */
+  idempotency: (hashedKey: string): ItemKey => ({
+    PK: `${IDEMPOTENCY_PREFIX}${hashedKey}`,
+    SK: 'IDEMPOTENCY',
+  }),
+  /** Requests one API key made in the rate-limit window starting at `windowStart` (epoch s). */
+  rateWindow: (keyId: string, windowStart: number): ItemKey => ({
+    PK: `${RATE_PREFIX}${keyId}`,
+    SK: `WINDOW#${windowStart}`,
+  }),
 } as const;
+
+const IDEMPOTENCY_PREFIX = 'IDEMPOTENCY#';
+const RATE_PREFIX = 'RATE#';
+/** Partition-key patterns (IAM `dynamodb:LeadingKeys`) of the request-guard items. */
+export const IDEMPOTENCY_PARTITIONS = `${IDEMPOTENCY_PREFIX}*`;
+export const RATE_PARTITIONS = `${RATE_PREFIX}*`;
 
 /** Where a workspace's project entries (`keys.workspaceProject`) live: a partition and SK prefix. */
 export function workspaceProjectsRange(workspaceId: string): { PK: string; skPrefix: string } {

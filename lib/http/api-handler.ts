@@ -6,8 +6,11 @@
 import middy from '@middy/core';
 import { authenticate, type Caller, requireScope } from '../auth/authenticate.ts';
 import type { Scope } from '../auth/scopes.ts';
+import { config } from '../config.ts';
 import type { TableContext } from '../db/client.ts';
+import { idempotent } from './idempotency.ts';
 import { type JsonBodyOptions, jsonBody } from './json-body.ts';
+import { countRequest } from './rate-limit.ts';
 import { requestMiddleware } from './request-middleware.ts';
 import type { ApiContext, ApiEvent, ApiResult } from './types.ts';
 
@@ -22,15 +25,30 @@ export interface ApiHandlerOptions {
   auth?: { table: TableContext; scope: Scope; authorize?: (caller: Caller) => void };
   /** Parse the body as a JSON object (only for routes that take one). */
   body?: 'json' | { json: JsonBodyOptions };
+  /**
+   * Honour `Idempotency-Key` (POST routes; needs `auth`, keys are per API key). See
+   * `idempotency.ts`.
+   */
+  idempotent?: boolean;
+  /** Requests per minute per API key on authenticated routes; 0: off. Default: the config's. */
+  rateLimitPerMinute?: number;
 }
 
 export function apiHandler(handler: RouteHandler, options: ApiHandlerOptions = {}) {
   const chain = middy<ApiEvent, ApiResult, Error, ApiContext>().use(requestMiddleware());
   const { auth } = options;
+  const rateLimit = options.rateLimitPerMinute ?? config.rateLimitPerMinute ?? 0;
   if (auth) {
     chain.use({
       before: async (request) => {
         const caller = await authenticate(auth.table, request.event.headers ?? {});
+        // Counted once the key is known and before anything else is looked at, so a key over
+        // its limit costs one write per request. Every response then carries the headers.
+        if (rateLimit > 0) {
+          const decision = await countRequest(auth.table, caller.keyId, rateLimit);
+          request.context.responseHeaders = decision.headers;
+          if (decision.rejection) throw decision.rejection;
+        }
         requireScope(caller, auth.scope);
         auth.authorize?.(caller);
         request.context.caller = caller;
@@ -39,5 +57,7 @@ export function apiHandler(handler: RouteHandler, options: ApiHandlerOptions = {
   }
   if (options.body === 'json') chain.use(jsonBody());
   else if (options.body) chain.use(jsonBody(options.body.json));
-  return chain.handler(handler);
+  if (options.idempotent && !auth)
+    throw new Error('idempotent routes need auth (keys are per API key)');
+  return chain.handler(options.idempotent && auth ? idempotent(handler, auth.table) : handler);
 }

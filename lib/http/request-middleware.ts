@@ -1,7 +1,7 @@
 /**
  * The outermost middleware of every route: it tags the logs with the request id, answers every
- * error with the JSON envelope of media-api.md §3, and puts the request id header on every
- * response, success or failure. Unexpected errors are logged in full but answered as a bare
+ * error with the JSON envelope of media-api.md §3, and puts the request id header (and the
+ * request's `context.responseHeaders`) on every response, success or failure. Unexpected errors are logged in full but answered as a bare
  * `500 internal_error`.
  */
 import type { MiddlewareObj, Request } from '@middy/core';
@@ -21,8 +21,15 @@ function requestIdOf(request: ApiRequest): string {
   return request.event.requestContext?.requestId ?? request.context.awsRequestId ?? 'unknown';
 }
 
-function withRequestId(response: ApiResult, requestId: string): ApiResult {
-  return { ...response, headers: { ...response.headers, [REQUEST_ID_HEADER]: requestId } };
+function withRequestHeaders(response: ApiResult, request: ApiRequest): ApiResult {
+  return {
+    ...response,
+    headers: {
+      ...response.headers,
+      ...request.context.responseHeaders,
+      [REQUEST_ID_HEADER]: requestIdOf(request),
+    },
+  };
 }
 
 function logOutcome(request: ApiRequest, statusCode: number, startedAt: number): void {
@@ -44,7 +51,7 @@ export function requestMiddleware(): MiddlewareObj<ApiEvent, ApiResult, Error, A
     },
     after: (request) => {
       if (!request.response) return;
-      request.response = withRequestId(request.response, requestIdOf(request));
+      request.response = withRequestHeaders(request.response, request);
       logOutcome(request, request.response.statusCode ?? 200, startedAt);
     },
     onError: (request) => {
@@ -55,7 +62,7 @@ export function requestMiddleware(): MiddlewareObj<ApiEvent, ApiResult, Error, A
         logger.error('unexpected error', error as Error);
       }
       const { statusCode, body } = toErrorResponse(error);
-      request.response = withRequestId(jsonResponse(statusCode, body), requestIdOf(request));
+      request.response = withRequestHeaders(jsonResponse(statusCode, body), request);
       logOutcome(request, statusCode, startedAt);
     },
   };

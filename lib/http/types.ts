@@ -15,6 +15,11 @@ export interface ApiContext extends Context {
   caller: Caller;
   /** Set by the JSON body middleware on routes that take a body. */
   jsonBody: unknown;
+  /**
+   * Headers for whatever response this request ends with, success or error (e.g. the rate
+   * limit's); the outermost middleware adds them.
+   */
+  responseHeaders?: Record<string, string>;
 }
 
 export const REQUEST_ID_HEADER = 'x-request-id';

@@ -84,10 +84,8 @@ describe('sanitizeFileName', () => {
       { path: ['fileName'], message: 'must be 1–255 characters' },
     ]);
     // The description states the same limit (JSON Schema counts code points too).
-    const described = buildOpenApiDocument().components.schemas.UploadRequest as {
-      properties: { fileName: object };
-    };
-    expect(described.properties.fileName).toMatchObject({ maxLength: 255, minLength: 1 });
+    const described = buildOpenApiDocument().components.schemas.UploadRequest;
+    expect(described.properties?.fileName).toMatchObject({ maxLength: 255, minLength: 1 });
   });
 
   it('prefixes Windows device names, with or without an extension', () => {
