@@ -48,6 +48,12 @@ export interface MediaServiceProps {
   logRetention?: RetentionDays;
   /** Largest decoded upload in bytes (`MEDIA_MAX_UPLOAD_BYTES`). @default 52428800 (50 MB) */
   maxUploadBytes?: number;
+  /**
+   * Requests per minute per API key (`MEDIA_RATE_LIMIT_PER_MINUTE`); over it: 429. 0 turns the
+   * limit off. The default lets one key use a tenth of the stage's steady throttle.
+   * @default 600
+   */
+  rateLimitPerMinute?: number;
   /** `POWERTOOLS_LOG_LEVEL` and the Lambda application log level. @default 'INFO' */
   logLevel?: LogLevel;
   /** Throttling of the HTTP API's default stage. */
@@ -73,6 +79,7 @@ export interface ResolvedMediaServiceProps {
   allowedOrigins: string[];
   logRetention: RetentionDays;
   maxUploadBytes: number;
+  rateLimitPerMinute: number;
   logLevel: LogLevel;
   throttle: { rateLimit: number; burstLimit: number };
   processingConcurrency: number;
@@ -89,6 +96,7 @@ export const DEFAULTS = {
   gracePeriodDays: 7,
   logRetention: RetentionDays.ONE_MONTH,
   maxUploadBytes: 52_428_800,
+  rateLimitPerMinute: 600,
   logLevel: 'INFO',
   rateLimit: 100,
   burstLimit: 200,
@@ -112,6 +120,14 @@ function positiveInteger(prop: string, value: unknown, max = Number.MAX_SAFE_INT
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? '> 0' : `between 1 and ${max}`;
     throw new MediaServicePropsError(prop, `must be an integer ${range}, got ${show(value)}`);
+  }
+  return value;
+}
+
+/** A count that 0 turns off. */
+function wholeNumber(prop: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new MediaServicePropsError(prop, `must be an integer >= 0 (0: off), got ${show(value)}`);
   }
   return value;
 }
@@ -231,6 +247,10 @@ export function resolveMediaServiceProps(props: MediaServiceProps): ResolvedMedi
     maxUploadBytes: positiveInteger(
       'maxUploadBytes',
       props.maxUploadBytes ?? DEFAULTS.maxUploadBytes,
+    ),
+    rateLimitPerMinute: wholeNumber(
+      'rateLimitPerMinute',
+      props.rateLimitPerMinute ?? DEFAULTS.rateLimitPerMinute,
     ),
     logLevel,
     throttle: { rateLimit, burstLimit },

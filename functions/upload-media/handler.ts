@@ -5,6 +5,7 @@ import { config } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
 import { eventPublisherFrom } from '../../lib/events/publisher.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
+import { idempotent } from '../../lib/http/idempotency.ts';
 import { jsonResponse } from '../../lib/http/types.ts';
 import { mediaStoreFrom } from '../../lib/storage/media-store.ts';
 
@@ -18,12 +19,9 @@ const deps = {
 };
 
 export const handler = apiHandler(
-  async (_event, context) =>
+  idempotent(table, async (_event, context) =>
     jsonResponse(201, await uploadMedia(deps, context.caller, context.jsonBody)),
+  ),
   // `fileData` is up to 67 MB of base64: sliced from the body rather than copied.
-  {
-    auth: { table, scope: 'media:write' },
-    body: { json: { largeStringField: 'fileData' } },
-    idempotent: true,
-  },
+  { auth: { table, scope: 'media:write' }, body: { json: { largeStringField: 'fileData' } } },
 );

@@ -8,7 +8,6 @@ import { authenticate, type Caller, requireScope } from '../auth/authenticate.ts
 import type { Scope } from '../auth/scopes.ts';
 import { config } from '../config.ts';
 import type { TableContext } from '../db/client.ts';
-import { idempotent } from './idempotency.ts';
 import { type JsonBodyOptions, jsonBody } from './json-body.ts';
 import { countRequest } from './rate-limit.ts';
 import { requestMiddleware } from './request-middleware.ts';
@@ -25,11 +24,6 @@ export interface ApiHandlerOptions {
   auth?: { table: TableContext; scope: Scope; authorize?: (caller: Caller) => void };
   /** Parse the body as a JSON object (only for routes that take one). */
   body?: 'json' | { json: JsonBodyOptions };
-  /**
-   * Honour `Idempotency-Key` (POST routes; needs `auth`, keys are per API key). See
-   * `idempotency.ts`.
-   */
-  idempotent?: boolean;
   /** Requests per minute per API key on authenticated routes; 0: off. Default: the config's. */
   rateLimitPerMinute?: number;
 }
@@ -57,7 +51,5 @@ export function apiHandler(handler: RouteHandler, options: ApiHandlerOptions = {
   }
   if (options.body === 'json') chain.use(jsonBody());
   else if (options.body) chain.use(jsonBody(options.body.json));
-  if (options.idempotent && !auth)
-    throw new Error('idempotent routes need auth (keys are per API key)');
-  return chain.handler(options.idempotent && auth ? idempotent(handler, auth.table) : handler);
+  return chain.handler(handler);
 }

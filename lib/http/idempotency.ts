@@ -84,8 +84,12 @@ const idempotencyConfig = new IdempotencyConfig({
   },
 });
 
-/** Wraps a POST route's handler: with an `Idempotency-Key` header it runs at most once. */
-export function idempotent(handler: RouteHandler, table: TableContext): RouteHandler {
+/**
+ * Wraps a POST route's handler (inside `apiHandler`, which must authenticate: keys are per API
+ * key): with an `Idempotency-Key` header it runs at most once. Imported by those routes only,
+ * so the other functions' bundles carry none of Powertools idempotency.
+ */
+export function idempotent(table: TableContext, handler: RouteHandler): RouteHandler {
   let runOnce: ((call: IdempotentCall, context: Context) => Promise<ApiResult>) | undefined;
   return async (event, context) => {
     const key = idempotencyKeyOf(event);

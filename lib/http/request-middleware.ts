@@ -46,6 +46,8 @@ export function requestMiddleware(): MiddlewareObj<ApiEvent, ApiResult, Error, A
   return {
     before: (request) => {
       startedAt = Date.now();
+      // A context object may be reused across invocations: nothing of the last one carries over.
+      request.context.responseHeaders = undefined;
       logger.resetKeys();
       logger.appendKeys({ requestId: requestIdOf(request) });
     },

@@ -152,6 +152,7 @@ describe('functions', () => {
       ...(publishes ? { EVENT_BUS_NAME: ref(busId()) } : {}),
       MEDIA_STORAGE_MODE: 'aws',
       MEDIA_MAX_UPLOAD_BYTES: '10000000',
+      MEDIA_RATE_LIMIT_PER_MINUTE: '600',
       MEDIA_GRACE_PERIOD_SECONDS: String(9 * 86_400),
       POWERTOOLS_SERVICE_NAME: 'media',
       POWERTOOLS_LOG_LEVEL: 'WARN',
@@ -369,6 +370,7 @@ describe('IAM least privilege (deployed functions)', () => {
       ...(access.table === 'describe' ? ['dynamodb:DescribeTable'] : TABLE_READ),
       ...(access.table === 'readWrite' ? TABLE_WRITE : []),
       ...(access.table === 'readUpdateAttachments' ? ['dynamodb:UpdateItem'] : []),
+      ...(access.countRequests ? ['dynamodb:UpdateItem'] : []),
       ...(b.list ? ['s3:ListBucket'] : []),
       ...(b.listVersions ? ['s3:ListBucketVersions'] : []),
       ...(b.read?.length ? ['s3:GetObject'] : []),
@@ -466,9 +468,10 @@ describe('IAM least privilege (deployed functions)', () => {
     ]);
   });
 
-  it('the list function cannot write anything', () => {
+  it('the list function cannot write anything but its rate-limit counters', () => {
     if (!functionNames.includes('list-media')) return;
-    const actions = [...actionsOf(statements('list-media'))];
+    const writing = statements('list-media').filter((s) => s.Sid !== 'CountRequests');
+    const actions = [...actionsOf(writing)];
     expect(actions.filter((a) => TABLE_WRITE.includes(a) || /^s3:(Put|Delete)/.test(a))).toEqual(
       [],
     );
@@ -941,6 +944,7 @@ describe('defaults', () => {
     expect(fn.Properties.Environment.Variables).toMatchObject({
       MEDIA_GRACE_PERIOD_SECONDS: '604800',
       MEDIA_MAX_UPLOAD_BYTES: '52428800',
+      MEDIA_RATE_LIMIT_PER_MINUTE: '600',
       POWERTOOLS_LOG_LEVEL: 'INFO',
     });
     const [, bucket] = resourcesOf(dev.json, 'AWS::S3::Bucket').find(

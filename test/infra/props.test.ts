@@ -105,6 +105,13 @@ describe('allowedOrigins', () => {
 });
 
 describe('other props', () => {
+  it('takes a per-key rate limit, 0 turning it off', () => {
+    expect(resolveMediaServiceProps({ stageName: 'dev' }).rateLimitPerMinute).toBe(600);
+    expect(
+      resolveMediaServiceProps({ stageName: 'dev', rateLimitPerMinute: 0 }).rateLimitPerMinute,
+    ).toBe(0);
+  });
+
   it('rejects a log retention that is not a RetentionDays value', () => {
     expect(() => build({ logRetention: 42 as RetentionDays })).toThrow(
       /^MediaService: logRetention must be a RetentionDays value \(1, 3, 5, .*\), got 42$/,
@@ -117,6 +124,8 @@ describe('other props', () => {
 
   it.each([
     [{ maxUploadBytes: 0 }, /maxUploadBytes must be an integer > 0, got 0/],
+    [{ rateLimitPerMinute: -1 }, /rateLimitPerMinute must be an integer >= 0 \(0: off\), got -1/],
+    [{ rateLimitPerMinute: 1.5 }, /rateLimitPerMinute must be an integer >= 0/],
     [{ throttle: { rateLimit: -5 } }, /throttle.rateLimit must be an integer > 0, got -5/],
     [{ throttle: { burstLimit: 0.5 } }, /throttle.burstLimit must be an integer > 0, got 0.5/],
     [
