@@ -20,7 +20,7 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const keep = args.includes('--keep');
 const onlyArg = args.find((a) => a.startsWith('--only='));
-const ALL = ['list', 'cold', 'overhead', 'http', 'upload'] as const;
+const ALL = ['list', 'cold', 'overhead', 'http', 'upload', 'guards'] as const;
 type Part = (typeof ALL)[number];
 const only = new Set<Part>(
   onlyArg ? (onlyArg.slice('--only='.length).split(',') as Part[]) : [...ALL],
@@ -45,6 +45,7 @@ const MODE = quick
         warmup: 3,
       },
       upload: { sizesMb: [1, 10, 50], repeats: 1 },
+      guards: { requests: 100, svgRepeats: 3 },
       watchdogMinutes: 5,
     }
   : {
@@ -62,6 +63,7 @@ const MODE = quick
         warmup: 10,
       },
       upload: { sizesMb: [1, 10, 50], repeats: 3 },
+      guards: { requests: 300, svgRepeats: 5 },
       watchdogMinutes: 20,
     };
 
@@ -72,6 +74,9 @@ const BUDGETS = {
   listFlatRatio: 1.1,
   listIdealRatio: 1.5,
   uploadRatio50: 2.5,
+  rateLimitCallsPerRequest: 1,
+  idempotencyCallsPerRequest: 2,
+  svg50MbMs: 250,
 };
 
 const started = Date.now();
@@ -138,6 +143,7 @@ try {
   const { measureHttp } = await import('./http-load.ts');
   const { measureListCost, LIST_SCENARIOS } = await import('./list-cost.ts');
   const { measureUploadMemory } = await import('./upload-memory.ts');
+  const { measureRequestGuards } = await import('./request-guards.ts');
   const { startMemoryDynamo } = await import('./lib/memory-dynamodb.ts');
   const { CapacityMeter } = await import('./lib/capacity.ts');
   const { functionAccess } = await import('../infra/function-access.ts');
@@ -469,6 +475,72 @@ try {
               fixed(f.handlerMs.median, 0),
               fixed(f.mbPerSecond.median, 1),
             ]),
+          ),
+      );
+    }
+  }
+
+  // ── 5. Request guards: rate limit, Idempotency-Key, SVG on hostile input ──────────────────
+  if (only.has('guards')) {
+    log('request guards: apiHandler in-process against DynamoDB Local; SVG inspection');
+    const guards = await part('guards', () => measureRequestGuards({ ...MODE.guards, log }));
+    if (guards) {
+      results.guards = guards;
+      const calls = (label: string) =>
+        Object.values(
+          guards.variants.find((v) => v.label === label)?.dynamoCallsPerRequest ?? {},
+        ).reduce((sum, n) => sum + n, 0);
+      budgets.push(
+        budget(
+          'guards:rate-limit-calls',
+          `rate limit: ≤ ${BUDGETS.rateLimitCallsPerRequest} DynamoDB call per request`,
+          round(calls('GET, rate limit on') - calls('GET, limits off'), 3),
+          BUDGETS.rateLimitCallsPerRequest,
+          'calls',
+        ),
+        budget(
+          'guards:idempotency-calls',
+          `Idempotency-Key (new key): ≤ ${BUDGETS.idempotencyCallsPerRequest} DynamoDB calls per request`,
+          round(calls('POST, new Idempotency-Key') - calls('POST, no Idempotency-Key'), 3),
+          BUDGETS.idempotencyCallsPerRequest,
+          'calls',
+        ),
+      );
+      const svg50 = guards.svg.find((f) => f.label.startsWith('50 MB valid'));
+      if (svg50) {
+        budgets.push(
+          budget(
+            'guards:svg-50MB',
+            `SVG check of a 50 MB document p50 ≤ ${BUDGETS.svg50MbMs} ms`,
+            round(svg50.ms.median, 1),
+            BUDGETS.svg50MbMs,
+            'ms',
+          ),
+        );
+      }
+      printed.push(
+        `Request guards (apiHandler in-process → DynamoDB Local, ${guards.requests} interleaved requests per variant)\n` +
+          table(
+            ['variant', 'p50 ms', 'p99 ms', '+p50 ms', 'DynamoDB calls / request'],
+            guards.variants.map((v) => [
+              v.label,
+              fixed(v.latencyMs.median, 2),
+              fixed(v.latencyMs.p99, 2),
+              fixed(v.addedMs, 2),
+              Object.entries(v.dynamoCallsPerRequest)
+                .map(([name, n]) => `${name} ${fixed(n, 2)}`)
+                .join(', '),
+            ]),
+          ) +
+          '\n\nIdempotency fingerprint (SHA-256 of the body)\n' +
+          table(
+            ['body', 'ms'],
+            guards.bodyHashMs.map((h) => [`${h.megabytes} MB`, fixed(h.ms.median, 1)]),
+          ) +
+          '\n\nSVG inspection on crafted input\n' +
+          table(
+            ['document', 'outcome', 'p50 ms', 'max ms'],
+            guards.svg.map((f) => [f.label, f.outcome, fixed(f.ms.median, 1), fixed(f.ms.max, 1)]),
           ),
       );
     }
