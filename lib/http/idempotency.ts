@@ -17,7 +17,8 @@
  * - A duplicate that arrives while the first is still running waits for it (Powertools'
  *   conditional write lets only one run) and then replays its response, so concurrent
  *   duplicates produce one attachment and the same answer. If the first is still running
- *   after IN_PROGRESS_WAIT_MS, the duplicate gets 429 with `Retry-After: 1`.
+ *   after IN_PROGRESS_WAIT_MS (or close to this function's timeout), the duplicate gets 429
+ *   with `Retry-After: 1`.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -105,7 +106,9 @@ export function idempotent(table: TableContext, handler: RouteHandler): RouteHan
       request: fingerprint(event),
       run: () => handler(event, context),
     };
-    const deadline = Date.now() + IN_PROGRESS_WAIT_MS;
+    // Never waiting into this function's own timeout: the 429 must get out.
+    const remaining = context.getRemainingTimeInMillis?.() ?? IN_PROGRESS_WAIT_MS;
+    const deadline = Date.now() + Math.min(IN_PROGRESS_WAIT_MS, remaining - 2_000);
     for (let pause = 50; ; pause = Math.min(pause * 2, 500)) {
       try {
         return await runOnce(call, context);
