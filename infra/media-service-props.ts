@@ -69,6 +69,11 @@ export interface MediaServiceProps {
    * @default 600
    */
   rateLimitPerMinute?: number;
+  /**
+   * Store image originals with their GPS/location metadata (`MEDIA_KEEP_LOCATION`). Off: location
+   * is removed before an original is stored. @default false
+   */
+  keepLocation?: boolean;
   /** `POWERTOOLS_LOG_LEVEL` and the Lambda application log level. @default 'INFO' */
   logLevel?: LogLevel;
   /** Throttling of the HTTP API's default stage. */
@@ -99,6 +104,7 @@ export interface ResolvedMediaServiceProps {
   logRetention: RetentionDays;
   maxUploadBytes: number;
   rateLimitPerMinute: number;
+  keepLocation: boolean;
   logLevel: LogLevel;
   throttle: { rateLimit: number; burstLimit: number };
   processingConcurrency: number | undefined;
@@ -270,6 +276,7 @@ export function resolveMediaServiceProps(props: MediaServiceProps): ResolvedMedi
       'rateLimitPerMinute',
       props.rateLimitPerMinute ?? DEFAULTS.rateLimitPerMinute,
     ),
+    keepLocation: booleanProp('keepLocation', props.keepLocation ?? false),
     logLevel,
     throttle: { rateLimit, burstLimit },
     processingConcurrency:
@@ -287,4 +294,11 @@ export function resolveMediaServiceProps(props: MediaServiceProps): ResolvedMedi
       ),
     },
   };
+}
+
+function booleanProp(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') {
+    throw new MediaServicePropsError(name, `must be true or false, got ${show(value)}`);
+  }
+  return value;
 }

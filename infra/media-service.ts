@@ -166,6 +166,7 @@ export class MediaService extends Construct {
       MEDIA_STORAGE_MODE: 'aws',
       MEDIA_MAX_UPLOAD_BYTES: String(s.maxUploadBytes),
       MEDIA_RATE_LIMIT_PER_MINUTE: String(s.rateLimitPerMinute),
+      MEDIA_KEEP_LOCATION: String(s.keepLocation),
       MEDIA_GRACE_PERIOD_SECONDS: String(s.gracePeriodDays * 86_400),
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     };

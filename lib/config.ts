@@ -2,7 +2,7 @@
  * Runtime configuration, read once per process (Lambda cold start or local server start).
  * Every setting has a default that matches `operations.md`, so the local stack needs no env.
  */
-import { intFromEnv } from './env.ts';
+import { booleanFromEnv, intFromEnv } from './env.ts';
 
 /**
  * `aws`: a versioned bucket with Object Lock (AWS S3, a Ceph gateway); the storage enforces
@@ -58,6 +58,8 @@ export interface ServiceConfig {
    * `npm start`) turns limits off. The deployed stack sets it (`rateLimitPerMinute` prop).
    */
   rateLimitPerMinute?: number;
+  /** `MEDIA_KEEP_LOCATION` (default false): store image originals with their GPS metadata. */
+  keepLocation?: boolean;
 }
 
 /** Where `npm start` keeps its data and listens; the admin CLI finds the running stack there. */
@@ -89,6 +91,7 @@ export function loadConfig(): ServiceConfig {
     orphanMinAgeSeconds: intFromEnv('MEDIA_ORPHAN_MIN_AGE_SECONDS', DEFAULT_ORPHAN_MIN_AGE_SECONDS),
     uploadUrlSeconds: intFromEnv('MEDIA_UPLOAD_URL_SECONDS', DEFAULT_UPLOAD_URL_SECONDS),
     rateLimitPerMinute: intFromEnv('MEDIA_RATE_LIMIT_PER_MINUTE', 0, { min: 0 }),
+    keepLocation: booleanFromEnv('MEDIA_KEEP_LOCATION', false),
   };
 }
 

@@ -126,6 +126,7 @@ describe('other props', () => {
     [{ maxUploadBytes: 0 }, /maxUploadBytes must be an integer > 0, got 0/],
     [{ rateLimitPerMinute: -1 }, /rateLimitPerMinute must be an integer >= 0 \(0: off\), got -1/],
     [{ rateLimitPerMinute: 1.5 }, /rateLimitPerMinute must be an integer >= 0/],
+    [{ keepLocation: 'yes' as never }, /keepLocation must be true or false, got "yes"/],
     [{ throttle: { rateLimit: -5 } }, /throttle.rateLimit must be an integer > 0, got -5/],
     [{ throttle: { burstLimit: 0.5 } }, /throttle.burstLimit must be an integer > 0, got 0.5/],
     [
