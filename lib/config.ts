@@ -2,6 +2,7 @@
  * Runtime configuration, read once per process (Lambda cold start or local server start).
  * Every setting has a default that matches `operations.md`, so the local stack needs no env.
  */
+import { DEFAULT_INDEX_SHARDS } from './db/keys.ts';
 import { intFromEnv } from './env.ts';
 
 /** `aws`: versioned bucket with Object Lock; `local`: the S3 server without either. */
@@ -44,6 +45,13 @@ export interface ServiceConfig {
   orphanMinAgeSeconds?: number;
   /** `MEDIA_UPLOAD_URL_SECONDS` (default 900): how long an upload session's PUT URL is valid. */
   uploadUrlSeconds?: number;
+  /** `MEDIA_INDEX_SHARDS` (default `DEFAULT_INDEX_SHARDS`): shards of the hot index partitions. */
+  indexShards?: number;
+  /**
+   * `MEDIA_CURSOR_SECRET`: seals the resume position a short list page carries in its cursor
+   * (`lib/attachments/cursor.ts`). Absent: a random secret per process.
+   */
+  cursorSecret?: string;
 }
 
 export const DEFAULT_DATA_DIR = '.data';
@@ -69,6 +77,8 @@ export function loadConfig(): ServiceConfig {
     dataDir: process.env.DATA_DIR || DEFAULT_DATA_DIR,
     orphanMinAgeSeconds: intFromEnv('MEDIA_ORPHAN_MIN_AGE_SECONDS', DEFAULT_ORPHAN_MIN_AGE_SECONDS),
     uploadUrlSeconds: intFromEnv('MEDIA_UPLOAD_URL_SECONDS', DEFAULT_UPLOAD_URL_SECONDS),
+    indexShards: intFromEnv('MEDIA_INDEX_SHARDS', DEFAULT_INDEX_SHARDS),
+    cursorSecret: process.env.MEDIA_CURSOR_SECRET || undefined,
   };
 }
 

@@ -22,15 +22,16 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { TableContext } from '../db/client.ts';
+import { indexShardsOf, type TableContext } from '../db/client.ts';
 import { withoutNulls } from '../db/items.ts';
 import {
+  allShards,
   keys,
   listIndexKeys,
   listSortKey,
-  PURGE_QUEUE_PARTITION,
   purgeQueueBound,
   purgeQueueKeys,
+  purgeQueuePartition,
 } from '../db/keys.ts';
 import type { ListIndexName } from '../db/table-definition.ts';
 import { PURGE_INDEX, tableDefinition } from '../db/table-definition.ts';
@@ -71,13 +72,13 @@ export function attachmentFromItem(item: Record<string, unknown>): Attachment {
 
 type AttachmentWithProject = Attachment & { projectId: string };
 
-function attachmentItem(attachment: AttachmentWithProject) {
+function attachmentItem(attachment: AttachmentWithProject, shardCount: number) {
   const live = attachment.deletedAt === null;
   return {
     ...keys.attachment(attachment.id),
     entity: 'attachment',
     ...withoutNulls(attachment),
-    ...listIndexKeys(attachment),
+    ...listIndexKeys(attachment, shardCount),
     ...(live ? { listSK: listSortKey(attachment.createdAt, attachment.id) } : {}),
   };
 }
@@ -145,7 +146,7 @@ export async function commitAttachment(
         item: {
           Put: {
             TableName: ctx.tableName,
-            Item: attachmentItem({ ...attachment, projectId }),
+            Item: attachmentItem({ ...attachment, projectId }, indexShardsOf(ctx)),
             ConditionExpression: 'attribute_not_exists(PK)',
           },
         },
@@ -226,8 +227,8 @@ const TTL_NAME = { '#ttl': tableDefinition.timeToLiveAttribute };
 export const ttlOf = (purgeAfter: number): number => Math.ceil(purgeAfter / 1000);
 
 /** SET clause + values that put a deleted, unheld attachment on TTL and in the purge queue. */
-function purgeSchedule(purgeAfter: number, id: string) {
-  const queue = purgeQueueKeys(purgeAfter, id);
+function purgeSchedule(ctx: TableContext, purgeAfter: number, id: string) {
+  const queue = purgeQueueKeys(purgeAfter, id, indexShardsOf(ctx));
   return {
     set: '#ttl = :ttl, purgePK = :purgePK, purgeSK = :purgeSK',
     values: { ':ttl': ttlOf(purgeAfter), ':purgePK': queue.purgePK, ':purgeSK': queue.purgeSK },
@@ -285,7 +286,7 @@ export async function markDeleted(
   deletedAt: number,
   purgeAfter: number,
 ): Promise<DeleteResult> {
-  const schedule = purgeSchedule(purgeAfter, id);
+  const schedule = purgeSchedule(ctx, purgeAfter, id);
   const deleted = await updateAttachmentIf(ctx, id, {
     UpdateExpression: `SET deletedAt = :now, purgeAfter = :purgeAfter, ${schedule.set} REMOVE listSK`,
     ConditionExpression:
@@ -373,7 +374,7 @@ export async function writeLegalHold(
   if (enabled) {
     update = `SET legalHold = :hold REMOVE ${UNSCHEDULE}`;
   } else if (deleted) {
-    const schedule = purgeSchedule(current.purgeAfter ?? now, current.id);
+    const schedule = purgeSchedule(ctx, current.purgeAfter ?? now, current.id);
     update = `SET legalHold = :hold, ${schedule.set}`;
     Object.assign(values, schedule.values);
   } else {
@@ -461,14 +462,51 @@ export async function purgeAttachmentRecord(
 }
 
 /**
- * Deleted, unheld attachments whose grace period is over, oldest deadline first, a page at a
- * time (the index is eventually consistent: callers re-check with a conditional write).
+ * Deleted, unheld attachments whose grace period is over, oldest deadline first across every
+ * shard of the queue, a page per shard at a time (the index is eventually consistent: callers
+ * re-check with a conditional write).
  */
 export async function* purgeCandidates(
   ctx: TableContext,
   now: number,
   pageSize = 100,
 ): AsyncIterable<Attachment> {
+  const shards = allShards(indexShardsOf(ctx)).map((shard) =>
+    purgeQueueShard(ctx, shard, now, pageSize)[Symbol.asyncIterator](),
+  );
+  const heads = await Promise.all(shards.map((shard) => shard.next()));
+  for (;;) {
+    let oldest = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const head = heads[i];
+      if (!head || head.done) continue;
+      const current = heads[oldest];
+      if (
+        oldest === -1 ||
+        (current && !current.done && head.value.purgeSK < current.value.purgeSK)
+      ) {
+        oldest = i;
+      }
+    }
+    const head = heads[oldest];
+    if (!head || head.done) return;
+    yield head.value.attachment;
+    heads[oldest] = await (shards[oldest] as AsyncIterator<QueuedForPurge>).next();
+  }
+}
+
+interface QueuedForPurge {
+  purgeSK: string;
+  attachment: Attachment;
+}
+
+/** One shard of the purge queue, due entries only, oldest deadline first. */
+async function* purgeQueueShard(
+  ctx: TableContext,
+  shard: number,
+  now: number,
+  pageSize: number,
+): AsyncIterable<QueuedForPurge> {
   const index = tableDefinition.globalSecondaryIndexes.find((i) => i.indexName === PURGE_INDEX);
   if (!index) throw new Error(`unknown index ${PURGE_INDEX}`);
   let startKey: Record<string, unknown> | undefined;
@@ -480,14 +518,16 @@ export async function* purgeCandidates(
         KeyConditionExpression: '#pk = :pk AND #sk < :bound',
         ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
         ExpressionAttributeValues: {
-          ':pk': PURGE_QUEUE_PARTITION,
+          ':pk': purgeQueuePartition(shard),
           ':bound': purgeQueueBound(now),
         },
         Limit: pageSize,
         ExclusiveStartKey: startKey,
       }),
     );
-    for (const item of page.Items ?? []) yield attachmentFromItem(item);
+    for (const item of page.Items ?? []) {
+      yield { purgeSK: String(item[index.sortKey]), attachment: attachmentFromItem(item) };
+    }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
 }

@@ -5,12 +5,20 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ServiceConfig } from '../config.ts';
+import { DEFAULT_INDEX_SHARDS } from './keys.ts';
 
 /** What every data-access function receives: the client and the table it works on. */
 export interface TableContext {
   db: DynamoDBDocumentClient;
   tableName: string;
+  /**
+   * Shards of the hot index partitions (`MEDIA_INDEX_SHARDS`, see `shardOf` in keys.ts); absent:
+   * `DEFAULT_INDEX_SHARDS`. Every process writing or reading a table must use the same count.
+   */
+  indexShards?: number;
 }
+
+export const indexShardsOf = (ctx: TableContext): number => ctx.indexShards ?? DEFAULT_INDEX_SHARDS;
 
 /** Credentials the local emulators accept (DynamoDB Local takes any, s3rver expects these). */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -28,5 +36,9 @@ export function createDynamoClient(config: ServiceConfig): DynamoDBDocumentClien
 }
 
 export function createTableContext(config: ServiceConfig): TableContext {
-  return { db: createDynamoClient(config), tableName: config.tableName };
+  return {
+    db: createDynamoClient(config),
+    tableName: config.tableName,
+    ...(config.indexShards === undefined ? {} : { indexShards: config.indexShards }),
+  };
 }

@@ -2,6 +2,7 @@
  * Every table key is spelled here and nowhere else. Entity modules and handlers call these
  * builders; nothing else concatenates `PK`/`SK` strings.
  */
+import { createHash } from 'node:crypto';
 import type { FileType } from '../media/types.ts';
 
 export interface ItemKey {
@@ -53,14 +54,46 @@ export function listSortKey(createdAt: number, attachmentId: string): string {
 }
 
 /**
- * Keys of a deleted attachment in the purge queue (`ByPurgeAfter`). One partition: the queue
- * only takes writes on delete, hold and restore, far below a partition's limits.
+ * Default shard count of the hot partitions, from the capacity model (docs/capacity.md): one
+ * workspace can take 10,000 uploads/s before any shard reaches ~65 % of a partition's 1,000
+ * writes/s, and a list page still merges few enough shards to stay within its read budget.
  */
-export function purgeQueueKeys(purgeAfter: number, attachmentId: string) {
-  return { purgePK: PURGE_QUEUE_PARTITION, purgeSK: listSortKey(purgeAfter, attachmentId) };
+export const DEFAULT_INDEX_SHARDS = 16;
+
+/**
+ * Hot partitions (a workspace's and a project's list entries, the purge queue) are spread over
+ * `shardCount` shards: an attachment's shard is a hash of its id, so a burst of uploads into one
+ * workspace spreads evenly whatever the ids' order, and readers merge the shards back
+ * (`lib/attachments/list-source.ts`). Shard 0 is spelled exactly as the unsharded partition was,
+ * so records written before sharding (or with a shard count of 1) are read as shard 0 and need
+ * no migration. The shard count may grow between deployments (records keep the shard they were
+ * written with and readers read every shard up to the current count) but must never shrink.
+ */
+export function shardOf(attachmentId: string, shardCount: number): number {
+  if (shardCount <= 1) return 0;
+  return createHash('sha256').update(attachmentId).digest().readUInt32BE(0) % shardCount;
 }
 
-export const PURGE_QUEUE_PARTITION = 'PURGE';
+const shardSuffix = (shard: number): string => (shard === 0 ? '' : `#S${shard}`);
+
+/** Every shard number below `shardCount`. */
+export const allShards = (shardCount: number): number[] =>
+  Array.from({ length: Math.max(1, shardCount) }, (_, shard) => shard);
+
+/** Purge-queue (`ByPurgeAfter`) partition of one shard. */
+export function purgeQueuePartition(shard: number): string {
+  return `${PURGE_QUEUE_PARTITION}${shardSuffix(shard)}`;
+}
+
+/** Keys of a deleted attachment in the purge queue (`ByPurgeAfter`), sharded like the lists. */
+export function purgeQueueKeys(purgeAfter: number, attachmentId: string, shardCount: number) {
+  return {
+    purgePK: purgeQueuePartition(shardOf(attachmentId, shardCount)),
+    purgeSK: listSortKey(purgeAfter, attachmentId),
+  };
+}
+
+const PURGE_QUEUE_PARTITION = 'PURGE';
 
 /** Every `purgeSK` below this bound belongs to an attachment with `purgeAfter <= now`. */
 export function purgeQueueBound(now: number): string {
@@ -68,34 +101,54 @@ export function purgeQueueBound(now: number): string {
   return String(now + 1).padStart(15, '0');
 }
 
-/** Partition of a post's attachments in `ByPost`, or in `ByPostAndType` with a file type. */
+/**
+ * Partition of a post's attachments in `ByPost`, or in `ByPostAndType` with a file type. Never
+ * sharded: only the post's author uploads to a post, at the pace of one person (and of the
+ * per-key rate limit), far below a partition's 1,000 writes/s; an unsharded post list stays
+ * one Query per page.
+ */
 export function postListPartition(postId: string, fileType?: FileType): string {
   return fileType ? `POST#${postId}#TYPE#${fileType}` : `POST#${postId}`;
 }
 
-/** Partition of a workspace's attachments in `ByWorkspace` / `ByWorkspaceAndType`. */
-export function workspaceListPartition(workspaceId: string, fileType?: FileType): string {
-  return fileType ? `WS#${workspaceId}#TYPE#${fileType}` : `WS#${workspaceId}`;
+/** Partition of one shard of a workspace's attachments in `ByWorkspace` / `ByWorkspaceAndType`. */
+export function workspaceListPartition(
+  workspaceId: string,
+  shard: number,
+  fileType?: FileType,
+): string {
+  const base = fileType ? `WS#${workspaceId}#TYPE#${fileType}` : `WS#${workspaceId}`;
+  return `${base}${shardSuffix(shard)}`;
 }
 
-/** Partition of a project's attachments in `ByProject` / `ByProjectAndType`. */
-export function projectListPartition(projectId: string, fileType?: FileType): string {
-  return fileType ? `PROJECT#${projectId}#TYPE#${fileType}` : `PROJECT#${projectId}`;
+/** Partition of one shard of a project's attachments in `ByProject` / `ByProjectAndType`. */
+export function projectListPartition(
+  projectId: string,
+  shard: number,
+  fileType?: FileType,
+): string {
+  const base = fileType ? `PROJECT#${projectId}#TYPE#${fileType}` : `PROJECT#${projectId}`;
+  return `${base}${shardSuffix(shard)}`;
 }
 
 /** Partition keys of the six list indexes for one attachment. */
-export function listIndexKeys(attachment: {
-  workspaceId: string;
-  projectId: string;
-  postId: string;
-  fileType: FileType;
-}) {
+export function listIndexKeys(
+  attachment: {
+    id: string;
+    workspaceId: string;
+    projectId: string;
+    postId: string;
+    fileType: FileType;
+  },
+  shardCount: number,
+) {
+  const shard = shardOf(attachment.id, shardCount);
   return {
     byPostPK: postListPartition(attachment.postId),
     byPostTypePK: postListPartition(attachment.postId, attachment.fileType),
-    byProjectPK: projectListPartition(attachment.projectId),
-    byProjectTypePK: projectListPartition(attachment.projectId, attachment.fileType),
-    byWorkspacePK: workspaceListPartition(attachment.workspaceId),
-    byWorkspaceTypePK: workspaceListPartition(attachment.workspaceId, attachment.fileType),
+    byProjectPK: projectListPartition(attachment.projectId, shard),
+    byProjectTypePK: projectListPartition(attachment.projectId, shard, attachment.fileType),
+    byWorkspacePK: workspaceListPartition(attachment.workspaceId, shard),
+    byWorkspaceTypePK: workspaceListPartition(attachment.workspaceId, shard, attachment.fileType),
   };
 }
