@@ -34,7 +34,7 @@ export interface ListPartition {
 const sortKeyOf = (position: ListPosition): string => listSortKey(position.createdAt, position.id);
 
 /** Reads a little beyond the expected share, so one read usually covers a shard's part. */
-const SHARE_MARGIN = 1.5;
+const SHARE_MARGIN = 1;
 
 /** One partition read page by page; `buffer` holds what was read and not yet handed out. */
 class PartitionReader {
@@ -134,7 +134,7 @@ export class ListSource {
         const expected = Math.ceil(
           stillWanted * Math.min(1, reader.partition.share * SHARE_MARGIN),
         );
-        return reader.read(Math.min(expected + 1, stillWanted, MAX_QUERY_LIMIT, budgetShare));
+        return reader.read(Math.min(expected, stillWanted, MAX_QUERY_LIMIT, budgetShare));
       }),
     );
     for (const n of counts) this.readCount += n;

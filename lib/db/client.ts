@@ -4,7 +4,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ServiceConfig } from '../config.ts';
+import { config as processConfig, type ServiceConfig } from '../config.ts';
 import { DEFAULT_INDEX_SHARDS } from './keys.ts';
 
 /** What every data-access function receives: the client and the table it works on. */
@@ -12,13 +12,14 @@ export interface TableContext {
   db: DynamoDBDocumentClient;
   tableName: string;
   /**
-   * Shards of the hot index partitions (`MEDIA_INDEX_SHARDS`, see `shardOf` in keys.ts); absent:
-   * `DEFAULT_INDEX_SHARDS`. Every process writing or reading a table must use the same count.
+   * Shards of the hot index partitions (see `shardOf` in keys.ts); absent: this process's
+   * `MEDIA_INDEX_SHARDS`. Every process writing or reading a table must use the same count.
    */
   indexShards?: number;
 }
 
-export const indexShardsOf = (ctx: TableContext): number => ctx.indexShards ?? DEFAULT_INDEX_SHARDS;
+export const indexShardsOf = (ctx: TableContext): number =>
+  ctx.indexShards ?? processConfig.indexShards ?? DEFAULT_INDEX_SHARDS;
 
 /** Credentials the local emulators accept (DynamoDB Local takes any, s3rver expects these). */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
