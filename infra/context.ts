@@ -72,6 +72,7 @@ export function mediaServicePropsFromContext(node: Node): MediaServiceProps {
       'processingConcurrency',
       node.tryGetContext('processingConcurrency'),
     ),
+    indexShards: number('indexShards', node.tryGetContext('indexShards')),
   };
   const rateLimit = number('throttleRateLimit', node.tryGetContext('throttleRateLimit'));
   const burstLimit = number('throttleBurstLimit', node.tryGetContext('throttleBurstLimit'));

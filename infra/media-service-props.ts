@@ -6,6 +6,7 @@ import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { RouteDefinition } from '../functions/routes.ts';
+import { DEFAULT_INDEX_SHARDS } from '../lib/db/keys.ts';
 import type { FunctionAccess } from './function-access.ts';
 
 export const STAGE_NAMES = ['dev', 'staging', 'prod'] as const;
@@ -60,6 +61,14 @@ export interface MediaServiceProps {
    * left in the account. Integer between 1 and 1000. @default 10
    */
   processingConcurrency?: number;
+  /**
+   * Shards of the hot table-index partitions (a workspace's and a project's list entries, the
+   * purge queue): `MEDIA_INDEX_SHARDS` of every function. Each shard takes up to 1,000 writes/s,
+   * and a workspace-wide list page reads every shard; docs/capacity.md shows how to choose.
+   * May be raised between deployments, never lowered (records keep their shard).
+   * Integer between 1 and 256. @default 16
+   */
+  indexShards?: number;
   alarms?: AlarmProps;
   /** Routes to deploy. @default the list in functions/routes.ts */
   routes?: readonly RouteDefinition[];
@@ -76,6 +85,7 @@ export interface ResolvedMediaServiceProps {
   logLevel: LogLevel;
   throttle: { rateLimit: number; burstLimit: number };
   processingConcurrency: number;
+  indexShards: number;
   alarms: {
     enabled: boolean;
     topic: ITopic | undefined;
@@ -93,6 +103,7 @@ export const DEFAULTS = {
   rateLimit: 100,
   burstLimit: 200,
   processingConcurrency: 10,
+  indexShards: DEFAULT_INDEX_SHARDS,
   apiServerErrorRatePercent: 5,
   apiMinimumRequests: 20,
 } as const;
@@ -239,6 +250,7 @@ export function resolveMediaServiceProps(props: MediaServiceProps): ResolvedMedi
       props.processingConcurrency ?? DEFAULTS.processingConcurrency,
       1000,
     ),
+    indexShards: positiveInteger('indexShards', props.indexShards ?? DEFAULTS.indexShards, 256),
     alarms: {
       enabled: props.alarms?.enabled ?? true,
       topic: props.alarms?.topic,

@@ -40,6 +40,7 @@ beforeAll(() => {
       gracePeriodDays: 9,
       allowedOrigins: ORIGINS,
       maxUploadBytes: 10_000_000,
+      indexShards: 8,
       throttle: { rateLimit: 40, burstLimit: 80 },
       logLevel: 'WARN',
       logRetention: RetentionDays.THREE_MONTHS,
@@ -153,6 +154,8 @@ describe('functions', () => {
       MEDIA_STORAGE_MODE: 'aws',
       MEDIA_MAX_UPLOAD_BYTES: '10000000',
       MEDIA_GRACE_PERIOD_SECONDS: String(9 * 86_400),
+      MEDIA_INDEX_SHARDS: '8',
+      MEDIA_CURSOR_SECRET: { Ref: 'AWS::StackId' },
       POWERTOOLS_SERVICE_NAME: 'media',
       POWERTOOLS_LOG_LEVEL: 'WARN',
       NODE_OPTIONS: '--enable-source-maps',
@@ -941,6 +944,7 @@ describe('defaults', () => {
     expect(fn.Properties.Environment.Variables).toMatchObject({
       MEDIA_GRACE_PERIOD_SECONDS: '604800',
       MEDIA_MAX_UPLOAD_BYTES: '52428800',
+      MEDIA_INDEX_SHARDS: '16',
       POWERTOOLS_LOG_LEVEL: 'INFO',
     });
     const [, bucket] = resourcesOf(dev.json, 'AWS::S3::Bucket').find(
