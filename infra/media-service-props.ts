@@ -35,6 +35,21 @@ export interface AlarmProps {
   apiMinimumRequests?: number;
 }
 
+export interface BucketProtectionProps {
+  /**
+   * An existing role to use as break-glass (lift holds, delete versions, change lifecycle,
+   * versioning, Object Lock or the bucket policy). @default a role created by the construct,
+   * assumable by the account's principals with MFA
+   */
+  breakGlassRoleArn?: string;
+  /**
+   * Roles CloudFormation deploys the stack with: they must keep changing lifecycle, versioning
+   * and the bucket policy. @default the CDK bootstrap's CloudFormation execution role
+   * (`cdk-<qualifier>-cfn-exec-role-…`); required with a synthesizer that has none.
+   */
+  deployRoleArns?: readonly string[];
+}
+
 export interface MediaServiceProps {
   /** Deployment stage; tags every resource and names the stack. */
   stageName: StageName;
@@ -57,8 +72,10 @@ export interface MediaServiceProps {
    * Reserved concurrency of the processing function (thumbnails, metadata backfill): at most
    * this many stored files are processed at once, so a burst of uploads cannot take the
    * account's whole Lambda concurrency; further events wait in Lambda's event queue (up to an
-   * hour, then the dead-letter queue). Reserving it needs that much unreserved concurrency
-   * left in the account. Integer between 1 and 1000. @default 10
+   * hour, then the dead-letter queue). Off by default: reserving concurrency needs that much
+   * unreserved concurrency left in the account (Lambda keeps 100 unreserved), and a new account
+   * with the low default quota (10) refuses any reservation, failing the deploy. Set it once
+   * the account's quota is raised. Integer between 1 and 1000. @default none (unreserved pool)
    */
   processingConcurrency?: number;
   /**
@@ -70,6 +87,8 @@ export interface MediaServiceProps {
    */
   indexShards?: number;
   alarms?: AlarmProps;
+  /** Who besides the service may lift holds or change the bucket's settings (infra/bucket-protection.ts). */
+  bucketProtection?: BucketProtectionProps;
   /** Routes to deploy. @default the list in functions/routes.ts */
   routes?: readonly RouteDefinition[];
   /** Per-function permissions and sizing. @default the map in infra/function-access.ts */
@@ -84,7 +103,7 @@ export interface ResolvedMediaServiceProps {
   maxUploadBytes: number;
   logLevel: LogLevel;
   throttle: { rateLimit: number; burstLimit: number };
-  processingConcurrency: number;
+  processingConcurrency: number | undefined;
   indexShards: number;
   alarms: {
     enabled: boolean;
@@ -102,7 +121,6 @@ export const DEFAULTS = {
   logLevel: 'INFO',
   rateLimit: 100,
   burstLimit: 200,
-  processingConcurrency: 10,
   indexShards: DEFAULT_INDEX_SHARDS,
   apiServerErrorRatePercent: 5,
   apiMinimumRequests: 20,
@@ -245,11 +263,10 @@ export function resolveMediaServiceProps(props: MediaServiceProps): ResolvedMedi
     ),
     logLevel,
     throttle: { rateLimit, burstLimit },
-    processingConcurrency: positiveInteger(
-      'processingConcurrency',
-      props.processingConcurrency ?? DEFAULTS.processingConcurrency,
-      1000,
-    ),
+    processingConcurrency:
+      props.processingConcurrency === undefined
+        ? undefined
+        : positiveInteger('processingConcurrency', props.processingConcurrency, 1000),
     indexShards: positiveInteger('indexShards', props.indexShards ?? DEFAULTS.indexShards, 256),
     alarms: {
       enabled: props.alarms?.enabled ?? true,

@@ -48,6 +48,7 @@ import { Construct } from 'constructs';
 import { routes as defaultRoutes, type RouteDefinition } from '../functions/routes.ts';
 import { tableDefinition } from '../lib/db/table-definition.ts';
 import { PROCESSED_PREFIX } from '../lib/processing/storage-events.ts';
+import { BucketProtection, defaultDeployRoleArns } from './bucket-protection.ts';
 import {
   accessFor,
   functionAccess as defaultFunctionAccess,
@@ -55,7 +56,9 @@ import {
   KEY_PREFIXES,
 } from './function-access.ts';
 import {
+  type BucketProtectionProps,
   type MediaServiceProps,
+  MediaServicePropsError,
   type ResolvedMediaServiceProps,
   resolveMediaServiceProps,
 } from './media-service-props.ts';
@@ -132,6 +135,8 @@ export class MediaService extends Construct {
   /** Every function by name (folder under `functions/`). */
   readonly functions = new Map<string, ServiceFunction>();
   readonly alarms: Alarm[] = [];
+  /** The media bucket's deny statements and the break-glass role. */
+  readonly bucketProtection: BucketProtection;
 
   private readonly access: Readonly<Record<string, FunctionAccess>>;
   private readonly environment: Record<string, string>;
@@ -215,9 +220,32 @@ export class MediaService extends Construct {
     ({ rule: this.processingRule, deadLetterQueue: this.processingDeadLetterQueue } =
       this.addProcessing());
 
+    this.bucketProtection = this.protectBucket(props.bucketProtection ?? {});
+
     if (s.alarms.enabled) {
       this.addApiAlarm();
     }
+  }
+
+  /** Denies hold, version and bucket-setting changes to everyone but the roles that need them. */
+  private protectBucket(props: BucketProtectionProps): BucketProtection {
+    const deployRoleArns = props.deployRoleArns ?? defaultDeployRoleArns(this);
+    if (deployRoleArns.length === 0) {
+      throw new MediaServicePropsError(
+        'bucketProtection.deployRoleArns',
+        'is required with a stack synthesizer that has no CloudFormation execution role: the ' +
+          'bucket policy must let the deploying role update lifecycle, versioning and the policy',
+      );
+    }
+    return new BucketProtection(this, 'BucketProtection', {
+      bucket: this.bucket,
+      functionRoles: [...this.functions].map(([name, fn]) => ({
+        roleArn: fn.role.roleArn,
+        access: accessFor(name, this.access),
+      })),
+      deployRoleArns,
+      breakGlassRoleArn: props.breakGlassRoleArn,
+    });
   }
 
   /**
