@@ -49,14 +49,10 @@ export class WriteMeter {
         const name = (context as { commandName?: string }).commandName ?? '';
         if (!METERED.has(name)) return next(args);
         (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'INDEXES';
-        try {
-          const result = await next(args);
-          this.add((result.output as { ConsumedCapacity?: Consumed | Consumed[] }).ConsumedCapacity);
-          return result;
-        } catch (error) {
-          // A refused conditional write still consumes capacity; DynamoDB reports none here.
-          throw error;
-        }
+        // A refused conditional write throws: DynamoDB reports no capacity for it here.
+        const result = await next(args);
+        this.add((result.output as { ConsumedCapacity?: Consumed | Consumed[] }).ConsumedCapacity);
+        return result;
       },
       { step: 'initialize', name: 'benchWriteMeter', override: true },
     );
