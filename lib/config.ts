@@ -47,11 +47,6 @@ export interface ServiceConfig {
   uploadUrlSeconds?: number;
   /** `MEDIA_INDEX_SHARDS` (default `DEFAULT_INDEX_SHARDS`): shards of the hot index partitions. */
   indexShards?: number;
-  /**
-   * `MEDIA_CURSOR_SECRET`: seals the resume position a short list page carries in its cursor
-   * (`lib/attachments/cursor.ts`). Absent: a random secret per process.
-   */
-  cursorSecret?: string;
 }
 
 export const DEFAULT_DATA_DIR = '.data';
@@ -78,7 +73,6 @@ export function loadConfig(): ServiceConfig {
     orphanMinAgeSeconds: intFromEnv('MEDIA_ORPHAN_MIN_AGE_SECONDS', DEFAULT_ORPHAN_MIN_AGE_SECONDS),
     uploadUrlSeconds: intFromEnv('MEDIA_UPLOAD_URL_SECONDS', DEFAULT_UPLOAD_URL_SECONDS),
     indexShards: intFromEnv('MEDIA_INDEX_SHARDS', DEFAULT_INDEX_SHARDS),
-    cursorSecret: process.env.MEDIA_CURSOR_SECRET || undefined,
   };
 }
 

@@ -14,7 +14,6 @@
  * and the page resumes from the public position: slower, never wrong.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { config } from '../config.ts';
 import { listSortKey } from '../db/keys.ts';
 import { InvalidCursorError } from '../errors.ts';
 import { isId } from '../ids.ts';
@@ -77,9 +76,14 @@ export class CursorSeal {
 
 let processSeal: CursorSeal | undefined;
 
-/** The seal of this process: `MEDIA_CURSOR_SECRET`, or a random secret of its own. */
+/**
+ * The seal of this process: `MEDIA_CURSOR_SECRET` (read on first use), or a random secret of
+ * its own.
+ */
 export function defaultCursorSeal(): CursorSeal {
-  processSeal ??= new CursorSeal(config.cursorSecret ?? randomBytes(32).toString('hex'));
+  processSeal ??= new CursorSeal(
+    process.env.MEDIA_CURSOR_SECRET || randomBytes(32).toString('hex'),
+  );
   return processSeal;
 }
 

@@ -4,7 +4,8 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { config as processConfig, type ServiceConfig } from '../config.ts';
+import type { ServiceConfig } from '../config.ts';
+import { intFromEnv } from '../env.ts';
 import { DEFAULT_INDEX_SHARDS } from './keys.ts';
 
 /** What every data-access function receives: the client and the table it works on. */
@@ -18,8 +19,16 @@ export interface TableContext {
   indexShards?: number;
 }
 
-export const indexShardsOf = (ctx: TableContext): number =>
-  ctx.indexShards ?? processConfig.indexShards ?? DEFAULT_INDEX_SHARDS;
+let processIndexShards: number | undefined;
+
+/**
+ * The shard count a context works with. Read from the environment on first use (not at import:
+ * tests and the local stack set the environment after importing this module).
+ */
+export function indexShardsOf(ctx: TableContext): number {
+  processIndexShards ??= intFromEnv('MEDIA_INDEX_SHARDS', DEFAULT_INDEX_SHARDS);
+  return ctx.indexShards ?? processIndexShards;
+}
 
 /** Credentials the local emulators accept (DynamoDB Local takes any, s3rver expects these). */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;

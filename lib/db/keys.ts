@@ -2,7 +2,8 @@
  * Every table key is spelled here and nowhere else. Entity modules and handlers call these
  * builders; nothing else concatenates `PK`/`SK` strings.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
+import { newId } from '../ids.ts';
 import type { FileType } from '../media/types.ts';
 
 export interface ItemKey {
@@ -77,6 +78,24 @@ export const DEFAULT_INDEX_SHARDS = 16;
 export function shardOf(attachmentId: string, shardCount: number): number {
   if (shardCount <= 1) return 0;
   return createHash('sha256').update(attachmentId).digest().readUInt32BE(0) % shardCount;
+}
+
+let lastShard: number | undefined;
+
+/**
+ * A new random attachment id whose shard is the next in this process's round robin (ids are
+ * drawn until one falls in it: about `shardCount` draws, microseconds). A hash alone spreads a
+ * burst like dice, ±√n per shard; each writer going round the shards in turn spreads its
+ * uploads exactly, and many writers (Lambda instances) add up to at most one upload per shard
+ * and writer above the even share. The shard still follows from the id alone.
+ */
+export function newAttachmentId(shardCount: number): string {
+  if (shardCount <= 1) return newId('attachment');
+  lastShard = ((lastShard ?? randomInt(shardCount)) + 1) % shardCount;
+  for (;;) {
+    const id = newId('attachment');
+    if (shardOf(id, shardCount) === lastShard) return id;
+  }
 }
 
 const shardSuffix = (shard: number): string => (shard === 0 ? '' : `#S${shard}`);
