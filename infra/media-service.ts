@@ -40,7 +40,6 @@ import {
   BucketEncryption,
   type CfnBucket,
   HttpMethods,
-  type LifecycleRule,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -53,8 +52,8 @@ import {
   accessFor,
   functionAccess as defaultFunctionAccess,
   type FunctionAccess,
-  KEY_PREFIXES,
 } from './function-access.ts';
+import { mediaBucketLifecycleRules } from './lifecycle-rules.ts';
 import {
   type BucketProtectionProps,
   type MediaServiceProps,
@@ -460,7 +459,7 @@ export class MediaService extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'media-bucket/',
-      lifecycleRules: mediaLifecycleRules(gracePeriodDays),
+      lifecycleRules: mediaBucketLifecycleRules(gracePeriodDays),
       // Browsers PUT to presigned upload-session URLs and follow GET redirects to signed URLs.
       cors:
         allowedOrigins.length > 0
@@ -541,41 +540,6 @@ export class MediaService extends Construct {
       },
     );
   }
-}
-
-/**
- * Lifecycle of the media bucket. Deleting an attachment adds a delete marker; the bytes become a
- * noncurrent version and S3 expires them `gracePeriodDays` after that (counted from deletion,
- * not creation). Lifecycle never removes a version under legal hold. Restore removes the delete
- * marker within the grace period.
- */
-export function mediaLifecycleRules(gracePeriodDays: number): LifecycleRule[] {
-  return [
-    {
-      id: 'AbortIncompleteMultipartUploads',
-      abortIncompleteMultipartUploadAfter: Duration.days(1),
-    },
-    {
-      id: 'PurgeDeletedUploads',
-      prefix: KEY_PREFIXES.uploads,
-      noncurrentVersionExpiration: Duration.days(gracePeriodDays),
-    },
-    {
-      id: 'PurgeDeletedThumbnails',
-      prefix: KEY_PREFIXES.thumbnails,
-      noncurrentVersionExpiration: Duration.days(gracePeriodDays),
-    },
-    {
-      // Completing a session stores its bytes under uploads/ and removes the staged object;
-      // what is left (unfinished sessions, a failed removal) goes after a day.
-      id: 'ExpireStaging',
-      prefix: KEY_PREFIXES.staging,
-      expiration: Duration.days(1),
-      noncurrentVersionExpiration: Duration.days(1),
-    },
-    // Delete markers whose versions are all gone (purged) are clutter: remove them.
-    { id: 'RemoveExpiredDeleteMarkers', expiredObjectDeleteMarker: true },
-  ];
 }
 
 /** One JSON object per request; never headers (they carry API keys) or bodies. */

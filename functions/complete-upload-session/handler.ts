@@ -12,7 +12,7 @@ import { createTableContext } from '../../lib/db/client.ts';
 import { eventPublisherFrom } from '../../lib/events/publisher.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
 import { jsonResponse } from '../../lib/http/types.ts';
-import { mediaStoreFrom } from '../../lib/storage/media-store.ts';
+import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
 import { stagingAreaFrom } from '../../lib/storage/staging.ts';
 
 const table = createTableContext(config);

@@ -6,7 +6,7 @@ import { serveFile } from '../../lib/attachments/serve.ts';
 import { config } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
-import { mediaStoreFrom } from '../../lib/storage/media-store.ts';
+import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
 
 const table = createTableContext(config);
 const deps = { table, store: mediaStoreFrom(config) };
