@@ -16,6 +16,7 @@
  */
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import type { Attachment } from '../lib/attachments/model.ts';
+import { LIST_ITEM_FIELDS } from '../lib/attachments/present.ts';
 import { recordProcessingFindings } from '../lib/attachments/processing-records.ts';
 import {
   claimForPurge,
@@ -32,23 +33,6 @@ import { PURGE_INDEX, tableDefinition, toCreateTableInput } from '../lib/db/tabl
 import { benchAttachment, type Dataset, seedDataset } from './lib/seed.ts';
 import { rng, type Stats, summarize } from './lib/stats.ts';
 import { WriteMeter, type WriteReading } from './lib/write-meter.ts';
-
-/** What a list item shows (`lib/attachments/present.ts` `toListItem`) plus its post. */
-export const LEAN_LIST_PROJECTION = [
-  'id',
-  'postId',
-  'fileName',
-  'originalFileName',
-  'fileType',
-  'fileSize',
-  'mimeType',
-  'storageKey',
-  'thumbnailKey',
-  'width',
-  'height',
-  'duration',
-  'createdAt',
-];
 
 export type Layout = 'current' | 'lean';
 
@@ -111,7 +95,7 @@ async function createLayoutTable(table: TableContext, layout: Layout): Promise<v
       index.Projection =
         index.IndexName === PURGE_INDEX
           ? { ProjectionType: 'KEYS_ONLY' }
-          : { ProjectionType: 'INCLUDE', NonKeyAttributes: LEAN_LIST_PROJECTION };
+          : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...LIST_ITEM_FIELDS] };
     }
   }
   await table.db.send(new CreateTableCommand(input));

@@ -16,6 +16,7 @@ import {
   projectListPartition,
   workspaceListPartition,
 } from '../db/keys.ts';
+import type { ListIndexName } from '../db/table-definition.ts';
 import type { FileType } from '../media/types.ts';
 import {
   type CursorSeal,
@@ -51,27 +52,15 @@ const postPartition = (postId: string, fileType?: FileType): ListPartition => ({
   share: 1,
 });
 
-/** Every shard of a workspace's list. */
-const workspacePartitions = (
-  workspaceId: string,
+/** Every shard of a list whose shard partitions `partitionOf` names. */
+const everyShard = (
+  indexName: ListIndexName,
   shardCount: number,
-  fileType?: FileType,
+  partitionOf: (shard: number) => string,
 ): ListPartition[] =>
   allShards(shardCount).map((shard) => ({
-    indexName: fileType ? 'ByWorkspaceAndType' : 'ByWorkspace',
-    partitionValue: workspaceListPartition(workspaceId, shard, fileType),
-    share: 1 / shardCount,
-  }));
-
-/** Every shard of a project's list. */
-const projectPartitions = (
-  projectId: string,
-  shardCount: number,
-  fileType?: FileType,
-): ListPartition[] =>
-  allShards(shardCount).map((shard) => ({
-    indexName: fileType ? 'ByProjectAndType' : 'ByProject',
-    partitionValue: projectListPartition(projectId, shard, fileType),
+    indexName,
+    partitionValue: partitionOf(shard),
     share: 1 / shardCount,
   }));
 
@@ -84,10 +73,15 @@ async function visiblePartitions(
   const shardCount = indexShardsOf(ctx);
   const scope = await workspaceListScope(ctx, visibility, shardCount);
   if (scope.kind === 'workspace') {
-    return workspacePartitions(visibility.viewer.workspaceId, shardCount, fileType);
+    const { workspaceId } = visibility.viewer;
+    return everyShard(fileType ? 'ByWorkspaceAndType' : 'ByWorkspace', shardCount, (shard) =>
+      workspaceListPartition(workspaceId, shard, fileType),
+    );
   }
   return scope.visibleProjectIds.flatMap((projectId) =>
-    projectPartitions(projectId, shardCount, fileType),
+    everyShard(fileType ? 'ByProjectAndType' : 'ByProject', shardCount, (shard) =>
+      projectListPartition(projectId, shard, fileType),
+    ),
   );
 }
 

@@ -38,25 +38,15 @@ import { PURGE_INDEX, tableDefinition } from '../db/table-definition.ts';
 import { type GuardedWrite, transactWrite } from '../db/transactions.ts';
 import type { ListPosition } from './cursor.ts';
 import type { Attachment } from './model.ts';
+import { LIST_ITEM_FIELDS } from './present.ts';
 
+/** Every field of a record: what a list item shows, and the rest. */
 const ATTACHMENT_FIELDS = [
-  'id',
+  ...LIST_ITEM_FIELDS,
   'workspaceId',
-  'postId',
   'projectId',
   'uploaderId',
-  'fileName',
-  'originalFileName',
-  'fileType',
-  'mimeType',
-  'fileSize',
   'sha256',
-  'storageKey',
-  'thumbnailKey',
-  'width',
-  'height',
-  'duration',
-  'createdAt',
   'legalHold',
   'deletedAt',
   'purgeAfter',

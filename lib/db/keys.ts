@@ -135,25 +135,23 @@ export function postListPartition(postId: string, fileType?: FileType): string {
   return fileType ? `POST#${postId}#TYPE#${fileType}` : `POST#${postId}`;
 }
 
-/** Partition of one shard of a workspace's attachments in `ByWorkspace` / `ByWorkspaceAndType`. */
-export function workspaceListPartition(
-  workspaceId: string,
+/** One shard of a list partition keyed by `<prefix>#<id>`, optionally by file type too. */
+function shardedListPartition(
+  prefix: string,
+  id: string,
   shard: number,
   fileType?: FileType,
 ): string {
-  const base = fileType ? `WS#${workspaceId}#TYPE#${fileType}` : `WS#${workspaceId}`;
-  return `${base}${shardSuffix(shard)}`;
+  return `${prefix}#${id}${fileType ? `#TYPE#${fileType}` : ''}${shardSuffix(shard)}`;
 }
 
+/** Partition of one shard of a workspace's attachments in `ByWorkspace` / `ByWorkspaceAndType`. */
+export const workspaceListPartition = (workspaceId: string, shard: number, fileType?: FileType) =>
+  shardedListPartition('WS', workspaceId, shard, fileType);
+
 /** Partition of one shard of a project's attachments in `ByProject` / `ByProjectAndType`. */
-export function projectListPartition(
-  projectId: string,
-  shard: number,
-  fileType?: FileType,
-): string {
-  const base = fileType ? `PROJECT#${projectId}#TYPE#${fileType}` : `PROJECT#${projectId}`;
-  return `${base}${shardSuffix(shard)}`;
-}
+export const projectListPartition = (projectId: string, shard: number, fileType?: FileType) =>
+  shardedListPartition('PROJECT', projectId, shard, fileType);
 
 /** Partition keys of the six list indexes for one attachment. */
 export function listIndexKeys(
