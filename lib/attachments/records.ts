@@ -464,24 +464,20 @@ export async function* purgeCandidates(
   const shards = allShards(indexShardsOf(ctx)).map((shard) =>
     purgeQueueShard(ctx, shard, now, pageSize)[Symbol.asyncIterator](),
   );
-  const heads = await Promise.all(shards.map((shard) => shard.next()));
+  // The next entry of each shard (undefined once it is exhausted).
+  const heads = (await Promise.all(shards.map((shard) => shard.next()))).map((r) =>
+    r.done ? undefined : r.value,
+  );
   for (;;) {
-    let oldest = -1;
-    for (let i = 0; i < heads.length; i++) {
-      const head = heads[i];
-      if (!head || head.done) continue;
-      const current = heads[oldest];
-      if (
-        oldest === -1 ||
-        (current && !current.done && head.value.purgeSK < current.value.purgeSK)
-      ) {
-        oldest = i;
-      }
-    }
-    const head = heads[oldest];
-    if (!head || head.done) return;
-    yield head.value.attachment;
-    heads[oldest] = await (shards[oldest] as AsyncIterator<QueuedForPurge>).next();
+    let oldest: number | undefined;
+    heads.forEach((head, i) => {
+      const best = oldest === undefined ? undefined : heads[oldest];
+      if (head && (!best || head.purgeSK < best.purgeSK)) oldest = i;
+    });
+    if (oldest === undefined) return;
+    yield (heads[oldest] as QueuedForPurge).attachment;
+    const next = await (shards[oldest] as AsyncIterator<QueuedForPurge>).next();
+    heads[oldest] = next.done ? undefined : next.value;
   }
 }
 
