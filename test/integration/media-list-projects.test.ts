@@ -15,8 +15,7 @@ import {
   restoreAttachmentRecord,
   softDeleteAttachment,
 } from '../../lib/attachments/records.ts';
-import { createTableContext, type TableContext } from '../../lib/db/client.ts';
-import { DEFAULT_INDEX_SHARDS } from '../../lib/db/keys.ts';
+import { createTableContext, indexShardsOf, type TableContext } from '../../lib/db/client.ts';
 import { createApiKey } from '../../lib/directory/admin/api-key-records.ts';
 import { createPost } from '../../lib/directory/admin/posts.ts';
 import {
@@ -312,7 +311,7 @@ describe('a project created mid-walk', () => {
   });
 });
 
-const MAX_PROJECTS = maxMergedProjects(DEFAULT_INDEX_SHARDS);
+const MAX_PROJECTS = maxMergedProjects(indexShardsOf(createTableContext(testConfig())));
 
 describe(`more than ${MAX_PROJECTS} visible projects`, () => {
   it('falls back to the workspace index with the same answer', async () => {
