@@ -20,14 +20,14 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts'],
+          include: ['test/unit/**/*.test.ts', 'client/test/unit/**/*.test.ts'],
           env,
         },
       },
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'client/test/integration/**/*.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
           env,
           testTimeout: 30_000,

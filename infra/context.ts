@@ -68,6 +68,7 @@ export function mediaServicePropsFromContext(node: Node): MediaServiceProps {
     allowedOrigins: stringList('allowedOrigins', node.tryGetContext('allowedOrigins')),
     logRetention: logRetentionDays as RetentionDays | undefined,
     maxUploadBytes: number('maxUploadBytes', node.tryGetContext('maxUploadBytes')),
+    keepLocation: [true, 'true'].includes(node.tryGetContext('keepLocation')),
     processingConcurrency: number(
       'processingConcurrency',
       node.tryGetContext('processingConcurrency'),

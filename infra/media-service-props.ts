@@ -64,6 +64,11 @@ export interface MediaServiceProps {
   logRetention?: RetentionDays;
   /** Largest decoded upload in bytes (`MEDIA_MAX_UPLOAD_BYTES`). @default 52428800 (50 MB) */
   maxUploadBytes?: number;
+  /**
+   * Store image originals with their GPS/location metadata (`MEDIA_KEEP_LOCATION`). Off: location
+   * is removed before an original is stored. @default false
+   */
+  keepLocation?: boolean;
   /** `POWERTOOLS_LOG_LEVEL` and the Lambda application log level. @default 'INFO' */
   logLevel?: LogLevel;
   /** Throttling of the HTTP API's default stage. */
@@ -101,6 +106,7 @@ export interface ResolvedMediaServiceProps {
   allowedOrigins: string[];
   logRetention: RetentionDays;
   maxUploadBytes: number;
+  keepLocation: boolean;
   logLevel: LogLevel;
   throttle: { rateLimit: number; burstLimit: number };
   processingConcurrency: number | undefined;
@@ -261,6 +267,7 @@ export function resolveMediaServiceProps(props: MediaServiceProps): ResolvedMedi
       'maxUploadBytes',
       props.maxUploadBytes ?? DEFAULTS.maxUploadBytes,
     ),
+    keepLocation: booleanProp('keepLocation', props.keepLocation ?? false),
     logLevel,
     throttle: { rateLimit, burstLimit },
     processingConcurrency:
@@ -279,4 +286,11 @@ export function resolveMediaServiceProps(props: MediaServiceProps): ResolvedMedi
       ),
     },
   };
+}
+
+function booleanProp(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') {
+    throw new MediaServicePropsError(name, `must be true or false, got ${show(value)}`);
+  }
+  return value;
 }

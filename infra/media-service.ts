@@ -165,6 +165,7 @@ export class MediaService extends Construct {
       BUCKET_NAME: this.bucket.bucketName,
       MEDIA_STORAGE_MODE: 'aws',
       MEDIA_MAX_UPLOAD_BYTES: String(s.maxUploadBytes),
+      MEDIA_KEEP_LOCATION: String(s.keepLocation),
       MEDIA_GRACE_PERIOD_SECONDS: String(s.gracePeriodDays * 86_400),
       MEDIA_INDEX_SHARDS: String(s.indexShards),
       // Seals list cursors (lib/attachments/cursor.ts): the same for every instance of the

@@ -3,7 +3,7 @@
  * Every setting has a default that matches `operations.md`, so the local stack needs no env.
  */
 import { DEFAULT_INDEX_SHARDS } from './db/keys.ts';
-import { intFromEnv } from './env.ts';
+import { booleanFromEnv, intFromEnv } from './env.ts';
 
 /**
  * `aws`: a versioned bucket with Object Lock (AWS S3, a Ceph gateway); the storage enforces
@@ -56,6 +56,8 @@ export interface ServiceConfig {
   uploadUrlSeconds?: number;
   /** `MEDIA_INDEX_SHARDS` (default `DEFAULT_INDEX_SHARDS`): shards of the hot index partitions. */
   indexShards?: number;
+  /** `MEDIA_KEEP_LOCATION` (default false): store image originals with their GPS metadata. */
+  keepLocation?: boolean;
 }
 
 /** Where `npm start` keeps its data and listens; the admin CLI finds the running stack there. */
@@ -87,6 +89,7 @@ export function loadConfig(): ServiceConfig {
     orphanMinAgeSeconds: intFromEnv('MEDIA_ORPHAN_MIN_AGE_SECONDS', DEFAULT_ORPHAN_MIN_AGE_SECONDS),
     uploadUrlSeconds: intFromEnv('MEDIA_UPLOAD_URL_SECONDS', DEFAULT_UPLOAD_URL_SECONDS),
     indexShards: intFromEnv('MEDIA_INDEX_SHARDS', DEFAULT_INDEX_SHARDS),
+    keepLocation: booleanFromEnv('MEDIA_KEEP_LOCATION', false),
   };
 }
 

@@ -21,6 +21,7 @@ const deps = {
   store: mediaStoreFrom(config),
   staging: stagingAreaFrom(config),
   maxUploadBytes: config.maxUploadBytes,
+  keepLocation: config.keepLocation ?? false,
   uploadUrlSeconds: config.uploadUrlSeconds ?? DEFAULT_UPLOAD_URL_SECONDS,
   notify: publishingMediaEvents(eventPublisherFrom(config)),
 };

@@ -13,6 +13,7 @@ const deps = {
   table,
   store: mediaStoreFrom(config),
   maxUploadBytes: config.maxUploadBytes,
+  keepLocation: config.keepLocation ?? false,
   // `media.uploaded` once the record is committed.
   notify: publishingMediaEvents(eventPublisherFrom(config)),
 };

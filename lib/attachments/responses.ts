@@ -3,6 +3,7 @@
  * `present.ts` returns values typed by them, so the documentation and the code cannot disagree.
  * Handlers import only their types, so no Lambda bundle builds these schemas at start.
  */
+import { REMOVABLE_METADATA } from '../media/location/remove-location.ts';
 import { FILE_TYPES } from '../media/types.ts';
 import * as z from '../zod.ts';
 
@@ -19,6 +20,21 @@ export const listItemSchema = z.object({
   mimeType: z.string(),
   url: z.string(),
   thumbnailUrl: z.nullable(z.string()),
+  placeholder: z
+    .nullable(
+      z.object({
+        blurhash: z.string().check(z.describe('BlurHash (https://blurha.sh) of the thumbnail')),
+        color: z.string().check(z.describe('average colour of the thumbnail, #rrggbb')),
+      }),
+    )
+    .check(z.describe('Paint this until the thumbnail loads; null while and where there is none')),
+  metadataRemoved: z
+    .array(z.enum(REMOVABLE_METADATA))
+    .check(
+      z.describe(
+        'What was removed from the stored original: "location" (GPS metadata of an image) or nothing',
+      ),
+    ),
   width: nullableNumber,
   height: nullableNumber,
   duration: nullableNumber,

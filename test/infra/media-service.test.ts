@@ -41,6 +41,7 @@ beforeAll(() => {
       allowedOrigins: ORIGINS,
       maxUploadBytes: 10_000_000,
       indexShards: 8,
+      keepLocation: true,
       throttle: { rateLimit: 40, burstLimit: 80 },
       logLevel: 'WARN',
       logRetention: RetentionDays.THREE_MONTHS,
@@ -153,6 +154,7 @@ describe('functions', () => {
       ...(publishes ? { EVENT_BUS_NAME: ref(busId()) } : {}),
       MEDIA_STORAGE_MODE: 'aws',
       MEDIA_MAX_UPLOAD_BYTES: '10000000',
+      MEDIA_KEEP_LOCATION: 'true',
       MEDIA_GRACE_PERIOD_SECONDS: String(9 * 86_400),
       MEDIA_INDEX_SHARDS: '8',
       MEDIA_CURSOR_SECRET: { Ref: 'AWS::StackId' },
@@ -954,6 +956,7 @@ describe('defaults', () => {
       MEDIA_GRACE_PERIOD_SECONDS: '604800',
       MEDIA_MAX_UPLOAD_BYTES: '52428800',
       MEDIA_INDEX_SHARDS: '16',
+      MEDIA_KEEP_LOCATION: 'false',
       POWERTOOLS_LOG_LEVEL: 'INFO',
     });
     const [, bucket] = resourcesOf(dev.json, 'AWS::S3::Bucket').find(

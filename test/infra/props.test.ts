@@ -117,6 +117,7 @@ describe('other props', () => {
 
   it.each([
     [{ maxUploadBytes: 0 }, /maxUploadBytes must be an integer > 0, got 0/],
+    [{ keepLocation: 'yes' as never }, /keepLocation must be true or false, got "yes"/],
     [{ throttle: { rateLimit: -5 } }, /throttle.rateLimit must be an integer > 0, got -5/],
     [{ throttle: { burstLimit: 0.5 } }, /throttle.burstLimit must be an integer > 0, got 0.5/],
     [
