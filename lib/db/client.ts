@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ServiceConfig } from '../config.ts';
 import { intFromEnv } from '../env.ts';
+import { traced } from '../observability/tracing.ts';
 import { DEFAULT_INDEX_SHARDS } from './keys.ts';
 
 /** What every data-access function receives: the client and the table it works on. */
@@ -34,12 +35,14 @@ export function indexShardsOf(ctx: TableContext): number {
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
 export function createDynamoClient(config: ServiceConfig): DynamoDBDocumentClient {
-  const client = new DynamoDBClient({
-    region: config.region,
-    ...(config.dynamoEndpoint
-      ? { endpoint: config.dynamoEndpoint, credentials: LOCAL_CREDENTIALS }
-      : {}),
-  });
+  const client = traced(
+    new DynamoDBClient({
+      region: config.region,
+      ...(config.dynamoEndpoint
+        ? { endpoint: config.dynamoEndpoint, credentials: LOCAL_CREDENTIALS }
+        : {}),
+    }),
+  );
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
   });

@@ -30,6 +30,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // affordable on 2 cores (a page reads every shard at least once). The default (16) is covered
   // by the unit tests and measured by the bench. Test workers inherit this environment.
   process.env.MEDIA_INDEX_SHARDS ??= '2';
+  // The stack's handlers print EMF metric lines (as under npm start): not into the test output.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const dataDir = await mkdtemp(join(tmpdir(), 'media-it-'));
   let stack: LocalStack | undefined;
   try {
