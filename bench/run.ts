@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (`tsx bench/run.ts [--quick] [--only=cold,overhead,http,list,upload] [--keep]`)
+ * `npm run bench` (`tsx bench/run.ts [--quick] [--only=cold,overhead,http,list,upload,writes] [--keep]`)
  *
  * Starts the local stack on free ports with a temporary DATA_DIR, seeds the datasets, runs every
  * measurement of issue 7, prints a table and writes `bench/results/latest.json`. Every load is
@@ -20,7 +20,7 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const keep = args.includes('--keep');
 const onlyArg = args.find((a) => a.startsWith('--only='));
-const ALL = ['list', 'cold', 'overhead', 'http', 'upload', 'guards'] as const;
+const ALL = ['list', 'cold', 'overhead', 'http', 'upload', 'writes', 'guards'] as const;
 type Part = (typeof ALL)[number];
 const only = new Set<Part>(
   onlyArg ? (onlyArg.slice('--only='.length).split(',') as Part[]) : [...ALL],
@@ -46,7 +46,8 @@ const MODE = quick
       },
       upload: { sizesMb: [1, 10, 50], repeats: 1 },
       guards: { requests: 100, svgRepeats: 3 },
-      watchdogMinutes: 5,
+      writes: { operations: 10, burst: 800 },
+      watchdogMinutes: 6,
     }
   : {
       name: 'full',
@@ -64,7 +65,8 @@ const MODE = quick
       },
       upload: { sizesMb: [1, 10, 50], repeats: 3 },
       guards: { requests: 300, svgRepeats: 5 },
-      watchdogMinutes: 20,
+      writes: { operations: 30, burst: 3_200 },
+      watchdogMinutes: 22,
     };
 
 const BUDGETS = {
@@ -77,6 +79,8 @@ const BUDGETS = {
   rateLimitCallsPerRequest: 1,
   idempotencyCallsPerRequest: 2,
   svg50MbMs: 250,
+  /** Largest share of a burst's writes on one key of a sharded index, × shard count. */
+  burstShareRatio: 1.1,
 };
 
 const started = Date.now();
@@ -265,6 +269,79 @@ try {
             rows,
           ),
       );
+    }
+  }
+
+  // ── 5. Write cost and partition spread ──────────────────────────────────────────────────────
+  if (only.has('writes')) {
+    log('write cost (consumed write capacity per operation) and a burst into one workspace');
+    const writes = await part('writes', async () => {
+      const { measureWriteCost } = await import('./write-cost.ts');
+      const { loadConfig } = await import('../lib/config.ts');
+      const { createDynamoClient } = await import('../lib/db/client.ts');
+      const memory = await startMemoryDynamo();
+      try {
+        return await measureWriteCost({
+          newTable: (tableName) => ({
+            db: createDynamoClient({ ...loadConfig(), dynamoEndpoint: memory.endpoint, tableName }),
+            tableName,
+          }),
+          operationsPerLayout: MODE.writes.operations,
+          burstUploads: MODE.writes.burst,
+          log,
+        });
+      } finally {
+        await memory.stop();
+      }
+    });
+    if (writes) {
+      results.writeCost = writes;
+      const { OPERATIONS } = await import('./write-cost.ts');
+      const cost = (layout: string, operation: string) =>
+        writes.operations.find((o) => o.layout === layout && o.operation === operation);
+      printed.push(
+        'Write cost per operation (WCU from DynamoDB Local, medians; current = every index ' +
+          'projects ALL, lean = list fields only, see docs/capacity.md)\n' +
+          table(
+            ['operation', 'table WCU', 'indexes', 'index WCU', 'lean: indexes', 'lean: index WCU'],
+            OPERATIONS.map(([operation, label]) => {
+              const now = cost('current', operation);
+              const lean = cost('lean', operation);
+              return [
+                label,
+                fixed(now?.tableWcu.median, 0),
+                fixed(now?.indexesWritten.median, 0),
+                fixed(now?.indexWcu.median, 0),
+                fixed(lean?.indexesWritten.median, 0),
+                fixed(lean?.indexWcu.median, 0),
+              ];
+            }),
+          ),
+      );
+      printed.push(
+        `Burst into one workspace and project: ${writes.burst.uploads} uploads, then their processing results and deletes (${writes.shards} shards; posts are not sharded)\n` +
+          table(
+            ['index', 'keys', 'writes', 'max share', 'max share × shards'],
+            writes.burst.spreads.map((spread) => [
+              spread.index,
+              spread.keys,
+              spread.writes,
+              `${(spread.maxShare * 100).toFixed(2)} %`,
+              spread.sharded ? fixed(spread.maxShareTimesShards, 3) : '(not sharded)',
+            ]),
+          ),
+      );
+      for (const spread of writes.burst.spreads.filter((s) => s.sharded)) {
+        budgets.push(
+          budget(
+            `burst-spread:${spread.index}`,
+            `burst into one workspace: no ${spread.index} key takes more than ${BUDGETS.burstShareRatio}/N of its writes`,
+            round(spread.maxShareTimesShards, 3),
+            BUDGETS.burstShareRatio,
+            '×',
+          ),
+        );
+      }
     }
   }
 

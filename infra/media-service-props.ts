@@ -6,6 +6,7 @@ import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { RouteDefinition } from '../functions/routes.ts';
+import { DEFAULT_INDEX_SHARDS } from '../lib/db/keys.ts';
 import type { CdnProps } from './cdn.ts';
 import type { FunctionAccess } from './function-access.ts';
 
@@ -120,6 +121,14 @@ export interface MediaServiceProps {
    * the account's quota is raised. Integer between 1 and 1000. @default none (unreserved pool)
    */
   processingConcurrency?: number;
+  /**
+   * Shards of the hot table-index partitions (a workspace's and a project's list entries, the
+   * purge queue): `MEDIA_INDEX_SHARDS` of every function. Each shard takes up to 1,000 writes/s,
+   * and a workspace-wide list page reads every shard; docs/capacity.md shows how to choose.
+   * May be raised between deployments, never lowered (records keep their shard).
+   * Integer between 1 and 256. @default 16
+   */
+  indexShards?: number;
   alarms?: AlarmProps;
   /** Who besides the service may lift holds or change the bucket's settings (infra/bucket-protection.ts). */
   bucketProtection?: BucketProtectionProps;
@@ -142,6 +151,7 @@ export interface ResolvedMediaServiceProps {
   logLevel: LogLevel;
   throttle: { rateLimit: number; burstLimit: number };
   processingConcurrency: number | undefined;
+  indexShards: number;
   alarms: {
     enabled: boolean;
     topic: ITopic | undefined;
@@ -160,6 +170,7 @@ export const DEFAULTS = {
   logLevel: 'INFO',
   rateLimit: 100,
   burstLimit: 200,
+  indexShards: DEFAULT_INDEX_SHARDS,
 } as const;
 
 /** Thrown for every invalid prop; the message starts with `MediaService: <prop>`. */
@@ -309,6 +320,7 @@ export function resolveMediaServiceProps(props: MediaServiceProps): ResolvedMedi
       props.processingConcurrency === undefined
         ? undefined
         : positiveInteger('processingConcurrency', props.processingConcurrency, 1000),
+    indexShards: positiveInteger('indexShards', props.indexShards ?? DEFAULTS.indexShards, 256),
     alarms: resolveAlarms(stageName, props.alarms ?? {}),
     cdn: resolveCdn(props.cdn),
   };

@@ -148,6 +148,8 @@ describe('other props', () => {
       { processingConcurrency: 1001 },
       /processingConcurrency must be an integer between 1 and 1000, got 1001/,
     ],
+    [{ indexShards: 0 }, /indexShards must be an integer between 1 and 256, got 0/],
+    [{ indexShards: 257 }, /indexShards must be an integer between 1 and 256, got 257/],
   ])('rejects %j', (props, message) => {
     expect(() => build(props as Partial<MediaServiceProps>)).toThrow(message);
   });
