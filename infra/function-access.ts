@@ -66,6 +66,12 @@ export interface BucketAccess {
 
 export interface FunctionAccess {
   table: TableAccess;
+  /**
+   * `dynamodb:UpdateItem` on the per-key rate-limit counters only (partition `RATE#…`, through
+   * `dynamodb:LeadingKeys`): authenticated routes whose `table` access cannot write. Routes with
+   * `readWrite` need no flag; they also keep their `Idempotency-Key` records (`IDEMPOTENCY#…`).
+   */
+  countRequests?: boolean;
   /** `dynamodb:Scan` on the table (not its indexes): only a sweep that must see every record. */
   scanTable?: boolean;
   bucket?: BucketAccess;
@@ -84,8 +90,8 @@ const LIGHT = { memoryMb: 512, timeoutSeconds: 10 } as const;
 export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
   // ── HTTP routes ────────────────────────────────────────────────────────────────────────────
   health: { table: 'healthSentinel', bucket: { list: true }, memoryMb: 256, timeoutSeconds: 10 },
-  'list-media': { table: 'read', ...LIGHT },
-  'get-media': { table: 'read', ...LIGHT },
+  'list-media': { table: 'read', countRequests: true, ...LIGHT },
+  'get-media': { table: 'read', countRequests: true, ...LIGHT },
   /**
    * Largest body API Gateway carries is 10 MB (about 7.5 MB decoded); parse + inspect + put.
    * Publishes `media.uploaded`.
@@ -109,7 +115,12 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
     ...LIGHT,
   },
   /** Streams the bytes or presigns a GET. */
-  'serve-file': { table: 'read', bucket: { read: [uploads, thumbnails] }, ...LIGHT },
+  'serve-file': {
+    table: 'read',
+    countRequests: true,
+    bucket: { read: [uploads, thumbnails] },
+    ...LIGHT,
+  },
   /**
    * The only function allowed to change S3 Object Lock legal holds: lists the key's versions
    * (a deleted file's bytes are a noncurrent version) and holds each one.

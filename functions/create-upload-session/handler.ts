@@ -3,6 +3,7 @@ import { createUploadSession } from '../../lib/attachments/upload-sessions.ts';
 import { config, DEFAULT_UPLOAD_URL_SECONDS } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
+import { idempotent } from '../../lib/http/idempotency.ts';
 import { jsonResponse } from '../../lib/http/types.ts';
 import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
 import { stagingAreaFrom } from '../../lib/storage/staging.ts';
@@ -17,7 +18,8 @@ const deps = {
 };
 
 export const handler = apiHandler(
-  async (_event, context) =>
+  idempotent(table, async (_event, context) =>
     jsonResponse(201, await createUploadSession(deps, context.caller, context.jsonBody)),
+  ),
   { auth: { table, scope: 'media:write' }, body: 'json' },
 );

@@ -1,7 +1,7 @@
 /**
  * The outermost middleware of every route: it tags the logs with the request id, answers every
- * error with the JSON envelope of media-api.md §3, and puts the request id header on every
- * response, success or failure. Unexpected errors are logged in full but answered as a bare
+ * error with the JSON envelope of media-api.md §3, and puts the request id header (and the
+ * request's `context.responseHeaders`) on every response, success or failure. Unexpected errors are logged in full but answered as a bare
  * `500 internal_error`.
  */
 import type { MiddlewareObj, Request } from '@middy/core';
@@ -22,8 +22,15 @@ function requestIdOf(request: ApiRequest): string {
   return request.event.requestContext?.requestId ?? request.context.awsRequestId ?? 'unknown';
 }
 
-function withRequestId(response: ApiResult, requestId: string): ApiResult {
-  return { ...response, headers: { ...response.headers, [REQUEST_ID_HEADER]: requestId } };
+function withRequestHeaders(response: ApiResult, request: ApiRequest): ApiResult {
+  return {
+    ...response,
+    headers: {
+      ...response.headers,
+      ...request.context.responseHeaders,
+      [REQUEST_ID_HEADER]: requestIdOf(request),
+    },
+  };
 }
 
 function logOutcome(
@@ -50,6 +57,8 @@ export function requestMiddleware(
   return {
     before: (request) => {
       startedAt = Date.now();
+      // A context object may be reused across invocations: nothing of the last one carries over.
+      request.context.responseHeaders = undefined;
       request.context.metrics = metrics;
       // Every metric of this handler (request, upload, rejects) carries its route.
       metrics.setDefaultDimensions({ route: request.event.routeKey });
@@ -58,7 +67,7 @@ export function requestMiddleware(
     },
     after: (request) => {
       if (!request.response) return;
-      request.response = withRequestId(request.response, requestIdOf(request));
+      request.response = withRequestHeaders(request.response, request);
       logOutcome(request, metrics, request.response.statusCode ?? 200, startedAt);
     },
     onError: (request) => {
@@ -69,7 +78,7 @@ export function requestMiddleware(
         logger.error('unexpected error', error as Error);
       }
       const { statusCode, body } = toErrorResponse(error);
-      request.response = withRequestId(jsonResponse(statusCode, body), requestIdOf(request));
+      request.response = withRequestHeaders(jsonResponse(statusCode, body), request);
       logOutcome(request, metrics, statusCode, startedAt, body.error.code);
     },
   };

@@ -53,6 +53,8 @@ export interface ApiOptions {
   headers?: Record<string, string>;
   /** `manual` to see a redirect instead of following it. */
   redirect?: 'follow' | 'manual' | 'error';
+  /** Another API than the run's stack (e.g. one started with other settings). */
+  baseUrl?: string;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies
@@ -86,7 +88,7 @@ export async function api<T = any>(
     body = JSON.stringify(options.body);
     headers['content-type'] ??= 'application/json';
   }
-  const response = await fetch(`${apiUrl()}${path}`, {
+  const response = await fetch(`${options.baseUrl ?? apiUrl()}${path}`, {
     method: options.method ?? (body === undefined ? 'GET' : 'POST'),
     headers,
     body,
