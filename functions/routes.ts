@@ -4,8 +4,11 @@
  *
  * `name` is the folder under `functions/` whose `handler.ts` exports `handler`.
  * Paths use API Gateway's syntax: `{id}` for one segment, `{proxy+}` for the rest of the path.
+ * They are also the paths of the OpenAPI description (`lib/openapi/`), which describes exactly
+ * these routes. HEAD is routed explicitly where it is answered (API Gateway does not map HEAD
+ * to GET); the handler answers it like GET without the body.
  */
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 
 export interface RouteDefinition {
   name: string;
@@ -13,11 +16,16 @@ export interface RouteDefinition {
   path: string;
 }
 
+const FILE_PATH = '/api/media/uploads/{year}/{month}/{day}/{file}';
+const THUMBNAIL_PATH = '/api/media/thumbnails/{year}/{month}/{day}/{file}';
+
 export const routes = [
   { name: 'health', method: 'GET', path: '/health' },
   { name: 'list-media', method: 'GET', path: '/api/v1/media' },
   { name: 'upload-media', method: 'POST', path: '/api/v1/media' },
+  { name: 'media-limits', method: 'GET', path: '/api/v1/media/limits' },
   { name: 'get-media', method: 'GET', path: '/api/v1/media/{id}' },
+  { name: 'get-media', method: 'HEAD', path: '/api/v1/media/{id}' },
   { name: 'delete-media', method: 'DELETE', path: '/api/v1/media/{id}' },
   { name: 'set-legal-hold', method: 'PUT', path: '/api/v1/media/{id}/legal-hold' },
   { name: 'restore-media', method: 'POST', path: '/api/v1/media/{id}/restore' },
@@ -27,8 +35,15 @@ export const routes = [
     method: 'POST',
     path: '/api/v1/media/uploads/{uploadId}/complete',
   },
-  // Files and thumbnails (`uploads/…`, `thumbnails/…`): one function, one set of rules.
-  { name: 'serve-file', method: 'GET', path: '/api/media/{proxy+}' },
+  // Files and thumbnails: one function, one set of rules; one parameter per URL segment.
+  { name: 'serve-file', method: 'GET', path: FILE_PATH },
+  { name: 'serve-file', method: 'HEAD', path: FILE_PATH },
+  { name: 'serve-file', method: 'GET', path: THUMBNAIL_PATH },
+  { name: 'serve-file', method: 'HEAD', path: THUMBNAIL_PATH },
+  // The API's own description and its interactive reference (no key).
+  { name: 'api-reference', method: 'GET', path: '/openapi.json' },
+  { name: 'api-reference', method: 'GET', path: '/docs' },
+  { name: 'api-reference', method: 'GET', path: '/docs/{asset}' },
 ] as const satisfies readonly RouteDefinition[];
 
 export type FunctionName = (typeof routes)[number]['name'];

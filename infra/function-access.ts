@@ -64,7 +64,8 @@ export interface BucketAccess {
 }
 
 export interface FunctionAccess {
-  table: TableAccess;
+  /** Omitted: no access to the table at all. */
+  table?: TableAccess;
   /** `dynamodb:Scan` on the table (not its indexes): only a sweep that must see every record. */
   scanTable?: boolean;
   bucket?: BucketAccess;
@@ -109,6 +110,10 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
   },
   /** Streams the bytes or presigns a GET. */
   'serve-file': { table: 'read', bucket: { read: [uploads, thumbnails] }, ...LIGHT },
+  /** Authenticates the key and answers from the configuration: no item beyond the key's. */
+  'media-limits': { table: 'read', ...LIGHT },
+  /** `/openapi.json` and `/docs`: built from code and shipped files, no store at all. */
+  'api-reference': { memoryMb: 256, timeoutSeconds: 10 },
   /**
    * The only function allowed to change S3 Object Lock legal holds: lists the key's versions
    * (a deleted file's bytes are a noncurrent version) and holds each one.

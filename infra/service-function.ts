@@ -189,7 +189,7 @@ export function accessStatements(
         resources: [table.tableArn],
       }),
     );
-  } else {
+  } else if (access.table) {
     statements.push(
       new iam.PolicyStatement({
         sid: 'ReadItems',

@@ -44,6 +44,8 @@ export interface ServiceConfig {
   orphanMinAgeSeconds?: number;
   /** `MEDIA_UPLOAD_URL_SECONDS` (default 900): how long an upload session's PUT URL is valid. */
   uploadUrlSeconds?: number;
+  /** `MEDIA_RATE_LIMIT_PER_MINUTE` (default 0 = off): requests per minute per API key. */
+  rateLimitPerMinute?: number;
 }
 
 export const DEFAULT_DATA_DIR = '.data';
@@ -69,6 +71,7 @@ export function loadConfig(): ServiceConfig {
     dataDir: process.env.DATA_DIR || DEFAULT_DATA_DIR,
     orphanMinAgeSeconds: intFromEnv('MEDIA_ORPHAN_MIN_AGE_SECONDS', DEFAULT_ORPHAN_MIN_AGE_SECONDS),
     uploadUrlSeconds: intFromEnv('MEDIA_UPLOAD_URL_SECONDS', DEFAULT_UPLOAD_URL_SECONDS),
+    rateLimitPerMinute: intFromEnv('MEDIA_RATE_LIMIT_PER_MINUTE', 0, { min: 0 }),
   };
 }
 

@@ -11,7 +11,7 @@ import { config, DEFAULT_UPLOAD_URL_SECONDS } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
 import { eventPublisherFrom } from '../../lib/events/publisher.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
-import { jsonResponse } from '../../lib/http/types.ts';
+import { attachmentLocation, jsonResponse } from '../../lib/http/types.ts';
 import { mediaStoreFrom } from '../../lib/storage/media-store.ts';
 import { stagingAreaFrom } from '../../lib/storage/staging.ts';
 
@@ -32,7 +32,10 @@ export const handler = apiHandler(
       context.caller,
       event.pathParameters?.uploadId ?? '',
     );
-    return jsonResponse(completed.statusCode, completed.body);
+    // 201 and the repeated 200 both point at the attachment.
+    return jsonResponse(completed.statusCode, completed.body, {
+      location: attachmentLocation(completed.body.id),
+    });
   },
   // No body: the session holds everything the client declared.
   { auth: { table, scope: 'media:write' } },

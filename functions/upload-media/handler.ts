@@ -5,7 +5,7 @@ import { config } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
 import { eventPublisherFrom } from '../../lib/events/publisher.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
-import { jsonResponse } from '../../lib/http/types.ts';
+import { attachmentLocation, createdResponse } from '../../lib/http/types.ts';
 import { mediaStoreFrom } from '../../lib/storage/media-store.ts';
 
 const table = createTableContext(config);
@@ -18,8 +18,10 @@ const deps = {
 };
 
 export const handler = apiHandler(
-  async (_event, context) =>
-    jsonResponse(201, await uploadMedia(deps, context.caller, context.jsonBody)),
+  async (_event, context) => {
+    const attachment = await uploadMedia(deps, context.caller, context.jsonBody);
+    return createdResponse(attachment, attachmentLocation(attachment.id));
+  },
   // `fileData` is up to 67 MB of base64: sliced from the body rather than copied.
   { auth: { table, scope: 'media:write' }, body: { json: { largeStringField: 'fileData' } } },
 );

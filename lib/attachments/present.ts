@@ -11,7 +11,8 @@ export function toListItem(attachment: Attachment): ListItem {
     originalFileName: attachment.originalFileName,
     fileType: attachment.fileType,
     fileSize: attachment.fileSize,
-    mimeType: attachment.mimeType,
+    // Stored records only ever hold a canonical type (resolveDeclaredType).
+    mimeType: attachment.mimeType as ListItem['mimeType'],
     url: fileUrlOf(attachment.storageKey),
     thumbnailUrl: attachment.thumbnailKey ? fileUrlOf(attachment.thumbnailKey) : null,
     width: attachment.width,

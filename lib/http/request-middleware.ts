@@ -25,6 +25,23 @@ function withRequestId(response: ApiResult, requestId: string): ApiResult {
   return { ...response, headers: { ...response.headers, [REQUEST_ID_HEADER]: requestId } };
 }
 
+/**
+ * HEAD is answered like GET without the body (RFC 9110 §9.3.2): every handler serves both, and
+ * here the body goes, its length staying in `Content-Length`.
+ */
+function finalResponse(request: ApiRequest, response: ApiResult): ApiResult {
+  const answered = withRequestId(response, requestIdOf(request));
+  if (request.event.requestContext?.http?.method !== 'HEAD') return answered;
+  const body = answered.body ?? '';
+  const length = Buffer.byteLength(body, answered.isBase64Encoded ? 'base64' : 'utf8');
+  return {
+    ...answered,
+    body: '',
+    isBase64Encoded: false,
+    headers: { ...answered.headers, 'content-length': String(length) },
+  };
+}
+
 function logOutcome(request: ApiRequest, statusCode: number, startedAt: number): void {
   logger.info('request completed', {
     method: request.event.requestContext?.http?.method,
@@ -44,7 +61,7 @@ export function requestMiddleware(): MiddlewareObj<ApiEvent, ApiResult, Error, A
     },
     after: (request) => {
       if (!request.response) return;
-      request.response = withRequestId(request.response, requestIdOf(request));
+      request.response = finalResponse(request, request.response);
       logOutcome(request, request.response.statusCode ?? 200, startedAt);
     },
     onError: (request) => {
@@ -54,8 +71,8 @@ export function requestMiddleware(): MiddlewareObj<ApiEvent, ApiResult, Error, A
       } else {
         logger.error('unexpected error', error as Error);
       }
-      const { statusCode, body } = toErrorResponse(error);
-      request.response = withRequestId(jsonResponse(statusCode, body), requestIdOf(request));
+      const { statusCode, body, headers } = toErrorResponse(error);
+      request.response = finalResponse(request, jsonResponse(statusCode, body, headers));
       logOutcome(request, statusCode, startedAt);
     },
   };
