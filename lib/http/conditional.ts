@@ -20,11 +20,9 @@ type RequestHeaders = Record<string, string | undefined>;
 export function isNotModified(headers: RequestHeaders, etag: string): boolean {
   const ifNoneMatch = headers['if-none-match'];
   if (!ifNoneMatch) return false;
-  // `fresh` also honours `Cache-Control: no-cache` in the request (then never fresh).
-  return fresh(
-    { 'if-none-match': ifNoneMatch, 'cache-control': headers['cache-control'] },
-    { etag },
-  );
+  // Only the validator: a request's `Cache-Control: no-cache` (fetch adds one to conditional
+  // requests) addresses caches, and an origin still answers 304 (RFC 9111 §5.2.1.4).
+  return fresh({ 'if-none-match': ifNoneMatch }, { etag });
 }
 
 export type RangeOutcome =
