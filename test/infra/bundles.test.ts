@@ -97,7 +97,7 @@ beforeAll(async () => {
   sandbox = mkdtempSync(path.join(tmpdir(), 'media-bundles-'));
   writeFileSync(path.join(sandbox, 'run.mjs'), RUNNER);
   closedPort = await freePort();
-}, 180_000);
+}, 400_000);
 
 afterAll(() => {
   if (sandbox) rmSync(sandbox, { recursive: true, force: true });
@@ -287,7 +287,7 @@ describe('bundles', () => {
   );
 
   it.each(routes.map((r) => [`${r.method} ${r.path}`, r] as const))(
-    '%s: loads in a fresh node process and answers JSON with a status code',
+    '%s: loads in a fresh node process and answers with a status code (JSON unless HEAD or a page)',
     async (_key, route) => {
       const outcome = await invoke(route.name, eventFor(route));
       expect(outcome.error ?? '').not.toMatch(
@@ -295,10 +295,27 @@ describe('bundles', () => {
       );
       expect(outcome, outcome.error).toMatchObject({ ok: true, phase: 'done' });
       expect(typeof outcome.result?.statusCode).toBe('number');
-      expect(() => JSON.parse(String(outcome.result?.body))).not.toThrow();
+      const headers = (outcome.result as { headers?: Record<string, string> }).headers ?? {};
+      if (route.method === 'HEAD') expect(outcome.result?.body).toBe('');
+      else if (headers['content-type']?.startsWith('application/json')) {
+        expect(() => JSON.parse(String(outcome.result?.body))).not.toThrow();
+      } else expect(route.path).toBe('/docs');
     },
     40_000,
   );
+
+  it('api-reference: serves the renderer files copied next to its bundle', async () => {
+    const route = routes.find((r) => r.path === '/docs/{asset}') as RouteDefinition;
+    const event = {
+      ...eventFor(route),
+      rawPath: '/docs/swagger-ui-bundle.js',
+      pathParameters: { asset: 'swagger-ui-bundle.js' },
+    };
+    const outcome = await invoke(route.name, event);
+    expect(outcome, outcome.error).toMatchObject({ ok: true, phase: 'done' });
+    expect(outcome.result?.statusCode).toBe(200);
+    expect(String(outcome.result?.body).length).toBeGreaterThan(100_000);
+  }, 40_000);
 
   it('process-media: sharp installed for Linux arm64 with glibc (the Lambda runtime), nothing else', () => {
     expect(installedOf('process-media')).toEqual(['sharp']);

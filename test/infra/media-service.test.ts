@@ -366,7 +366,11 @@ describe('IAM least privilege (deployed functions)', () => {
     const b = access.bucket ?? {};
     return [
       ...ALWAYS,
-      ...(access.table === 'describe' ? ['dynamodb:DescribeTable'] : TABLE_READ),
+      ...(access.table === 'describe'
+        ? ['dynamodb:DescribeTable']
+        : access.table === undefined
+          ? []
+          : TABLE_READ),
       ...(access.table === 'readWrite' ? TABLE_WRITE : []),
       ...(access.table === 'readUpdateAttachments' ? ['dynamodb:UpdateItem'] : []),
       ...(b.list ? ['s3:ListBucket'] : []),
