@@ -1,9 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Three projects: `unit` needs no services; `integration` runs against ONE local stack
+ * Four projects: `unit` needs no services; `integration` runs against ONE local stack
  * (DynamoDB Local + s3rver + the API Gateway stand-in) that `test/support/global-setup.ts`
- * starts for the whole run; `infra` synthesizes the CDK app (esbuild bundling included).
+ * starts for the whole run; `gateway` runs the aws-mode storage path against ONE real S3
+ * implementation, a Ceph gateway that `test/support/gateway-setup.ts` starts (skipped with a
+ * one-line notice on a machine without the packages, a failure under CI=true); `infra`
+ * synthesizes the CDK app (esbuild bundling included).
  * Handlers log through Powertools; SILENT keeps the output readable.
  */
 const env = { POWERTOOLS_LOG_LEVEL: 'SILENT' };
@@ -17,18 +20,29 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts'],
+          include: ['test/unit/**/*.test.ts', 'client/test/unit/**/*.test.ts'],
           env,
         },
       },
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'client/test/integration/**/*.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
           env,
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'gateway',
+          include: ['test/gateway/**/*.test.ts'],
+          globalSetup: ['test/support/gateway-setup.ts'],
+          env,
+          // Waits for the gateway's own lifecycle (seconds per lifecycle day, see the setup).
+          testTimeout: 300_000,
+          hookTimeout: 180_000,
         },
       },
       {

@@ -68,11 +68,21 @@ export function mediaServicePropsFromContext(node: Node): MediaServiceProps {
     allowedOrigins: stringList('allowedOrigins', node.tryGetContext('allowedOrigins')),
     logRetention: logRetentionDays as RetentionDays | undefined,
     maxUploadBytes: number('maxUploadBytes', node.tryGetContext('maxUploadBytes')),
+    keepLocation: [true, 'true'].includes(node.tryGetContext('keepLocation')),
     processingConcurrency: number(
       'processingConcurrency',
       node.tryGetContext('processingConcurrency'),
     ),
   };
+  const breakGlassRoleArn = node.tryGetContext('breakGlassRoleArn') as unknown;
+  if (breakGlassRoleArn !== undefined) {
+    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(String(breakGlassRoleArn))) {
+      throw new ContextError(
+        `context "breakGlassRoleArn" must be an IAM role ARN, got ${JSON.stringify(breakGlassRoleArn)}`,
+      );
+    }
+    props.bucketProtection = { breakGlassRoleArn: String(breakGlassRoleArn) };
+  }
   const rateLimit = number('throttleRateLimit', node.tryGetContext('throttleRateLimit'));
   const burstLimit = number('throttleBurstLimit', node.tryGetContext('throttleBurstLimit'));
   if (rateLimit !== undefined || burstLimit !== undefined)

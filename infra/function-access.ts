@@ -25,7 +25,8 @@ export type KeyPrefix = (typeof KEY_PREFIXES)[keyof typeof KEY_PREFIXES];
 export const MEDIA_PREFIXES: readonly KeyPrefix[] = [KEY_PREFIXES.uploads, KEY_PREFIXES.thumbnails];
 
 /**
- * - `describe`: `dynamodb:DescribeTable` only (the health check), no item access.
+ * - `healthSentinel`: `dynamodb:GetItem` on the health sentinel's partition only (`keys.ts`,
+ *   through `dynamodb:LeadingKeys`): the health check's data-plane read, no other item.
  * - `read`: `GetItem`, `BatchGetItem`, `Query` on the table and its indexes.
  * - `readUpdateAttachments`: `read` plus `UpdateItem` on attachment items only (partition key
  *   `ATTACHMENT#…`, through `dynamodb:LeadingKeys`): changing what an attachment's record says,
@@ -34,7 +35,7 @@ export const MEDIA_PREFIXES: readonly KeyPrefix[] = [KEY_PREFIXES.uploads, KEY_P
  * - `readWrite`: `read` plus `PutItem`, `UpdateItem`, `DeleteItem`, `BatchWriteItem`,
  *   `ConditionCheckItem` (transactions are authorised per item action) on the table.
  */
-export type TableAccess = 'describe' | 'read' | 'readUpdateAttachments' | 'readWrite';
+export type TableAccess = 'healthSentinel' | 'read' | 'readUpdateAttachments' | 'readWrite';
 
 export interface BucketAccess {
   /** `s3:ListBucket` on the bucket: `HeadBucket` (health) and `ListObjectsV2` (sweeps). */
@@ -83,7 +84,7 @@ const LIGHT = { memoryMb: 512, timeoutSeconds: 10 } as const;
 
 export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
   // ── HTTP routes ────────────────────────────────────────────────────────────────────────────
-  health: { table: 'describe', bucket: { list: true }, memoryMb: 256, timeoutSeconds: 10 },
+  health: { table: 'healthSentinel', bucket: { list: true }, memoryMb: 256, timeoutSeconds: 10 },
   'list-media': { table: 'read', ...LIGHT },
   'get-media': { table: 'read', ...LIGHT },
   /**

@@ -34,6 +34,21 @@ export interface AlarmProps {
   apiMinimumRequests?: number;
 }
 
+export interface BucketProtectionProps {
+  /**
+   * An existing role to use as break-glass (lift holds, delete versions, change lifecycle,
+   * versioning, Object Lock or the bucket policy). @default a role created by the construct,
+   * assumable by the account's principals with MFA
+   */
+  breakGlassRoleArn?: string;
+  /**
+   * Roles CloudFormation deploys the stack with: they must keep changing lifecycle, versioning
+   * and the bucket policy. @default the CDK bootstrap's CloudFormation execution role
+   * (`cdk-<qualifier>-cfn-exec-role-…`); required with a synthesizer that has none.
+   */
+  deployRoleArns?: readonly string[];
+}
+
 export interface MediaServiceProps {
   /** Deployment stage; tags every resource and names the stack. */
   stageName: StageName;
@@ -48,6 +63,11 @@ export interface MediaServiceProps {
   logRetention?: RetentionDays;
   /** Largest decoded upload in bytes (`MEDIA_MAX_UPLOAD_BYTES`). @default 52428800 (50 MB) */
   maxUploadBytes?: number;
+  /**
+   * Store image originals with their GPS/location metadata (`MEDIA_KEEP_LOCATION`). Off: location
+   * is removed before an original is stored. @default false
+   */
+  keepLocation?: boolean;
   /** `POWERTOOLS_LOG_LEVEL` and the Lambda application log level. @default 'INFO' */
   logLevel?: LogLevel;
   /** Throttling of the HTTP API's default stage. */
@@ -56,11 +76,15 @@ export interface MediaServiceProps {
    * Reserved concurrency of the processing function (thumbnails, metadata backfill): at most
    * this many stored files are processed at once, so a burst of uploads cannot take the
    * account's whole Lambda concurrency; further events wait in Lambda's event queue (up to an
-   * hour, then the dead-letter queue). Reserving it needs that much unreserved concurrency
-   * left in the account. Integer between 1 and 1000. @default 10
+   * hour, then the dead-letter queue). Off by default: reserving concurrency needs that much
+   * unreserved concurrency left in the account (Lambda keeps 100 unreserved), and a new account
+   * with the low default quota (10) refuses any reservation, failing the deploy. Set it once
+   * the account's quota is raised. Integer between 1 and 1000. @default none (unreserved pool)
    */
   processingConcurrency?: number;
   alarms?: AlarmProps;
+  /** Who besides the service may lift holds or change the bucket's settings (infra/bucket-protection.ts). */
+  bucketProtection?: BucketProtectionProps;
   /** Routes to deploy. @default the list in functions/routes.ts */
   routes?: readonly RouteDefinition[];
   /** Per-function permissions and sizing. @default the map in infra/function-access.ts */
@@ -73,9 +97,10 @@ export interface ResolvedMediaServiceProps {
   allowedOrigins: string[];
   logRetention: RetentionDays;
   maxUploadBytes: number;
+  keepLocation: boolean;
   logLevel: LogLevel;
   throttle: { rateLimit: number; burstLimit: number };
-  processingConcurrency: number;
+  processingConcurrency: number | undefined;
   alarms: {
     enabled: boolean;
     topic: ITopic | undefined;
@@ -92,7 +117,6 @@ export const DEFAULTS = {
   logLevel: 'INFO',
   rateLimit: 100,
   burstLimit: 200,
-  processingConcurrency: 10,
   apiServerErrorRatePercent: 5,
   apiMinimumRequests: 20,
 } as const;
@@ -232,13 +256,13 @@ export function resolveMediaServiceProps(props: MediaServiceProps): ResolvedMedi
       'maxUploadBytes',
       props.maxUploadBytes ?? DEFAULTS.maxUploadBytes,
     ),
+    keepLocation: booleanProp('keepLocation', props.keepLocation ?? false),
     logLevel,
     throttle: { rateLimit, burstLimit },
-    processingConcurrency: positiveInteger(
-      'processingConcurrency',
-      props.processingConcurrency ?? DEFAULTS.processingConcurrency,
-      1000,
-    ),
+    processingConcurrency:
+      props.processingConcurrency === undefined
+        ? undefined
+        : positiveInteger('processingConcurrency', props.processingConcurrency, 1000),
     alarms: {
       enabled: props.alarms?.enabled ?? true,
       topic: props.alarms?.topic,
@@ -250,4 +274,11 @@ export function resolveMediaServiceProps(props: MediaServiceProps): ResolvedMedi
       ),
     },
   };
+}
+
+function booleanProp(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') {
+    throw new MediaServicePropsError(name, `must be true or false, got ${show(value)}`);
+  }
+  return value;
 }

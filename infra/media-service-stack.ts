@@ -42,6 +42,12 @@ export class MediaServiceStack extends Stack {
       description: 'S3 bucket holding the media (BUCKET_NAME)',
       value: this.service.bucket.bucketName,
     });
+    new CfnOutput(this, 'BreakGlassRoleArn', {
+      description:
+        'The only role besides the service that may lift legal holds, delete versions or change ' +
+        "the media bucket's lifecycle/versioning/Object Lock/policy (assume with MFA)",
+      value: this.service.bucketProtection.breakGlassRoleArn,
+    });
     new CfnOutput(this, 'EventBusName', {
       description: 'EventBridge bus of the domain events (EVENT_BUS_NAME for the admin CLI)',
       value: this.service.eventBus.eventBusName,

@@ -40,7 +40,6 @@ import {
   BucketEncryption,
   type CfnBucket,
   HttpMethods,
-  type LifecycleRule,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -48,14 +47,17 @@ import { Construct } from 'constructs';
 import { routes as defaultRoutes, type RouteDefinition } from '../functions/routes.ts';
 import { tableDefinition } from '../lib/db/table-definition.ts';
 import { PROCESSED_PREFIX } from '../lib/processing/storage-events.ts';
+import { BucketProtection, defaultDeployRoleArns } from './bucket-protection.ts';
 import {
   accessFor,
   functionAccess as defaultFunctionAccess,
   type FunctionAccess,
-  KEY_PREFIXES,
 } from './function-access.ts';
+import { mediaBucketLifecycleRules } from './lifecycle-rules.ts';
 import {
+  type BucketProtectionProps,
   type MediaServiceProps,
+  MediaServicePropsError,
   type ResolvedMediaServiceProps,
   resolveMediaServiceProps,
 } from './media-service-props.ts';
@@ -133,6 +135,8 @@ export class MediaService extends Construct {
   readonly functions = new Map<string, ServiceFunction>();
   private readonly integrations = new Map<string, HttpLambdaIntegration>();
   readonly alarms: Alarm[] = [];
+  /** The media bucket's deny statements and the break-glass role. */
+  readonly bucketProtection: BucketProtection;
 
   private readonly access: Readonly<Record<string, FunctionAccess>>;
   private readonly environment: Record<string, string>;
@@ -162,6 +166,7 @@ export class MediaService extends Construct {
       BUCKET_NAME: this.bucket.bucketName,
       MEDIA_STORAGE_MODE: 'aws',
       MEDIA_MAX_UPLOAD_BYTES: String(s.maxUploadBytes),
+      MEDIA_KEEP_LOCATION: String(s.keepLocation),
       MEDIA_GRACE_PERIOD_SECONDS: String(s.gracePeriodDays * 86_400),
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     };
@@ -212,9 +217,32 @@ export class MediaService extends Construct {
     ({ rule: this.processingRule, deadLetterQueue: this.processingDeadLetterQueue } =
       this.addProcessing());
 
+    this.bucketProtection = this.protectBucket(props.bucketProtection ?? {});
+
     if (s.alarms.enabled) {
       this.addApiAlarm();
     }
+  }
+
+  /** Denies hold, version and bucket-setting changes to everyone but the roles that need them. */
+  private protectBucket(props: BucketProtectionProps): BucketProtection {
+    const deployRoleArns = props.deployRoleArns ?? defaultDeployRoleArns(this);
+    if (deployRoleArns.length === 0) {
+      throw new MediaServicePropsError(
+        'bucketProtection.deployRoleArns',
+        'is required with a stack synthesizer that has no CloudFormation execution role: the ' +
+          'bucket policy must let the deploying role update lifecycle, versioning and the policy',
+      );
+    }
+    return new BucketProtection(this, 'BucketProtection', {
+      bucket: this.bucket,
+      functionRoles: [...this.functions].map(([name, fn]) => ({
+        roleArn: fn.role.roleArn,
+        access: accessFor(name, this.access),
+      })),
+      deployRoleArns,
+      breakGlassRoleArn: props.breakGlassRoleArn,
+    });
   }
 
   /**
@@ -434,7 +462,7 @@ export class MediaService extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'media-bucket/',
-      lifecycleRules: mediaLifecycleRules(gracePeriodDays),
+      lifecycleRules: mediaBucketLifecycleRules(gracePeriodDays),
       // Browsers PUT to presigned upload-session URLs and follow GET redirects to signed URLs.
       cors:
         allowedOrigins.length > 0
@@ -515,41 +543,6 @@ export class MediaService extends Construct {
       },
     );
   }
-}
-
-/**
- * Lifecycle of the media bucket. Deleting an attachment adds a delete marker; the bytes become a
- * noncurrent version and S3 expires them `gracePeriodDays` after that (counted from deletion,
- * not creation). Lifecycle never removes a version under legal hold. Restore removes the delete
- * marker within the grace period.
- */
-export function mediaLifecycleRules(gracePeriodDays: number): LifecycleRule[] {
-  return [
-    {
-      id: 'AbortIncompleteMultipartUploads',
-      abortIncompleteMultipartUploadAfter: Duration.days(1),
-    },
-    {
-      id: 'PurgeDeletedUploads',
-      prefix: KEY_PREFIXES.uploads,
-      noncurrentVersionExpiration: Duration.days(gracePeriodDays),
-    },
-    {
-      id: 'PurgeDeletedThumbnails',
-      prefix: KEY_PREFIXES.thumbnails,
-      noncurrentVersionExpiration: Duration.days(gracePeriodDays),
-    },
-    {
-      // Completing a session stores its bytes under uploads/ and removes the staged object;
-      // what is left (unfinished sessions, a failed removal) goes after a day.
-      id: 'ExpireStaging',
-      prefix: KEY_PREFIXES.staging,
-      expiration: Duration.days(1),
-      noncurrentVersionExpiration: Duration.days(1),
-    },
-    // Delete markers whose versions are all gone (purged) are clutter: remove them.
-    { id: 'RemoveExpiredDeleteMarkers', expiredObjectDeleteMarker: true },
-  ];
 }
 
 /** One JSON object per request; never headers (they carry API keys) or bodies. */

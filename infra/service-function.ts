@@ -29,7 +29,7 @@ import type { LogLevel } from './media-service-props.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
 export const TABLE_ACTIONS = {
-  describe: ['dynamodb:DescribeTable'],
+  healthSentinel: ['dynamodb:GetItem'],
   read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
   write: [
     'dynamodb:PutItem',
@@ -40,6 +40,9 @@ export const TABLE_ACTIONS = {
   ],
   update: ['dynamodb:UpdateItem'],
 } as const;
+
+/** The partition `GET /health` reads (`healthSentinel`), spelled by `keys.ts`. */
+export const HEALTH_PARTITION = keys.healthSentinel().PK;
 
 /** Partition keys of attachment records (`readUpdateAttachments`), spelled by `keys.ts`. */
 export const ATTACHMENT_PARTITIONS = `${keys.attachment('').PK}*`;
@@ -181,12 +184,15 @@ export function accessStatements(
     (index) => `${table.tableArn}/index/${index.indexName}`,
   );
 
-  if (access.table === 'describe') {
+  if (access.table === 'healthSentinel') {
     statements.push(
       new iam.PolicyStatement({
-        sid: 'DescribeTable',
-        actions: [...TABLE_ACTIONS.describe],
+        sid: 'ReadHealthSentinel',
+        actions: [...TABLE_ACTIONS.healthSentinel],
         resources: [table.tableArn],
+        conditions: {
+          'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [HEALTH_PARTITION] },
+        },
       }),
     );
   } else if (access.table) {

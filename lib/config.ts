@@ -2,19 +2,28 @@
  * Runtime configuration, read once per process (Lambda cold start or local server start).
  * Every setting has a default that matches `operations.md`, so the local stack needs no env.
  */
-import { intFromEnv } from './env.ts';
+import { booleanFromEnv, intFromEnv } from './env.ts';
 
-/** `aws`: versioned bucket with Object Lock; `local`: the S3 server without either. */
-export const STORAGE_MODES = ['aws', 'local'] as const;
+/**
+ * `aws`: a versioned bucket with Object Lock (AWS S3, a Ceph gateway); the storage enforces
+ * holds and lifecycle purges. `portable`: any S3-compatible store without versioning or Object
+ * Lock (R2, MinIO without locking, the local server); trash prefix + hold markers, the service
+ * enforces holds and its purge sweep purges. See README "Storage".
+ */
+export const STORAGE_MODES = ['aws', 'portable'] as const;
 export type StorageMode = (typeof STORAGE_MODES)[number];
 
-function storageModeFromEnv(): StorageMode | undefined {
-  const raw = process.env.MEDIA_STORAGE_MODE;
-  if (raw === undefined || raw === '') return undefined;
-  if (!(STORAGE_MODES as readonly string[]).includes(raw)) {
+/** Older name of `portable`, still accepted: it was first the local stack's mode. */
+const STORAGE_MODE_ALIASES: Record<string, StorageMode> = { local: 'portable' };
+
+export function parseStorageMode(raw: string | undefined): StorageMode | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const name = raw.trim().toLowerCase();
+  const mode = STORAGE_MODE_ALIASES[name] ?? name;
+  if (!(STORAGE_MODES as readonly string[]).includes(mode)) {
     throw new Error(`MEDIA_STORAGE_MODE must be one of ${STORAGE_MODES.join(', ')}, got "${raw}"`);
   }
-  return raw as StorageMode;
+  return mode as StorageMode;
 }
 
 export interface ServiceConfig {
@@ -34,7 +43,7 @@ export interface ServiceConfig {
    * The settings below are optional so that configurations built by hand (tests, the CLI) keep
    * working; `loadConfig` always sets them and the helpers below apply the same defaults.
    */
-  /** `MEDIA_STORAGE_MODE`; absent: `local` when `s3Endpoint` is set, else `aws`. */
+  /** `MEDIA_STORAGE_MODE`; absent: `portable` when `s3Endpoint` is set, else `aws`. */
   storageMode?: StorageMode;
   /** `EVENT_BUS_NAME`: domain events go to this EventBridge bus; absent: NDJSON under `dataDir`. */
   eventBusName?: string;
@@ -46,15 +55,20 @@ export interface ServiceConfig {
   uploadUrlSeconds?: number;
   /** `MEDIA_RATE_LIMIT_PER_MINUTE` (default 0 = off): requests per minute per API key. */
   rateLimitPerMinute?: number;
+  /** `MEDIA_KEEP_LOCATION` (default false): store image originals with their GPS metadata. */
+  keepLocation?: boolean;
 }
 
+/** Where `npm start` keeps its data and listens; the admin CLI finds the running stack there. */
 export const DEFAULT_DATA_DIR = '.data';
+export const DEFAULT_DYNAMODB_PORT = 8000;
+export const DEFAULT_S3_PORT = 4569;
 export const DEFAULT_ORPHAN_MIN_AGE_SECONDS = 3600;
 export const DEFAULT_UPLOAD_URL_SECONDS = 900;
 
 /** The storage implementation a configuration asks for (see `STORAGE_MODES`). */
 export function storageModeOf(config: ServiceConfig): StorageMode {
-  return config.storageMode ?? (config.s3Endpoint ? 'local' : 'aws');
+  return config.storageMode ?? (config.s3Endpoint ? 'portable' : 'aws');
 }
 
 export function loadConfig(): ServiceConfig {
@@ -66,12 +80,15 @@ export function loadConfig(): ServiceConfig {
     dynamoEndpoint: process.env.DYNAMODB_ENDPOINT || undefined,
     s3Endpoint: process.env.S3_ENDPOINT || undefined,
     region: process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1',
-    storageMode: storageModeFromEnv() ?? (process.env.S3_ENDPOINT ? 'local' : 'aws'),
+    storageMode:
+      parseStorageMode(process.env.MEDIA_STORAGE_MODE) ??
+      (process.env.S3_ENDPOINT ? 'portable' : 'aws'),
     eventBusName: process.env.EVENT_BUS_NAME || undefined,
     dataDir: process.env.DATA_DIR || DEFAULT_DATA_DIR,
     orphanMinAgeSeconds: intFromEnv('MEDIA_ORPHAN_MIN_AGE_SECONDS', DEFAULT_ORPHAN_MIN_AGE_SECONDS),
     uploadUrlSeconds: intFromEnv('MEDIA_UPLOAD_URL_SECONDS', DEFAULT_UPLOAD_URL_SECONDS),
     rateLimitPerMinute: intFromEnv('MEDIA_RATE_LIMIT_PER_MINUTE', 0, { min: 0 }),
+    keepLocation: booleanFromEnv('MEDIA_KEEP_LOCATION', false),
   };
 }
 

@@ -1,5 +1,13 @@
 /** Reading settings from the environment, shared by the runtime config and the local scripts. */
 
+/** A boolean setting: `true` or `false`; unset or empty means `fallback`. */
+export function booleanFromEnv(name: string, fallback: boolean): boolean {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
 /** An integer setting; unset or empty means `fallback`, anything malformed stops the process. */
 export function intFromEnv<T extends number | undefined>(
   name: string,

@@ -106,7 +106,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       MEDIA_GRACE_PERIOD_SECONDS: options.gracePeriodSeconds?.toString(),
       MEDIA_MAX_UPLOAD_BYTES: options.maxUploadBytes?.toString(),
       // No versioning or Object Lock on the local S3 server: trash prefix + hold markers.
-      MEDIA_STORAGE_MODE: 'local',
+      MEDIA_STORAGE_MODE: 'portable',
       // Domain events go to ${DATA_DIR}/events.ndjson, never to a real bus.
       DATA_DIR: dataDir,
     });

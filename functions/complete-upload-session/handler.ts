@@ -12,7 +12,7 @@ import { createTableContext } from '../../lib/db/client.ts';
 import { eventPublisherFrom } from '../../lib/events/publisher.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
 import { attachmentLocation, jsonResponse } from '../../lib/http/types.ts';
-import { mediaStoreFrom } from '../../lib/storage/media-store.ts';
+import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
 import { stagingAreaFrom } from '../../lib/storage/staging.ts';
 
 const table = createTableContext(config);
@@ -21,6 +21,7 @@ const deps = {
   store: mediaStoreFrom(config),
   staging: stagingAreaFrom(config),
   maxUploadBytes: config.maxUploadBytes,
+  keepLocation: config.keepLocation ?? false,
   uploadUrlSeconds: config.uploadUrlSeconds ?? DEFAULT_UPLOAD_URL_SECONDS,
   notify: publishingMediaEvents(eventPublisherFrom(config)),
 };

@@ -11,7 +11,7 @@ import { eventPublisherFrom } from '../../lib/events/publisher.ts';
 import { logger } from '../../lib/logger.ts';
 import { processStoredObject } from '../../lib/processing/process-media.ts';
 import { createdMediaObjects } from '../../lib/processing/storage-events.ts';
-import { mediaStoreFrom } from '../../lib/storage/media-store.ts';
+import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
 
 const deps = {
   table: createTableContext(config),

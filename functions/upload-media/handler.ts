@@ -6,13 +6,14 @@ import { createTableContext } from '../../lib/db/client.ts';
 import { eventPublisherFrom } from '../../lib/events/publisher.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
 import { attachmentLocation, createdResponse } from '../../lib/http/types.ts';
-import { mediaStoreFrom } from '../../lib/storage/media-store.ts';
+import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
 
 const table = createTableContext(config);
 const deps = {
   table,
   store: mediaStoreFrom(config),
   maxUploadBytes: config.maxUploadBytes,
+  keepLocation: config.keepLocation ?? false,
   // `media.uploaded` once the record is committed.
   notify: publishingMediaEvents(eventPublisherFrom(config)),
 };

@@ -1,5 +1,12 @@
 /** An attachment as stored: the record behind every media endpoint. */
+import type { RemovedMetadata } from '../media/location/remove-location.ts';
 import type { FileType } from '../media/types.ts';
+
+/** Painted before the thumbnail arrives: a BlurHash and the average colour (`#rrggbb`). */
+export interface Placeholder {
+  blurhash: string;
+  color: string;
+}
 
 export interface Attachment {
   id: string;
@@ -24,6 +31,13 @@ export interface Attachment {
   /** Object key in the bucket, `uploads/YYYY/MM/DD/<id without att_>.<ext>`. */
   storageKey: string;
   thumbnailKey: string | null;
+  /** Recorded with the thumbnail (see `lib/processing/placeholder.ts`); absent until then. */
+  placeholder?: Placeholder | null;
+  /**
+   * What was removed from the original before it was stored (location privacy); absent on
+   * records stored before the removal existed, which had nothing removed.
+   */
+  metadataRemoved?: RemovedMetadata[] | null;
   width: number | null;
   height: number | null;
   duration: number | null;

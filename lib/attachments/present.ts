@@ -15,6 +15,8 @@ export function toListItem(attachment: Attachment): ListItem {
     mimeType: attachment.mimeType as ListItem['mimeType'],
     url: fileUrlOf(attachment.storageKey),
     thumbnailUrl: attachment.thumbnailKey ? fileUrlOf(attachment.thumbnailKey) : null,
+    placeholder: attachment.placeholder ?? null,
+    metadataRemoved: attachment.metadataRemoved ?? [],
     width: attachment.width,
     height: attachment.height,
     duration: attachment.duration,

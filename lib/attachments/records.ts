@@ -52,6 +52,8 @@ const ATTACHMENT_FIELDS = [
   'sha256',
   'storageKey',
   'thumbnailKey',
+  'placeholder',
+  'metadataRemoved',
   'width',
   'height',
   'duration',

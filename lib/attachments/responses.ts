@@ -4,6 +4,7 @@
  * Handlers import only their types, so no Lambda bundle builds these schemas at start.
  */
 import { ERROR_CODES } from '../errors.ts';
+import { REMOVABLE_METADATA } from '../media/location/remove-location.ts';
 import { MEDIA_TYPES } from '../media/media-types.ts';
 import { FILE_TYPES } from '../media/types.ts';
 import * as z from '../zod.ts';
@@ -28,6 +29,21 @@ export const listItemSchema = z.object({
   width: pixels(),
   height: pixels(),
   duration: z.nullable(z.number().check(z.positive(), z.describe('seconds'))),
+  placeholder: z
+    .nullable(
+      z.object({
+        blurhash: z.string().check(z.describe('BlurHash (https://blurha.sh) of the thumbnail')),
+        color: z.string().check(z.describe('average colour of the thumbnail, #rrggbb')),
+      }),
+    )
+    .check(z.describe('Paint this until the thumbnail loads; null while and where there is none')),
+  metadataRemoved: z
+    .array(z.enum(REMOVABLE_METADATA))
+    .check(
+      z.describe(
+        'What was removed from the stored original: "location" (GPS metadata of an image) or nothing',
+      ),
+    ),
   createdAt: integer().check(z.describe('epoch milliseconds')),
 });
 export type ListItem = z.output<typeof listItemSchema>;

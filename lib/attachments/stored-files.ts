@@ -15,7 +15,8 @@ import type { ServiceConfig } from '../config.ts';
 import { createTableContext, type TableContext } from '../db/client.ts';
 import { type EventPublisher, eventPublisherFrom } from '../events/publisher.ts';
 import { logger } from '../logger.ts';
-import { type MediaStore, mediaStoreFrom, type RestoreOutcome } from '../storage/media-store.ts';
+import { mediaStoreFrom } from '../storage/configured-store.ts';
+import type { MediaStore, RestoreOutcome } from '../storage/media-store.ts';
 import { type Attachment, blobKeysOf } from './model.ts';
 
 export interface LifecycleDeps {

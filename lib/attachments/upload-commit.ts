@@ -3,7 +3,9 @@
  * the body, an upload session reads them from staging): sniff and describe the file, build the
  * attachment, then the write order that never loses data. The blob is stored first, then the
  * record is committed in a transaction that re-checks the live upload permission; if the commit
- * does not happen the blob is removed again. A crash between the two leaves a blob without a
+ * does not happen the blob is removed again. Location metadata is removed from image originals
+ * before anything else sees the bytes (unless the deployment keeps it), so the stored file,
+ * its `fileSize` and its `sha256` all describe the same bytes. A crash between the two leaves a blob without a
  * record, which the orphan sweep removes after its safety window.
  */
 import { decideUpload, type Viewer } from '../auth/permissions.ts';
@@ -16,6 +18,7 @@ import { newId } from '../ids.ts';
 import { logger } from '../logger.ts';
 import { sanitizeFileName } from '../media/file-name.ts';
 import { inspectMedia } from '../media/inspect.ts';
+import { removeLocation } from '../media/location/remove-location.ts';
 import { type MediaStore, sha256Hex } from '../storage/media-store.ts';
 import { type NotifyMediaEvent, notifyCommitted } from './media-events.ts';
 import { type Attachment, storageKeyFor } from './model.ts';
@@ -30,6 +33,8 @@ export interface CommitUploadDeps {
   now?: () => number;
   /** `media.uploaded` goes here once the record is committed. */
   notify?: NotifyMediaEvent;
+  /** `MEDIA_KEEP_LOCATION`: store originals untouched, GPS included. */
+  keepLocation?: boolean;
 }
 
 /** What the client said about the file, whichever way it sent the bytes. */
@@ -91,6 +96,8 @@ export async function storeAndCommitUpload(
   options: CommitUploadOptions = {},
 ): Promise<AttachmentDetail> {
   const file = await describeFile(bytes, declared);
+  // Edits `bytes` in place (no second copy of a 50 MB file); nothing has used them yet.
+  const metadataRemoved = deps.keepLocation ? [] : removeLocation(bytes, file.mimeType);
   const id = newId('attachment');
   const createdAt = (deps.now ?? Date.now)();
   const attachment: Attachment = {
@@ -107,6 +114,8 @@ export async function storeAndCommitUpload(
     sha256: sha256Hex(bytes),
     storageKey: storageKeyFor(id, createdAt, file.extension),
     thumbnailKey: null,
+    placeholder: null,
+    metadataRemoved,
     width: file.width,
     height: file.height,
     duration: file.duration,

@@ -13,10 +13,16 @@
 import { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import type { ServiceConfig } from '../config.ts';
+import {
+  DEFAULT_DATA_DIR,
+  DEFAULT_DYNAMODB_PORT,
+  DEFAULT_S3_PORT,
+  type ServiceConfig,
+} from '../config.ts';
 import { createTableContext, type TableContext } from '../db/client.ts';
 import { type EventPublisher, eventPublisherFrom } from '../events/publisher.ts';
-import { type MediaStore, mediaStoreFrom } from '../storage/media-store.ts';
+import { mediaStoreFrom } from '../storage/configured-store.ts';
+import type { MediaStore } from '../storage/media-store.ts';
 
 /** The environment does not describe a usable target. Exit code 1 (it is not an argv problem). */
 export class TargetError extends Error {
@@ -29,9 +35,23 @@ export type Target =
   | { kind: 'aws'; config: ServiceConfig }
   | { kind: 'local'; port: number; dataDir: string; config: ServiceConfig };
 
-export const DEFAULT_DYNAMODB_PORT = 8000;
-export const DEFAULT_S3_PORT = 4569;
-export const DEFAULT_DATA_DIR = '.data';
+/**
+ * Starts the local stack's stores for one command when none is running. Implemented by
+ * `local/stores.ts` and passed in by the CLI's entry point: the domain library never imports
+ * the dev stack.
+ */
+export interface LocalStoreStarters {
+  startDynamoDbLocal(options: {
+    dataDir: string;
+    port: number;
+    tableName?: string;
+  }): Promise<{ endpoint: string; stop(): Promise<void> }>;
+  startS3Server(options: {
+    dataDir: string;
+    port: number;
+    bucketName?: string;
+  }): Promise<{ endpoint: string; stop(): Promise<void> }>;
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -83,18 +103,24 @@ function context(target: Target, endpoint: string | undefined): TableContext {
   return createTableContext({ ...target.config, dynamoEndpoint: endpoint });
 }
 
-export async function openTarget(target: Target): Promise<OpenedTable> {
+export async function openTarget(
+  target: Target,
+  starters: LocalStoreStarters,
+): Promise<OpenedTable> {
   switch (target.kind) {
     case 'endpoint':
       return { ctx: context(target, target.endpoint), close: async () => {} };
     case 'aws':
       return { ctx: context(target, undefined), close: async () => {} };
     case 'local':
-      return openLocal(target);
+      return openLocal(target, starters);
   }
 }
 
-async function openLocal(target: Extract<Target, { kind: 'local' }>): Promise<OpenedTable> {
+async function openLocal(
+  target: Extract<Target, { kind: 'local' }>,
+  { startDynamoDbLocal }: LocalStoreStarters,
+): Promise<OpenedTable> {
   if (await answers('127.0.0.1', target.port)) {
     const endpoint = `http://127.0.0.1:${target.port}`;
     const ctx = context(target, endpoint);
@@ -110,8 +136,7 @@ async function openLocal(target: Extract<Target, { kind: 'local' }>): Promise<Op
   }
 
   // Nothing running: start the embedded DynamoDB Local on the stack's data directory, only for
-  // this command. Loaded lazily so the other targets never load the local stack's code.
-  const { startDynamoDbLocal } = await import('../../local/stores.ts');
+  // this command.
   let dynamo: Awaited<ReturnType<typeof startDynamoDbLocal>> | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -181,7 +206,11 @@ export interface OpenedMedia {
  *   answers there, an embedded one on `DATA_DIR` for this one command. Events go to
  *   `${DATA_DIR}/events.ndjson`, as the running stack writes them.
  */
-export async function openMediaTarget(target: Target, env: Env): Promise<OpenedMedia> {
+export async function openMediaTarget(
+  target: Target,
+  env: Env,
+  starters: LocalStoreStarters,
+): Promise<OpenedMedia> {
   const opened = (config: ServiceConfig, close = async () => {}): OpenedMedia => ({
     store: mediaStoreFrom(config),
     events: eventPublisherFrom(config),
@@ -202,7 +231,7 @@ export async function openMediaTarget(target: Target, env: Env): Promise<OpenedM
       return opened({ ...target.config, s3Endpoint: endpoint });
     }
     case 'local':
-      return openLocalMedia(target, env, opened);
+      return openLocalMedia(target, env, opened, starters);
   }
 }
 
@@ -210,6 +239,7 @@ async function openLocalMedia(
   target: Extract<Target, { kind: 'local' }>,
   env: Env,
   opened: (config: ServiceConfig, close?: () => Promise<void>) => OpenedMedia,
+  { startS3Server }: LocalStoreStarters,
 ): Promise<OpenedMedia> {
   const rawPort = set(env.S3_PORT);
   const port = rawPort === undefined ? DEFAULT_S3_PORT : Number(rawPort);
@@ -218,7 +248,7 @@ async function openLocalMedia(
   }
   const local = {
     ...target.config,
-    storageMode: 'local' as const,
+    storageMode: 'portable' as const,
     dataDir: target.dataDir,
     eventBusName: undefined,
   };
@@ -226,7 +256,6 @@ async function openLocalMedia(
     return opened({ ...local, s3Endpoint: `http://127.0.0.1:${port}` });
   }
   // Nothing running: the stack's S3 server, in this process, on its data, for this command.
-  const { startS3Server } = await import('../../local/stores.ts');
   const s3 = await startS3Server({
     dataDir: resolve(target.dataDir),
     port: 0,

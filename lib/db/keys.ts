@@ -12,6 +12,11 @@ export interface ItemKey {
 const WORKSPACE_PROJECT_PREFIX = 'PROJECT#';
 
 export const keys = {
+  /**
+   * What `GET /health` reads (a data-plane GetItem; the item need not exist). Its own partition,
+   * so the health function's IAM grant (`dynamodb:LeadingKeys`) reaches nothing else.
+   */
+  healthSentinel: (): ItemKey => ({ PK: 'HEALTH', SK: 'HEALTH' }),
   workspace: (workspaceId: string): ItemKey => ({ PK: `WS#${workspaceId}`, SK: 'WORKSPACE' }),
   membership: (workspaceId: string, userId: string): ItemKey => ({
     PK: `WS#${workspaceId}`,

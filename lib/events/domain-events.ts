@@ -7,7 +7,8 @@
  * type's version when its `data` changes in a way consumers must notice.
  */
 import { randomUUID } from 'node:crypto';
-import type { Attachment } from '../attachments/model.ts';
+import type { Attachment, Placeholder } from '../attachments/model.ts';
+import type { RemovedMetadata } from '../media/location/remove-location.ts';
 
 /** `source` of every event on the bus (what EventBridge rules match on). */
 export const EVENT_SOURCE = 'media-service';
@@ -29,6 +30,8 @@ export interface AttachmentSnapshot {
   sha256: string;
   storageKey: string;
   thumbnailKey: string | null;
+  placeholder: Placeholder | null;
+  metadataRemoved: RemovedMetadata[];
   width: number | null;
   height: number | null;
   duration: number | null;
@@ -52,6 +55,8 @@ export function attachmentSnapshot(attachment: Attachment): AttachmentSnapshot {
     sha256: attachment.sha256,
     storageKey: attachment.storageKey,
     thumbnailKey: attachment.thumbnailKey,
+    placeholder: attachment.placeholder ?? null,
+    metadataRemoved: attachment.metadataRemoved ?? [],
     width: attachment.width,
     height: attachment.height,
     duration: attachment.duration,

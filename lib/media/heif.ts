@@ -10,7 +10,7 @@ export function ascii(bytes: Uint8Array, start: number, end: number): string {
   return String.fromCharCode(...bytes.subarray(start, end));
 }
 
-interface Box {
+export interface Box {
   type: string;
   /** Offset of the box payload (after size/type header). */
   body: number;
@@ -18,7 +18,7 @@ interface Box {
 }
 
 /** Child boxes of [start, end). Stops at the first malformed header instead of guessing. */
-function boxes(view: DataView, start: number, end: number): Box[] {
+export function boxes(view: DataView, start: number, end: number): Box[] {
   const found: Box[] = [];
   const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
   let pos = start;

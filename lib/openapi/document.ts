@@ -74,7 +74,13 @@ function paths() {
   return result;
 }
 
-export function buildOpenApiDocument(options: OpenApiOptions) {
+/** The contract's largest upload (media-api.md: 50 MB); a deployment may configure less. */
+const CONTRACT_MAX_UPLOAD_BYTES = 52_428_800;
+
+/** `options`: the deployment's settings; the default is the contract's. */
+export function buildOpenApiDocument(
+  options: OpenApiOptions = { maxUploadBytes: CONTRACT_MAX_UPLOAD_BYTES },
+) {
   return {
     openapi: '3.1.0',
     info: {

@@ -1,13 +1,15 @@
 /**
- * Where blobs live. The domain talks to the `MediaStore` interface only. Two implementations
- * share one contract test suite (`test/support/media-store-contract.ts`):
+ * Where blobs live. The domain talks to the `MediaStore` interface only (`configured-store.ts`
+ * picks the implementation). Two implementations share one contract test suite
+ * (`test/support/media-store-contract.ts`):
  *
- * - `S3MediaStore` (`MEDIA_STORAGE_MODE=aws`): the deployed bucket, versioned with Object Lock.
+ * - `S3MediaStore` (`MEDIA_STORAGE_MODE=aws`): a bucket versioned with Object Lock (AWS S3, a
+ *   Ceph gateway).
  *   A soft delete adds a delete marker, a restore removes it, a legal hold is an Object Lock
  *   legal hold on the object's version(s), and the purge is S3 lifecycle's
  *   `NoncurrentVersionExpiration` (which never removes a held version).
- * - `LocalMediaStore` (`MEDIA_STORAGE_MODE=local`): the local S3 server, which has neither
- *   versioning nor Object Lock. A soft delete moves the object under `trash/`, a legal hold is
+ * - `PortableMediaStore` (`MEDIA_STORAGE_MODE=portable`): any S3-compatible store without
+ *   versioning or Object Lock (R2, the local S3 server). A soft delete moves the object under `trash/`, a legal hold is
  *   a marker object under `legal-holds/`, and the purge sweep removes trashed objects, never
  *   one with a hold marker.
  *
@@ -15,13 +17,6 @@
  * restorable until purged, and a held file is never removed.
  */
 import { createHash } from 'node:crypto';
-import { type ServiceConfig, storageModeOf } from '../config.ts';
-import { LocalMediaStore } from './local-media-store.ts';
-import { createS3Client } from './s3-client.ts';
-import { S3MediaStore } from './s3-media-store.ts';
-
-export { LocalMediaStore } from './local-media-store.ts';
-export { S3MediaStore } from './s3-media-store.ts';
 
 export interface StoredObject {
   body: Uint8Array;
@@ -79,11 +74,3 @@ export interface MediaStore {
 
 export const sha256Hex = (bytes: Uint8Array): string =>
   createHash('sha256').update(bytes).digest('hex');
-
-/** The store a Lambda or the local server uses, from the process configuration. */
-export function mediaStoreFrom(config: ServiceConfig): MediaStore {
-  const s3 = createS3Client(config);
-  return storageModeOf(config) === 'local'
-    ? new LocalMediaStore(s3, config.bucketName)
-    : new S3MediaStore(s3, config.bucketName);
-}

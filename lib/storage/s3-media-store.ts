@@ -19,6 +19,15 @@ import {
 import type { PurgeOutcome, RestoreOutcome } from './media-store.ts';
 import { S3ObjectStore } from './s3-objects.ts';
 
+/**
+ * "This version never had a hold": AWS answers `NoSuchObjectLockConfiguration`, a Ceph gateway
+ * `ObjectLockConfigurationNotFoundError` (seen on Ceph 16).
+ */
+const NO_HOLD_ERRORS = new Set([
+  'NoSuchObjectLockConfiguration',
+  'ObjectLockConfigurationNotFoundError',
+]);
+
 interface KeyVersions {
   /** Version ids of the object versions (with bytes) of exactly this key. */
   versions: string[];
@@ -27,6 +36,10 @@ interface KeyVersions {
 }
 
 export class S3MediaStore extends S3ObjectStore {
+  // The bucket encrypts by default too; the header makes the request say so (a bucket policy
+  // may require it). Only aws mode: a portable store may not implement SSE.
+  protected override readonly putHeaders = { ServerSideEncryption: 'AES256' as const };
+
   async softDelete(key: string): Promise<void> {
     await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
@@ -68,7 +81,7 @@ export class S3MediaStore extends S3ObjectStore {
         if (LegalHold?.Status === 'ON') return true;
       } catch (error) {
         // A version that never had a hold has no Object Lock configuration to read.
-        if ((error as { name?: string }).name !== 'NoSuchObjectLockConfiguration') throw error;
+        if (!NO_HOLD_ERRORS.has((error as { name?: string }).name ?? '')) throw error;
       }
     }
     return false;

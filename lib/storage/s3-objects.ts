@@ -9,6 +9,7 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
+  type PutObjectCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -27,11 +28,22 @@ export function isNotFound(error: unknown): boolean {
 }
 
 export abstract class S3ObjectStore implements MediaStore {
+  /**
+   * Headers only some stores implement (server-side encryption): set by the aws-mode store. A
+   * portable store (R2, MinIO, the local server) may refuse what it does not implement.
+   */
+  protected readonly putHeaders: Partial<PutObjectCommandInput> = {};
+
   constructor(
     protected readonly s3: S3Client,
     protected readonly bucket: string,
   ) {}
 
+  /**
+   * The SHA-256 goes along: a store that implements flexible checksums (AWS S3, R2) refuses
+   * bytes that do not match it; one that does not (Ceph 16, the local server) ignores it. The
+   * service hashes the bytes itself before storing them, so integrity never depends on it.
+   */
   async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
     await this.s3.send(
       new PutObjectCommand({
@@ -41,7 +53,7 @@ export abstract class S3ObjectStore implements MediaStore {
         ContentType: contentType,
         ContentLength: bytes.byteLength,
         ChecksumSHA256: createHash('sha256').update(bytes).digest('base64'),
-        ServerSideEncryption: 'AES256',
+        ...this.putHeaders,
       }),
     );
   }

@@ -20,10 +20,11 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ServiceConfig } from '../config.ts';
+import { STORAGE_PREFIXES } from './prefixes.ts';
 import { createS3Client } from './s3-client.ts';
 import { isNotFound } from './s3-objects.ts';
 
-export const STAGING_PREFIX = 'staging/';
+export const STAGING_PREFIX = STORAGE_PREFIXES.staging;
 
 export const stagingKeyOf = (uploadId: string): string => `${STAGING_PREFIX}${uploadId}`;
 

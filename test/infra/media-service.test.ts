@@ -40,6 +40,7 @@ beforeAll(() => {
       gracePeriodDays: 9,
       allowedOrigins: ORIGINS,
       maxUploadBytes: 10_000_000,
+      keepLocation: true,
       throttle: { rateLimit: 40, burstLimit: 80 },
       logLevel: 'WARN',
       logRetention: RetentionDays.THREE_MONTHS,
@@ -152,6 +153,7 @@ describe('functions', () => {
       ...(publishes ? { EVENT_BUS_NAME: ref(busId()) } : {}),
       MEDIA_STORAGE_MODE: 'aws',
       MEDIA_MAX_UPLOAD_BYTES: '10000000',
+      MEDIA_KEEP_LOCATION: 'true',
       MEDIA_GRACE_PERIOD_SECONDS: String(9 * 86_400),
       POWERTOOLS_SERVICE_NAME: 'media',
       POWERTOOLS_LOG_LEVEL: 'WARN',
@@ -176,7 +178,9 @@ describe('functions', () => {
   });
 
   it('gives every function its own role without managed policies', () => {
-    const roles = resourcesOf(json, 'AWS::IAM::Role');
+    const breakGlass = synth.stack.service.bucketProtection.breakGlassRole?.node.defaultChild;
+    const breakGlassId = synth.stack.getLogicalId(breakGlass as never);
+    const roles = resourcesOf(json, 'AWS::IAM::Role').filter(([id]) => id !== breakGlassId);
     expect(roles).toHaveLength(functionNames.length);
     for (const [, role] of roles) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
@@ -366,8 +370,8 @@ describe('IAM least privilege (deployed functions)', () => {
     const b = access.bucket ?? {};
     return [
       ...ALWAYS,
-      ...(access.table === 'describe'
-        ? ['dynamodb:DescribeTable']
+      ...(access.table === 'healthSentinel'
+        ? ['dynamodb:GetItem']
         : access.table === undefined
           ? []
           : TABLE_READ),
@@ -462,12 +466,16 @@ describe('IAM least privilege (deployed functions)', () => {
     expect(logs.map((s) => flatten(s.Resource))).toEqual([`<${groupId}.Arn>`]);
   });
 
-  it('health may only describe the table and head the bucket', () => {
+  it('health may only read its sentinel item and head the bucket (no control-plane action)', () => {
     const actions = actionsOf(statements('health'));
     expect([...actions].filter((a) => !ALWAYS.includes(a)).sort()).toEqual([
-      'dynamodb:DescribeTable',
+      'dynamodb:GetItem',
       's3:ListBucket',
     ]);
+    const read = statements('health').find((s) => asList(s.Action).includes('dynamodb:GetItem'));
+    expect(read?.Condition).toEqual({
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['HEALTH'] },
+    });
   });
 
   it('the list function cannot write anything', () => {
@@ -846,6 +854,9 @@ describe('HTTP API', () => {
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: 40, ThrottlingBurstLimit: 80 },
     });
+    // No route (the public GET /health included) is exempted from the stage throttle.
+    expect(stage.Properties.RouteSettings).toBeUndefined();
+    expect(resourcesOf(json, 'AWS::ApiGatewayV2::ApiGatewayManagedOverrides')).toEqual([]);
   });
 
   it('writes JSON access logs with the request id to a retained log group', () => {
@@ -932,7 +943,7 @@ describe('alarms', () => {
 });
 
 describe('defaults', () => {
-  it('7-day grace, 50 MB uploads, no CORS, 30-day logs, 100/200 throttle, 10 processing', () => {
+  it('7-day grace, 50 MB uploads, no CORS, 30-day logs, 100/200 throttle, no reserved concurrency', () => {
     const dev = synthStack({ service: { stageName: 'dev' } });
     const [, api] = onlyResource(dev.json, 'AWS::ApiGatewayV2::Api');
     expect(api.Properties.CorsConfiguration).toBeUndefined();
@@ -945,6 +956,7 @@ describe('defaults', () => {
     expect(fn.Properties.Environment.Variables).toMatchObject({
       MEDIA_GRACE_PERIOD_SECONDS: '604800',
       MEDIA_MAX_UPLOAD_BYTES: '52428800',
+      MEDIA_KEEP_LOCATION: 'false',
       POWERTOOLS_LOG_LEVEL: 'INFO',
     });
     const [, bucket] = resourcesOf(dev.json, 'AWS::S3::Bucket').find(
@@ -956,7 +968,13 @@ describe('defaults', () => {
     expect(group.Properties.RetentionInDays).toBe(30);
     const processing = dev.stack.service.functions.get(PROCESSING_FUNCTION)?.function;
     const processingId = dev.stack.getLogicalId(processing?.node.defaultChild as never);
-    expect(dev.json.Resources[processingId]?.Properties.ReservedConcurrentExecutions).toBe(10);
+    // A fresh account's low concurrency quota refuses any reservation: none unless asked for.
+    expect(dev.json.Resources[processingId]?.Properties).not.toHaveProperty(
+      'ReservedConcurrentExecutions',
+    );
+    for (const [id, fn] of resourcesOf(dev.json, 'AWS::Lambda::Function')) {
+      expect(fn.Properties.ReservedConcurrentExecutions, id).toBeUndefined();
+    }
   });
 });
 

@@ -117,6 +117,7 @@ describe('other props', () => {
 
   it.each([
     [{ maxUploadBytes: 0 }, /maxUploadBytes must be an integer > 0, got 0/],
+    [{ keepLocation: 'yes' as never }, /keepLocation must be true or false, got "yes"/],
     [{ throttle: { rateLimit: -5 } }, /throttle.rateLimit must be an integer > 0, got -5/],
     [{ throttle: { burstLimit: 0.5 } }, /throttle.burstLimit must be an integer > 0, got 0.5/],
     [
@@ -169,7 +170,7 @@ describe('routes and the access map', () => {
     expect(() =>
       build({
         routes: [{ name: 'health', method: 'GET', path: '/health' }],
-        functionAccess: { health: { table: 'describe', memoryMb: 256, timeoutSeconds: 60 } },
+        functionAccess: { health: { table: 'healthSentinel', memoryMb: 256, timeoutSeconds: 60 } },
       }),
     ).toThrow(/function "health" serves GET \/health but its timeout is 60 s.*within 29 s/);
   });
@@ -239,6 +240,16 @@ describe('context', () => {
     expect(() => stackPropsFromContext(withContext({ alarmTopicArn: 'on-call' }))).toThrow(
       /context "alarmTopicArn" must be an SNS topic ARN/,
     );
+  });
+
+  it('takes an existing break-glass role by ARN, and refuses anything else', () => {
+    const arn = 'arn:aws:iam::123456789012:role/security/break-glass';
+    expect(mediaServicePropsFromContext(withContext({ breakGlassRoleArn: arn }))).toMatchObject({
+      bucketProtection: { breakGlassRoleArn: arn },
+    });
+    expect(() =>
+      mediaServicePropsFromContext(withContext({ breakGlassRoleArn: 'break-glass' })),
+    ).toThrow(/context "breakGlassRoleArn" must be an IAM role ARN/);
   });
 
   it('lets the construct judge the parsed values (e.g. a zero grace period)', () => {

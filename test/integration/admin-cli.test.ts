@@ -19,6 +19,7 @@ import { getMembership } from '../../lib/directory/memberships.ts';
 import { getPost } from '../../lib/directory/posts.ts';
 import { getProject } from '../../lib/directory/projects.ts';
 import { getWorkspace } from '../../lib/directory/workspaces.ts';
+import * as localStores from '../../local/stores.ts';
 import { findFreePort } from '../../local/stores.ts';
 import { testTable } from '../support/stack.ts';
 
@@ -67,7 +68,9 @@ async function cli(...argv: string[]): Promise<Run> {
   const code = await runCli(
     argv,
     { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) },
-    { openTable: () => openTarget(resolveTarget(env, { ...loadConfig(), tableName })) },
+    {
+      openTable: () => openTarget(resolveTarget(env, { ...loadConfig(), tableName }), localStores),
+    },
   );
   return { code, stdout, stderr };
 }

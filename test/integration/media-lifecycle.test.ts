@@ -31,6 +31,7 @@ import { keys } from '../../lib/db/keys.ts';
 import { LegalHoldError, NotFoundError } from '../../lib/errors.ts';
 import type { MediaStore } from '../../lib/storage/media-store.ts';
 import { parseRequest } from '../../lib/validation.ts';
+import * as localStores from '../../local/stores.ts';
 import { startLocalSweeper } from '../../local/sweeper.ts';
 import { type IsolatedStores, isolatedStores } from '../support/isolated-stores.ts';
 import { type Scenario, seedScenario } from '../support/seed.ts';
@@ -481,8 +482,8 @@ describe('admin CLI: media legal-hold', () => {
       argv,
       { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) },
       {
-        openTable: () => openTarget(resolveTarget(env, config)),
-        openMedia: () => openMediaTarget(resolveTarget(env, config), env),
+        openTable: () => openTarget(resolveTarget(env, config), localStores),
+        openMedia: () => openMediaTarget(resolveTarget(env, config), env, localStores),
       },
     );
     return { code, stdout, stderr };

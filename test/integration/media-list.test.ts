@@ -75,6 +75,8 @@ describe('one post', () => {
         'mimeType',
         'url',
         'thumbnailUrl',
+        'placeholder',
+        'metadataRemoved',
         'width',
         'height',
         'duration',

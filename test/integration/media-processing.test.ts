@@ -24,7 +24,8 @@ import {
   processStoredObject,
   RecordNotCommittedError,
 } from '../../lib/processing/process-media.ts';
-import { type MediaStore, mediaStoreFrom, sha256Hex } from '../../lib/storage/media-store.ts';
+import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
+import { type MediaStore, sha256Hex } from '../../lib/storage/media-store.ts';
 import { eventsAbout, waitForEvents } from '../support/events.ts';
 import { waitForThumbnail } from '../support/processing.ts';
 import { type Scenario, seedScenario } from '../support/seed.ts';

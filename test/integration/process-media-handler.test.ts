@@ -19,7 +19,7 @@ let lib: {
   getAttachment: typeof import('../../lib/attachments/records.ts').getAttachment;
   assertMayUpload: typeof import('../../lib/attachments/upload-commit.ts').assertMayUpload;
   storeAndCommitUpload: typeof import('../../lib/attachments/upload-commit.ts').storeAndCommitUpload;
-  mediaStoreFrom: typeof import('../../lib/storage/media-store.ts').mediaStoreFrom;
+  mediaStoreFrom: typeof import('../../lib/storage/configured-store.ts').mediaStoreFrom;
   config: typeof import('../../lib/config.ts').config;
   eventsAbout: typeof import('../support/events.ts').eventsAbout;
   eventsFile: typeof import('../support/events.ts').eventsFile;
@@ -50,7 +50,7 @@ beforeAll(async () => {
   lib = {
     ...(await import('../../lib/attachments/records.ts')),
     ...(await import('../../lib/attachments/upload-commit.ts')),
-    ...(await import('../../lib/storage/media-store.ts')),
+    ...(await import('../../lib/storage/configured-store.ts')),
     ...(await import('../../lib/config.ts')),
     // Through lib/events/publisher.ts it imports lib/config.ts too.
     ...(await import('../support/events.ts')),

@@ -18,7 +18,7 @@ import {
 import type { Viewer } from '../../lib/auth/permissions.ts';
 import { keys } from '../../lib/db/keys.ts';
 import { createPost, deletePost, updatePost } from '../../lib/directory/admin/posts.ts';
-import { mediaStoreFrom } from '../../lib/storage/media-store.ts';
+import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
 import { StagingArea, stagingAreaFrom } from '../../lib/storage/staging.ts';
 import { eventsAbout } from '../support/events.ts';
 import { type Scenario, seedScenario } from '../support/seed.ts';

@@ -12,7 +12,7 @@ import { createTableContext, LOCAL_CREDENTIALS } from '../../lib/db/client.ts';
 import { toCreateTableInput } from '../../lib/db/table-definition.ts';
 import type { DomainEvent } from '../../lib/events/domain-events.ts';
 import type { EventPublisher } from '../../lib/events/publisher.ts';
-import { LocalMediaStore } from '../../lib/storage/media-store.ts';
+import { PortableMediaStore } from '../../lib/storage/portable-media-store.ts';
 import { createS3Client } from '../../lib/storage/s3-client.ts';
 import { testConfig } from './stack.ts';
 
@@ -29,7 +29,7 @@ export class RecordingPublisher implements EventPublisher {
 
 export interface IsolatedStores {
   config: ServiceConfig;
-  deps: LifecycleDeps & { events: RecordingPublisher; store: LocalMediaStore };
+  deps: LifecycleDeps & { events: RecordingPublisher; store: PortableMediaStore };
   drop(): Promise<void>;
 }
 
@@ -40,7 +40,7 @@ export async function isolatedStores(label: string): Promise<IsolatedStores> {
     ...base,
     tableName: `it-${suffix}`,
     bucketName: `it-${suffix}`,
-    storageMode: 'local',
+    storageMode: 'portable',
   };
   const dynamo = new DynamoDBClient({
     endpoint: config.dynamoEndpoint,
@@ -54,7 +54,7 @@ export async function isolatedStores(label: string): Promise<IsolatedStores> {
     config,
     deps: {
       table: createTableContext(config),
-      store: new LocalMediaStore(s3, config.bucketName),
+      store: new PortableMediaStore(s3, config.bucketName),
       events: new RecordingPublisher(),
     },
     drop: async () => {

@@ -1,8 +1,10 @@
 /**
- * The one contract of `MediaStore` (lib/storage/media-store.ts), run against both
- * implementations: `S3MediaStore` on a simulated versioned, Object Lock bucket behind
- * aws-sdk-client-mock (test/unit/storage/s3-media-store.test.ts), and `LocalMediaStore`
- * against the real local S3 server (test/integration/local-media-store.test.ts).
+ * The one contract of `MediaStore` (lib/storage/media-store.ts), run against every target:
+ * - `S3MediaStore` (aws mode) on a real Ceph gateway, versioned with Object Lock and the
+ *   deployed lifecycle rules (test/gateway/media-store-contract.test.ts), and on a simulated
+ *   bucket behind aws-sdk-client-mock (test/unit/storage/s3-media-store.test.ts);
+ * - `PortableMediaStore` (portable mode) on the gateway with versioning off (same gateway file)
+ *   and on the local S3 server (test/integration/portable-media-store.test.ts).
  *
  * It states the behaviour the domain relies on, in the terms of the API: a soft-deleted file
  * is not served and stays restorable, byte for byte, until the platform's purge; a held file
@@ -13,15 +15,24 @@ import type { MediaStore } from '../../lib/storage/media-store.ts';
 
 export interface StoreHarness {
   store(): MediaStore;
+  /**
+   * The store for the tests that wait for the purge (default `store()`). A real lifecycle
+   * purges on the storage's own clock: there, the other tests use a bucket with a long grace
+   * period, so nothing they soft-delete can be purged under them.
+   */
+  purgingStore?(): MediaStore;
   /** A key no other test uses, under `uploads/` (stores may be shared between tests). */
   freshKey(): string;
   /** What `purge` answers for a soft-deleted, unheld object on this platform. */
   purgeAnswer: 'purged' | 'deferred';
   /**
-   * What removes soft-deleted objects once the grace period is over on this platform: S3
-   * lifecycle on AWS, the purge sweep's `store.purge(key)` locally.
+   * Resolves once what removes soft-deleted objects after the grace period has done its work
+   * on `key` (a held object stays): S3 lifecycle in aws mode (a mock steps it, a real gateway
+   * is waited for), the purge sweep's `store.purge(key)` in portable mode.
    */
   expireSoftDeleted(key: string): Promise<void>;
+  /** Run the tests concurrently (a real lifecycle's waits then overlap). */
+  concurrent?: boolean;
 }
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -36,9 +47,10 @@ async function listed(store: MediaStore, prefix: string): Promise<string[]> {
 const prefixOf = (key: string) => key.slice(0, key.lastIndexOf('/') + 1);
 
 export function mediaStoreContract(name: string, harness: StoreHarness): void {
-  describe(`MediaStore contract: ${name}`, () => {
-    const setup = async (content = 'the bytes', type = 'image/png') => {
-      const store = harness.store();
+  const suite = harness.concurrent ? describe.concurrent : describe;
+  suite(`MediaStore contract: ${name}`, () => {
+    const setup = async (content = 'the bytes', type = 'image/png', purging = false) => {
+      const store = purging ? (harness.purgingStore?.() ?? harness.store()) : harness.store();
       const key = harness.freshKey();
       await store.put(key, bytes(content), type);
       return { store, key };
@@ -101,7 +113,7 @@ export function mediaStoreContract(name: string, harness: StoreHarness): void {
     });
 
     it('a soft-deleted object stays restorable until the platform purges it, then is gone', async () => {
-      const { store, key } = await setup();
+      const { store, key } = await setup('the bytes', 'image/png', true);
       await store.softDelete(key);
       expect(await store.purge(key)).toBe(harness.purgeAnswer);
       await harness.expireSoftDeleted(key);
@@ -123,7 +135,7 @@ export function mediaStoreContract(name: string, harness: StoreHarness): void {
     });
 
     it('a held soft-deleted object is never purged, and stays restorable', async () => {
-      const { store, key } = await setup('keep me');
+      const { store, key } = await setup('keep me', 'image/png', true);
       await store.softDelete(key);
       expect(await store.setLegalHold(key, true)).toBe(true); // held after the delete
       expect(['held', 'deferred']).toContain(await store.purge(key));
@@ -133,7 +145,7 @@ export function mediaStoreContract(name: string, harness: StoreHarness): void {
     });
 
     it('once the hold is lifted, the soft-deleted object is purged like any other', async () => {
-      const { store, key } = await setup();
+      const { store, key } = await setup('the bytes', 'image/png', true);
       await store.setLegalHold(key, true);
       await store.softDelete(key);
       await harness.expireSoftDeleted(key);

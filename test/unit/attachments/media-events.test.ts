@@ -36,7 +36,7 @@ import {
 } from '../../../lib/events/domain-events.ts';
 import { EventBridgePublisher } from '../../../lib/events/publisher.ts';
 import { processStoredObject } from '../../../lib/processing/process-media.ts';
-import { S3MediaStore } from '../../../lib/storage/media-store.ts';
+import { S3MediaStore } from '../../../lib/storage/s3-media-store.ts';
 import type { StagingArea } from '../../../lib/storage/staging.ts';
 import { answerBatchGets, publishedPostDirectory } from '../../support/mock-directory.ts';
 

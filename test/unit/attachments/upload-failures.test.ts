@@ -10,7 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { uploadMedia } from '../../../lib/attachments/upload.ts';
 import { keys } from '../../../lib/db/keys.ts';
-import { S3MediaStore } from '../../../lib/storage/media-store.ts';
+import { S3MediaStore } from '../../../lib/storage/s3-media-store.ts';
 import { answerBatchGets, publishedPostDirectory } from '../../support/mock-directory.ts';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);

@@ -39,6 +39,8 @@ const attachment: Attachment = {
   sha256: 'ab',
   storageKey: 'uploads/2026/01/01/abc.png',
   thumbnailKey: null,
+  placeholder: null,
+  metadataRemoved: [],
   width: 1,
   height: 1,
   duration: null,

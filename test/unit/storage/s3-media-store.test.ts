@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { S3MediaStore } from '../../../lib/storage/media-store.ts';
+import { S3MediaStore } from '../../../lib/storage/s3-media-store.ts';
 import { mediaStoreContract } from '../../support/media-store-contract.ts';
 import { VersionedBucket } from './versioned-bucket.ts';
 

@@ -1,11 +1,11 @@
 /**
- * `LocalMediaStore` (the local stack's store) against the real local S3 server: the shared
+ * `PortableMediaStore` (portable mode, the local stack's store) on the local S3 server: the shared
  * `MediaStore` contract, then how it keeps the lifecycle in key space.
  */
 import { randomBytes } from 'node:crypto';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOLD_PREFIX, TRASH_PREFIX } from '../../lib/storage/local-media-store.ts';
+import { HOLD_PREFIX, TRASH_PREFIX } from '../../lib/storage/portable-media-store.ts';
 import { createS3Client } from '../../lib/storage/s3-client.ts';
 import { type IsolatedStores, isolatedStores } from '../support/isolated-stores.ts';
 import { mediaStoreContract } from '../support/media-store-contract.ts';
@@ -21,7 +21,7 @@ afterAll(async () => {
 
 const freshKey = () => `uploads/2026/01/01/${randomBytes(6).toString('hex')}.png`;
 
-mediaStoreContract('LocalMediaStore on the local S3 server', {
+mediaStoreContract('PortableMediaStore on the local S3 server', {
   store: () => stores.deps.store,
   freshKey,
   purgeAnswer: 'purged',
@@ -30,7 +30,7 @@ mediaStoreContract('LocalMediaStore on the local S3 server', {
   },
 });
 
-describe('LocalMediaStore: the lifecycle in key space', () => {
+describe('PortableMediaStore: the lifecycle in key space', () => {
   const raw = () => createS3Client(stores.config);
   const present = async (key: string) => {
     try {

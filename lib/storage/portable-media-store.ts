@@ -1,6 +1,8 @@
 /**
- * The store of the local stack: the local S3 server has no versioning and no Object Lock, so
- * the lifecycle is kept in key space, with the same observable behaviour as on AWS:
+ * Portable mode (`MEDIA_STORAGE_MODE=portable`): for any S3-compatible store without
+ * versioning or Object Lock (Cloudflare R2, MinIO without locking, the local S3 server). Only
+ * plain object operations are used, and the lifecycle is kept in key space, with the same
+ * observable behaviour as in aws mode, enforced by the service instead of the storage:
  *
  * - Soft delete moves the object to `trash/<key>` (copy, then delete the original): it is no
  *   longer served, and restore moves it back byte for byte with its content type.
@@ -11,7 +13,12 @@
  *
  * Moves are copy-then-delete, so a crash in between leaves two copies, never none. Operations
  * on one key are serialized within the process (the local server and its sweeper share it):
- * two interleaved moves in opposite directions could otherwise delete both copies.
+ * two interleaved moves in opposite directions could otherwise delete both copies. Across
+ * processes (several Lambdas on R2) they are not: there the records' conditional updates
+ * decide who deletes or restores, as in aws mode.
+ *
+ * What the storage does not give here: a hold is a marker any caller with delete rights can
+ * ignore (not WORM), and the bytes are removed by the service's purge sweep, not by lifecycle.
  */
 import { CopyObjectCommand, DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { PurgeOutcome, RestoreOutcome } from './media-store.ts';
@@ -40,7 +47,7 @@ async function serialized<T>(lockKey: string, task: () => Promise<T>): Promise<T
   }
 }
 
-export class LocalMediaStore extends S3ObjectStore {
+export class PortableMediaStore extends S3ObjectStore {
   async softDelete(key: string): Promise<void> {
     await this.locked(key, async () => {
       if (!(await this.copy(key, TRASH_PREFIX + key))) return; // nothing live: already done
