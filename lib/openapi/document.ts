@@ -1,11 +1,11 @@
 /**
- * The OpenAPI 3.1 description of the API: one operation per route of `functions/routes.ts`
+ * The OpenAPI 3.1 description of the API: one operation per route of `lib/http/routes.ts`
  * (`operations.ts`), bodies from the zod schemas that validate and type them (`schemas.ts`),
  * headers described once (`headers.ts`). Served at `GET /openapi.json`; `npm run openapi`
  * prints it; `npm test` lints it (Redocly, Spectral) and validates every response of the
  * integration suite against it.
  */
-import { routes } from '../../functions/routes.ts';
+import { routes } from '../http/routes.ts';
 import { OPERATIONS, type OperationSpec, TAGS } from './operations.ts';
 import { defaultErrors, errorResponse, type OperationTraits, response } from './responses.ts';
 import { type SchemaOptions, schemaComponents, schemaRef } from './schemas.ts';

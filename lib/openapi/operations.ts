@@ -1,5 +1,5 @@
 /**
- * What each route of `functions/routes.ts` is, for the OpenAPI description: keyed by the
+ * What each route of `lib/http/routes.ts` is, for the OpenAPI description: keyed by the
  * route key (`METHOD path`). `document.ts` refuses a route without an entry here and an entry
  * without a route, so the two cannot drift.
  */

@@ -22,7 +22,7 @@ describe('the OpenAPI description', () => {
       (p) => `${p.severity} ${p.ruleId}: ${p.message} at ${p.location[0]?.pointer}`,
     );
     expect(found).toEqual([]);
-  });
+  }, 60_000);
 
   it('has no Spectral `spectral:oas` finding of any severity', async () => {
     const spectral = new Spectral();
@@ -32,5 +32,5 @@ describe('the OpenAPI description', () => {
       (r) => `${r.severity} ${r.code}: ${r.message} at ${r.path.join('.')}`,
     );
     expect(found).toEqual([]);
-  });
+  }, 60_000);
 });
