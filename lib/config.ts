@@ -3,28 +3,9 @@
  * Every setting has a default that matches `operations.md`, so the local stack needs no env.
  */
 import { booleanFromEnv, intFromEnv } from './env.ts';
+import { parseStorageMode, type StorageMode } from './storage/modes.ts';
 
-/**
- * `aws`: a versioned bucket with Object Lock (AWS S3, a Ceph gateway); the storage enforces
- * holds and lifecycle purges. `portable`: any S3-compatible store without versioning or Object
- * Lock (R2, MinIO without locking, the local server); trash prefix + hold markers, the service
- * enforces holds and its purge sweep purges. See README "Storage".
- */
-export const STORAGE_MODES = ['aws', 'portable'] as const;
-export type StorageMode = (typeof STORAGE_MODES)[number];
-
-/** Older name of `portable`, still accepted: it was first the local stack's mode. */
-const STORAGE_MODE_ALIASES: Record<string, StorageMode> = { local: 'portable' };
-
-export function parseStorageMode(raw: string | undefined): StorageMode | undefined {
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const name = raw.trim().toLowerCase();
-  const mode = STORAGE_MODE_ALIASES[name] ?? name;
-  if (!(STORAGE_MODES as readonly string[]).includes(mode)) {
-    throw new Error(`MEDIA_STORAGE_MODE must be one of ${STORAGE_MODES.join(', ')}, got "${raw}"`);
-  }
-  return mode as StorageMode;
-}
+export { parseStorageMode, STORAGE_MODES, type StorageMode } from './storage/modes.ts';
 
 export interface ServiceConfig {
   /** DynamoDB table holding the directory and the attachment records. */
@@ -43,6 +24,12 @@ export interface ServiceConfig {
    * The settings below are optional so that configurations built by hand (tests, the CLI) keep
    * working; `loadConfig` always sets them and the helpers below apply the same defaults.
    */
+  /**
+   * Fixed credentials for `s3Endpoint`: only the local S3 server's (tests, the CLI's embedded
+   * server). Absent: the SDK's default chain (environment, profile, role), as for any real
+   * store; `npm start` puts the local server's keys into the environment only when it runs it.
+   */
+  s3Credentials?: { accessKeyId: string; secretAccessKey: string };
   /** `MEDIA_STORAGE_MODE`; absent: `portable` when `s3Endpoint` is set, else `aws`. */
   storageMode?: StorageMode;
   /** `EVENT_BUS_NAME`: domain events go to this EventBridge bus; absent: NDJSON under `dataDir`. */

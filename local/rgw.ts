@@ -18,7 +18,7 @@
 
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -63,6 +63,8 @@ export interface RgwGateway {
   credentials: { accessKeyId: string; secretAccessKey: string };
   /** Seconds one lifecycle "day" lasts on this gateway. */
   lifecycleDaySeconds: number;
+  /** The cluster's temp dir (removed by `stop()`). */
+  dataDir: string;
   /** PIDs of the monitor, the OSD and the gateway (diagnostics). */
   pids: number[];
   /** Idempotent: stops the three daemons by PID and removes the data dir. */
@@ -161,6 +163,10 @@ export async function startRgw(options: StartRgwOptions = {}): Promise<RgwGatewa
   const left = () => Math.max(1_000, deadline - Date.now());
   const dir = await mkdtemp(join(tmpdir(), 'media-rgw-'));
   const daemons: ReturnType<typeof daemon>[] = [];
+  // If this process exits without `stop()`, the daemons get SIGKILL (see `trackChild`) and the
+  // data dir goes too (synchronously: nothing can be awaited in an `exit` handler).
+  const removeDirOnExit = () => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', removeDirOnExit);
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -168,6 +174,7 @@ export async function startRgw(options: StartRgwOptions = {}): Promise<RgwGatewa
       // The gateway first (it holds no state), the monitor last; short grace, it is all thrown away.
       for (const d of [...daemons].reverse()) await stopChild(d.child, d.exited, 2_000);
       await rm(dir, { recursive: true, force: true });
+      process.off('exit', removeDirOnExit);
     })();
     return stopping;
   };
@@ -278,6 +285,7 @@ export async function startRgw(options: StartRgwOptions = {}): Promise<RgwGatewa
       region: REGION,
       credentials: { ...RGW_CREDENTIALS },
       lifecycleDaySeconds,
+      dataDir: dir,
       pids: daemons.map((d) => d.child.pid as number),
       stop,
     };

@@ -8,10 +8,12 @@
  * lazily by the HTTP server, `lib/config.ts` dynamically below). One stack per process.
  */
 import { resolve } from 'node:path';
+import type { StorageMode } from '../lib/config.ts';
 import type { TableContext } from '../lib/db/client.ts';
 import { createTableContext, LOCAL_CREDENTIALS } from '../lib/db/client.ts';
 import { defaultMaxBodyBytes, type LocalHttpServer, startHttpServer } from './http-server.ts';
 import { LocalStorageEvents } from './storage-events.ts';
+import { type StoragePoller, startStoragePoller } from './storage-poller.ts';
 import { type LocalStores, startStores } from './stores.ts';
 import { type LocalSweeper, startLocalSweeper } from './sweeper.ts';
 
@@ -32,6 +34,13 @@ export interface LocalStackOptions {
   /** Default: base64 size of `maxUploadBytes` + 1 MiB. */
   maxBodyBytes?: number;
   region?: string;
+  /**
+   * An S3-compatible store the user runs (`S3_ENDPOINT`), used instead of the local S3 server:
+   * the bucket is created when missing (for `mode`), the credentials come from the environment
+   * / the SDK's default chain, and new uploads are found by polling (such stores cannot call
+   * back into this process). Default mode: portable (works on any store).
+   */
+  externalS3?: { endpoint: string; mode?: StorageMode };
 }
 
 export interface LocalStack {
@@ -70,6 +79,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     bucketName,
     loadHandler: async () => (await import('../functions/process-media/handler.ts')).handler,
   });
+  const external = options.externalS3;
   const stores: LocalStores = await startStores({
     dataDir,
     dynamoPort: options.dynamoPort,
@@ -77,15 +87,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     tableName,
     bucketName,
     onS3ObjectEvent: storageEvents.dispatch,
+    externalS3Endpoint: external?.endpoint,
   });
 
   let http: LocalHttpServer | undefined;
   let sweeper: LocalSweeper | undefined;
+  let poller: StoragePoller | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       await http?.close();
       await sweeper?.stop();
+      await poller?.stop();
       await storageEvents.stop();
       await stores.stop();
     })();
@@ -100,22 +113,38 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       TABLE_NAME: tableName,
       BUCKET_NAME: bucketName,
       AWS_REGION: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
-      // The local emulators' credentials: nothing in this process may reach real AWS.
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       MEDIA_GRACE_PERIOD_SECONDS: options.gracePeriodSeconds?.toString(),
       MEDIA_MAX_UPLOAD_BYTES: options.maxUploadBytes?.toString(),
-      // No versioning or Object Lock on the local S3 server: trash prefix + hold markers.
-      MEDIA_STORAGE_MODE: 'portable',
+      // The local S3 server has no versioning or Object Lock: trash prefix + hold markers.
+      MEDIA_STORAGE_MODE: external?.mode ?? 'portable',
       // Domain events go to ${DATA_DIR}/events.ndjson, never to a real bus.
       DATA_DIR: dataDir,
     });
     delete process.env.EVENT_BUS_NAME;
-    delete process.env.AWS_SESSION_TOKEN;
-    delete process.env.AWS_PROFILE;
+    if (!external) {
+      // The local emulators' credentials: nothing in this process may reach real AWS. With an
+      // external store the user's credentials (environment, profile) stay: they sign for it.
+      setEnv({
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      });
+      delete process.env.AWS_SESSION_TOKEN;
+      delete process.env.AWS_PROFILE;
+    }
 
     const { loadConfig } = await import('../lib/config.ts');
     const config = loadConfig();
+    if (external) {
+      const { createS3Client } = await import('../lib/storage/s3-client.ts');
+      const { ensureMediaBucket } = await import('../lib/storage/bucket-setup.ts');
+      const { gracePeriodDaysOf } = await import('../lib/storage/lifecycle-rules.ts');
+      const s3 = createS3Client(config);
+      await ensureMediaBucket(s3, bucketName, {
+        mode: external.mode ?? 'portable',
+        gracePeriodDays: gracePeriodDaysOf(config.gracePeriodSeconds),
+      });
+      poller = await startStoragePoller({ s3, bucketName, onNotification: storageEvents.dispatch });
+    }
     sweeper = startLocalSweeper({ config });
     http = await startHttpServer({
       port: options.port,

@@ -104,6 +104,8 @@ export interface StartStoresOptions {
   timeoutMs?: number;
   /** See `StartS3ServerOptions.onObjectEvent`. */
   onS3ObjectEvent?: (notification: unknown) => void;
+  /** An S3-compatible store someone else runs (`S3_ENDPOINT`): no local S3 server is started. */
+  externalS3Endpoint?: string;
 }
 
 export interface LocalStores {
@@ -124,8 +126,12 @@ function dynamoClient(endpoint: string): DynamoDBClient {
   });
 }
 
-/** Short requests: a probe that hangs must not outlive its deadline. */
-function quick(ms = 3_000): { abortSignal: AbortSignal } {
+/**
+ * Bounded requests: a probe that hangs must not outlive its deadline (probes pass 2 s). The
+ * default is generous: on a loaded 2-core machine an answering JVM took more than 3 s for a
+ * DescribeTable, and a start must not fail for that.
+ */
+function quick(ms = 15_000): { abortSignal: AbortSignal } {
   return { abortSignal: AbortSignal.timeout(ms) };
 }
 
@@ -428,6 +434,13 @@ export async function startS3Server(options: StartS3ServerOptions): Promise<Stor
 // ---------------------------------------------------------------------------------------------
 // Both
 
+/** A store someone else runs: nothing to start, nothing to stop. */
+async function externalStore(endpoint: string): Promise<StoreHandle> {
+  const url = new URL(endpoint);
+  const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+  return { endpoint, port, stop: async () => {} };
+}
+
 /** Starts both stores in parallel; if either fails, the other is stopped before rejecting. */
 export async function startStores(options: StartStoresOptions): Promise<LocalStores> {
   const [dynamo, s3] = await Promise.allSettled([
@@ -437,13 +450,15 @@ export async function startStores(options: StartStoresOptions): Promise<LocalSto
       tableName: options.tableName,
       timeoutMs: options.timeoutMs,
     }),
-    startS3Server({
-      dataDir: options.dataDir,
-      port: options.s3Port,
-      bucketName: options.bucketName,
-      timeoutMs: options.timeoutMs,
-      onObjectEvent: options.onS3ObjectEvent,
-    }),
+    options.externalS3Endpoint
+      ? externalStore(options.externalS3Endpoint)
+      : startS3Server({
+          dataDir: options.dataDir,
+          port: options.s3Port,
+          bucketName: options.bucketName,
+          timeoutMs: options.timeoutMs,
+          onObjectEvent: options.onS3ObjectEvent,
+        }),
   ]);
   if (dynamo.status === 'rejected' || s3.status === 'rejected') {
     await Promise.all([

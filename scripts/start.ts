@@ -9,6 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DemoSeed } from '../lib/directory/admin/demo.ts';
 import { intFromEnv } from '../lib/env.ts';
+import { parseStorageMode } from '../lib/storage/modes.ts';
 import { type LocalStack, startLocalStack } from '../local/stack.ts';
 
 function isDemoSeed(value: unknown): value is DemoSeed {
@@ -91,6 +92,14 @@ async function main(): Promise<void> {
       s3Port: intFromEnv('S3_PORT', 4569, { min: 0 }),
       gracePeriodSeconds: intFromEnv('MEDIA_GRACE_PERIOD_SECONDS', undefined),
       maxUploadBytes: intFromEnv('MEDIA_MAX_UPLOAD_BYTES', undefined),
+      bucketName: process.env.BUCKET_NAME || undefined,
+      // A store the user runs instead of the embedded S3 server (README "Storage").
+      externalS3: process.env.S3_ENDPOINT
+        ? {
+            endpoint: process.env.S3_ENDPOINT,
+            mode: parseStorageMode(process.env.MEDIA_STORAGE_MODE),
+          }
+        : undefined,
     });
     stack = await starting;
     if (shuttingDown) return;

@@ -19,7 +19,7 @@ import {
   DEFAULT_S3_PORT,
   type ServiceConfig,
 } from '../config.ts';
-import { createTableContext, type TableContext } from '../db/client.ts';
+import { createTableContext, LOCAL_CREDENTIALS, type TableContext } from '../db/client.ts';
 import { type EventPublisher, eventPublisherFrom } from '../events/publisher.ts';
 import { mediaStoreFrom } from '../storage/configured-store.ts';
 import type { MediaStore } from '../storage/media-store.ts';
@@ -249,6 +249,7 @@ async function openLocalMedia(
   const local = {
     ...target.config,
     storageMode: 'portable' as const,
+    s3Credentials: LOCAL_CREDENTIALS,
     dataDir: target.dataDir,
     eventBusName: undefined,
   };

@@ -1,6 +1,5 @@
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { ServiceConfig } from '../config.ts';
-import { LOCAL_CREDENTIALS } from '../db/client.ts';
 
 export interface S3Credentials {
   accessKeyId: string;
@@ -37,7 +36,11 @@ export function s3ClientSettingsFor(store: {
   };
 }
 
-/** `overrides` adjust the SDK settings for one use (e.g. presigning, see `staging.ts`). */
+/**
+ * The client for the configured store: AWS S3 with the SDK's defaults, or the custom endpoint
+ * with `config.s3Credentials` when given (the local server), else the default credential chain.
+ * `overrides` adjust the SDK settings for one use (e.g. presigning, see `staging.ts`).
+ */
 export function createS3Client(
   config: ServiceConfig,
   overrides: Partial<S3ClientConfig> = {},
@@ -47,7 +50,7 @@ export function createS3Client(
     ...s3ClientSettingsFor({
       endpoint: config.s3Endpoint,
       region: config.region,
-      credentials: LOCAL_CREDENTIALS,
+      credentials: config.s3Credentials,
     }),
     ...overrides,
   });

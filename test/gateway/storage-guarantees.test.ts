@@ -14,6 +14,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureMediaBucket } from '../../lib/storage/bucket-setup.ts';
 import { mediaLifecycleRules } from '../../lib/storage/lifecycle-rules.ts';
 import { S3MediaStore } from '../../lib/storage/s3-media-store.ts';
 import { StagingArea, stagingKeyOf } from '../../lib/storage/staging.ts';
@@ -83,6 +84,16 @@ describe.skipIf(!gateway)('aws mode on the Ceph gateway: what the storage enforc
       .send(new GetObjectCommand({ Bucket: bucket, Key: staged }))
       .catch((error: { name: string }) => error);
     expect(read).toMatchObject({ name: 'NoSuchKey' });
+  });
+
+  it('aws mode refuses an existing bucket without versioning (deletes would be permanent)', async () => {
+    const plain = await freshBucket(s3, 'portable', 'unversioned', 1);
+    await expect(ensureMediaBucket(s3, plain, { mode: 'aws', gracePeriodDays: 1 })).rejects.toThrow(
+      /has no versioning.*MEDIA_STORAGE_MODE=portable/,
+    );
+    expect(await ensureMediaBucket(s3, bucket, { mode: 'aws', gracePeriodDays: 1 })).toBe(
+      'existing',
+    );
   });
 
   describe('presigned upload URLs pin length and content type', () => {

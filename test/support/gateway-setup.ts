@@ -8,6 +8,7 @@
  * project says so in one line and its tests are skipped; with the packages, a broken start
  * fails like on CI.
  */
+import { existsSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import {
   missingGatewayPackages,
@@ -31,7 +32,7 @@ declare module 'vitest' {
 }
 
 /** Seconds per lifecycle day: short, so a purge is observed within seconds. */
-const LIFECYCLE_DAY_SECONDS = 3;
+const LIFECYCLE_DAY_SECONDS = 5;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const missing = missingGatewayPackages();
@@ -50,5 +51,21 @@ export default async function setup(project: TestProject): Promise<() => Promise
     credentials: gateway.credentials,
     lifecycleDaySeconds: gateway.lifecycleDaySeconds,
   });
-  return () => gateway.stop();
+  return async () => {
+    await gateway.stop();
+    // The starter's promise: nothing left behind, no daemon, no data.
+    const alive = gateway.pids.filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (alive.length > 0 || existsSync(gateway.dataDir)) {
+      throw new Error(
+        `the Ceph gateway left something behind: pids ${alive.join(', ') || 'none'}, dir ${gateway.dataDir}`,
+      );
+    }
+  };
 }

@@ -6,7 +6,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
 import type { ServiceConfig } from '../../lib/config.ts';
-import { createTableContext, type TableContext } from '../../lib/db/client.ts';
+import { createTableContext, LOCAL_CREDENTIALS, type TableContext } from '../../lib/db/client.ts';
 import { createS3Client } from '../../lib/storage/s3-client.ts';
 import { ResponseValidator } from './openapi-validator.ts';
 
@@ -23,6 +23,7 @@ export function testConfig(): ServiceConfig {
     gracePeriodSeconds: inject('gracePeriodSeconds'),
     dynamoEndpoint: inject('dynamoEndpoint'),
     s3Endpoint: inject('s3Endpoint'),
+    s3Credentials: LOCAL_CREDENTIALS,
     region: 'us-east-1',
   };
 }
