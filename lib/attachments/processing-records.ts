@@ -9,11 +9,13 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableContext } from '../db/client.ts';
 import { keys } from '../db/keys.ts';
-import type { Attachment } from './model.ts';
+import type { Attachment, Placeholder } from './model.ts';
 import { attachmentFromItem } from './records.ts';
 
 export interface ProcessingFindings {
   thumbnailKey?: string;
+  /** Recorded only together with `thumbnailKey` (it describes that thumbnail). */
+  placeholder?: Placeholder;
   width?: number;
   height?: number;
   duration?: number;
@@ -33,6 +35,10 @@ export async function recordProcessingFindings(
     sets.push('thumbnailKey = :thumbnailKey');
     values[':thumbnailKey'] = findings.thumbnailKey;
     condition += ' AND attribute_not_exists(thumbnailKey)';
+    if (findings.placeholder !== undefined) {
+      sets.push('placeholder = :placeholder');
+      values[':placeholder'] = findings.placeholder;
+    }
   }
   for (const field of ['width', 'height', 'duration'] as const) {
     const value = findings[field];

@@ -22,8 +22,11 @@
  *    asked for (it is only kept longer), never the other way round. A failed hold fails the
  *    run, and every later run of a held attachment places it again (holding is idempotent).
  *
- * Files sharp refuses (image bombs, corrupt data) and types without thumbnails (HEIC, SVG,
- * audio, PDF, Lottie) end without a thumbnail and without an error: retrying cannot help.
+ * Every thumbnail is recorded with its placeholder (BlurHash and average colour, see
+ * `placeholder.ts`) in the same write.
+ *
+ * Files the decoders refuse (image bombs, corrupt data) and types without thumbnails (SVG,
+ * audio, Lottie) end without a thumbnail and without an error: retrying cannot help.
  */
 
 import { type NotifyMediaEvent, notifyCommitted } from '../attachments/media-events.ts';
@@ -38,6 +41,7 @@ import { randomString } from '../ids.ts';
 import { logger } from '../logger.ts';
 import { inspectMedia } from '../media/inspect.ts';
 import type { MediaStore } from '../storage/media-store.ts';
+import { placeholderOf } from './placeholder.ts';
 import type { CreatedObject } from './storage-events.ts';
 import { hasThumbnail, makeThumbnail, THUMBNAIL_MIME_TYPE } from './thumbnail.ts';
 
@@ -105,7 +109,7 @@ export async function processStoredObject(
 
   const findings: ProcessingFindings = {};
   if (wanted.thumbnail || wanted.size) {
-    const result = await makeThumbnail(stored.body);
+    const result = await makeThumbnail(stored.body, attachment.mimeType);
     if (result.kind === 'refused') {
       logger.warn('no thumbnail: the image was refused', {
         attachmentId: attachment.id,
@@ -115,6 +119,7 @@ export async function processStoredObject(
       const { thumbnail } = result;
       if (wanted.size) Object.assign(findings, thumbnail.source);
       if (wanted.thumbnail) {
+        findings.placeholder = await placeholderOf(thumbnail.webp);
         findings.thumbnailKey = thumbnailKeyFor(attachment.storageKey, randomString(8));
         await deps.store.put(findings.thumbnailKey, thumbnail.webp, THUMBNAIL_MIME_TYPE);
       }
@@ -178,7 +183,11 @@ function missingFindings(attachment: Attachment) {
   const raster = hasThumbnail(attachment.mimeType);
   return {
     thumbnail: raster && attachment.thumbnailKey === null,
-    size: raster && (attachment.width === null || attachment.height === null),
+    // A document's page is not the attachment's size: only images take it from the picture.
+    size:
+      raster &&
+      attachment.fileType === 'image' &&
+      (attachment.width === null || attachment.height === null),
     duration: attachment.fileType === 'audio' && attachment.duration === null,
   };
 }

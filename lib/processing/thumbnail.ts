@@ -1,15 +1,17 @@
 /**
  * Thumbnails with sharp (libvips): WebP, longest side 512 px, never upscaled, EXIF orientation
- * applied, first frame of an animation. Only for the raster types sharp's prebuilt libvips
- * decodes; HEIC/HEIF needs an HEVC decoder it does not ship, SVG would mean rendering
- * client-supplied markup, and audio, PDF and Lottie have no picture to shrink.
+ * applied, first frame of an animation. sharp decodes JPEG, PNG, GIF, WebP and AVIF itself;
+ * HEIC/HEIF is decoded to pixels by libheif in WebAssembly (`lib/media/heic-decode.ts`, sharp's
+ * prebuilt libvips has no HEVC decoder) and then takes the same path. SVG would mean rendering
+ * client-supplied markup, and audio and Lottie have no picture to shrink.
  *
  * Every input is hostile: the pixel limit refuses an "image bomb" (a small file that declares
  * 20000×20000 pixels) from its header, before anything is decoded; the timeout bounds the CPU
  * time of one image; corrupt data aborts instead of producing garbage. A refused image simply
  * gets no thumbnail.
  */
-import sharp, { type SharpOptions } from 'sharp';
+import sharp, { type Sharp, type SharpOptions } from 'sharp';
+import { type DecodedPicture, decodeHeif } from '../media/heic-decode.ts';
 
 // Each Lambda invocation handles one image: libvips' operation cache would only hold memory.
 sharp.cache(false);
@@ -24,16 +26,20 @@ export const THUMBNAIL_MIME_TYPE = 'image/webp';
 export const MAX_INPUT_PIXELS = 100_000_000;
 const TIMEOUT_SECONDS = 30;
 
-const RASTER_TYPES: ReadonlySet<string> = new Set([
-  'image/jpeg',
-  'image/png',
-  'image/gif',
-  'image/webp',
-  'image/avif',
-]);
+/** How the picture of each type with a thumbnail becomes pixels sharp can take. */
+const DECODERS: Readonly<
+  Record<string, 'sharp' | ((bytes: Uint8Array) => Promise<DecodedPicture>)>
+> = {
+  'image/jpeg': 'sharp',
+  'image/png': 'sharp',
+  'image/gif': 'sharp',
+  'image/webp': 'sharp',
+  'image/avif': 'sharp',
+  'image/heic': (bytes) => decodeHeif(bytes, MAX_INPUT_PIXELS),
+};
 
 /** True for the stored (canonical) MIME types that get a thumbnail. */
-export const hasThumbnail = (mimeType: string): boolean => RASTER_TYPES.has(mimeType);
+export const hasThumbnail = (mimeType: string): boolean => Object.hasOwn(DECODERS, mimeType);
 
 export interface Thumbnail {
   webp: Uint8Array;
@@ -58,9 +64,9 @@ const decodeOptions = {
   pages: 1,
 } as const satisfies SharpOptions;
 
-export async function makeThumbnail(bytes: Uint8Array): Promise<ThumbnailResult> {
+export async function makeThumbnail(bytes: Uint8Array, mimeType: string): Promise<ThumbnailResult> {
   try {
-    const image = sharp(bytes, decodeOptions);
+    const image = await sharpInput(bytes, mimeType);
     const metadata = await image.metadata();
     const { data, info } = await image
       .resize(THUMBNAIL_MAX_SIDE, THUMBNAIL_MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
@@ -79,4 +85,16 @@ export async function makeThumbnail(bytes: Uint8Array): Promise<ThumbnailResult>
   } catch (error) {
     return { kind: 'refused', reason: (error as Error).message };
   }
+}
+
+/** sharp on the file itself, or on the pixels another decoder made of it. */
+async function sharpInput(bytes: Uint8Array, mimeType: string): Promise<Sharp> {
+  const decoder = DECODERS[mimeType];
+  if (decoder === undefined) throw new Error(`no thumbnail for ${mimeType}`);
+  if (decoder === 'sharp') return sharp(bytes, decodeOptions);
+  const picture = await decoder(bytes);
+  return sharp(picture.rgba, {
+    ...decodeOptions,
+    raw: { width: picture.width, height: picture.height, channels: 4 },
+  });
 }

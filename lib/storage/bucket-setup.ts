@@ -11,6 +11,7 @@
 import {
   CreateBucketCommand,
   GetBucketVersioningCommand,
+  GetObjectLockConfigurationCommand,
   HeadBucketCommand,
   PutBucketLifecycleConfigurationCommand,
   PutBucketVersioningCommand,
@@ -62,13 +63,31 @@ async function bucketExists(s3: S3Client, bucket: string): Promise<boolean> {
   }
 }
 
+const AWS_MODE_NEEDS =
+  'MEDIA_STORAGE_MODE=aws needs a versioned bucket with Object Lock; ' +
+  'use MEDIA_STORAGE_MODE=portable for a store without them';
+
 async function assertVersioned(s3: S3Client, bucket: string): Promise<void> {
   const { Status } = await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }));
   if (Status !== 'Enabled') {
     throw new Error(
-      `bucket ${bucket} has no versioning (status ${Status ?? 'never enabled'}): ` +
-        'MEDIA_STORAGE_MODE=aws needs a versioned bucket with Object Lock; ' +
-        'use MEDIA_STORAGE_MODE=portable for a store without them',
+      `bucket ${bucket} has no versioning (status ${Status ?? 'never enabled'}): ${AWS_MODE_NEEDS}`,
     );
   }
+  // Without Object Lock every legal hold would fail, and nothing would stop a held delete.
+  const lock = await s3
+    .send(new GetObjectLockConfigurationCommand({ Bucket: bucket }))
+    .catch((error: { name?: string }) => {
+      if (NO_LOCK_ERRORS.has(error.name ?? '')) return undefined;
+      throw error;
+    });
+  if (lock?.ObjectLockConfiguration?.ObjectLockEnabled !== 'Enabled') {
+    throw new Error(`bucket ${bucket} has no Object Lock: ${AWS_MODE_NEEDS}`);
+  }
 }
+
+/** "Object Lock was never enabled": AWS and Ceph name it differently. */
+const NO_LOCK_ERRORS = new Set([
+  'ObjectLockConfigurationNotFoundError',
+  'NoSuchObjectLockConfiguration',
+]);

@@ -10,6 +10,7 @@ import {
   DeleteObjectsCommand,
   GetBucketLifecycleConfigurationCommand,
   GetObjectCommand,
+  PutBucketVersioningCommand,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -86,10 +87,20 @@ describe.skipIf(!gateway)('aws mode on the Ceph gateway: what the storage enforc
     expect(read).toMatchObject({ name: 'NoSuchKey' });
   });
 
-  it('aws mode refuses an existing bucket without versioning (deletes would be permanent)', async () => {
+  it('aws mode refuses an existing bucket without versioning or without Object Lock', async () => {
     const plain = await freshBucket(s3, 'portable', 'unversioned', 1);
     await expect(ensureMediaBucket(s3, plain, { mode: 'aws', gracePeriodDays: 1 })).rejects.toThrow(
       /has no versioning.*MEDIA_STORAGE_MODE=portable/,
+    );
+    // Versioned, but without Object Lock: holds could not be enforced.
+    await s3.send(
+      new PutBucketVersioningCommand({
+        Bucket: plain,
+        VersioningConfiguration: { Status: 'Enabled' },
+      }),
+    );
+    await expect(ensureMediaBucket(s3, plain, { mode: 'aws', gracePeriodDays: 1 })).rejects.toThrow(
+      /has no Object Lock/,
     );
     expect(await ensureMediaBucket(s3, bucket, { mode: 'aws', gracePeriodDays: 1 })).toBe(
       'existing',

@@ -118,6 +118,10 @@ describe('thumbnails', () => {
       width: 512,
       height: 288,
     });
+    expect(after.placeholder).toEqual({
+      blurhash: expect.stringMatching(/^[0-9A-Za-z#$%*+,.:;=?@[\]^_{|}~-]{6,}$/),
+      color: expect.stringMatching(/^#[0-9a-f]{6}$/),
+    });
     expect(events).toEqual([{ type: 'media.processed', attachment: after }]);
   });
 
@@ -127,6 +131,7 @@ describe('thumbnails', () => {
     ['image-64x48.webp', 'image/webp', 64, 48],
     ['image-64x48.avif', 'image/avif', 64, 48],
     ['image-40x30-animated.gif', 'image/gif', 40, 30],
+    ['image-64x48.heic', 'image/heic', 64, 48],
   ])('%s (%s) → %ix%i, never upscaled', async (file, mimeType, width, height) => {
     const attachment = await uploaded(file, mimeType);
     expect(await processStoredObject(processing().deps, eventFor(attachment.storageKey))).toBe(
@@ -138,10 +143,10 @@ describe('thumbnails', () => {
       width,
       height,
     });
+    expect(after.placeholder?.color).toMatch(/^#[0-9a-f]{6}$/);
   });
 
   it.each([
-    ['image-64x48.heic', 'image/heic'],
     ['image-120x80.svg', 'image/svg+xml'],
     ['image-svg-with-script.svg', 'image/svg+xml'],
     ['audio-1.5s.mp3', 'audio/mpeg'],
@@ -397,6 +402,45 @@ describe('through the running stack', () => {
     });
     expect(deleted.status).toBe(200);
     expect((await api(processed.thumbnailUrl, { key: s.author.key })).status).toBe(404);
+  });
+
+  it('a phone HEIC photo: upright thumbnail, placeholder, no GPS in the served original', async () => {
+    const photo = readFileSync(
+      new URL('../fixtures/previews/photo-640x480-gps-rotated.heic', import.meta.url),
+    );
+    const upload = await api('/api/v1/media', {
+      method: 'POST',
+      key: s.author.key,
+      body: {
+        postId: s.posts.published,
+        fileName: 'IMG_0001.HEIC',
+        mimeType: 'image/heic',
+        fileData: photo.toString('base64'),
+      },
+    });
+    expect(upload.status, upload.text).toBe(201);
+    expect(upload.json).toMatchObject({ width: 480, height: 640, placeholder: null });
+    expect(upload.json.metadataRemoved).toEqual(['location']);
+
+    const processed = await waitForThumbnail(upload.json.id, s.author.key);
+    expect(processed.placeholder).toEqual({
+      blurhash: expect.any(String),
+      color: expect.stringMatching(/^#[0-9a-f]{6}$/),
+    });
+    const thumbnail = await api(processed.thumbnailUrl, { key: s.member.key });
+    const { data, info } = await sharp(thumbnail.raw).raw().toBuffer({ resolveWithObject: true });
+    expect(info).toMatchObject({ width: 384, height: 512 });
+    expect(data[0]).toBeGreaterThan(150); // red on top: the rotation was applied once
+    const [processedEvent] = await waitForEvents(upload.json.id, 'media.processed');
+    expect(processedEvent?.data).toMatchObject({
+      attachment: { placeholder: processed.placeholder },
+    });
+    const listed = await api(`/api/v1/media?postId=${s.posts.published}&limit=100`, {
+      key: s.member.key,
+    });
+    expect(
+      listed.json.items.find((item: { id: string }) => item.id === upload.json.id),
+    ).toMatchObject({ placeholder: processed.placeholder });
   });
 
   it('a draft’s thumbnail is hidden from those who cannot see the draft', async () => {
