@@ -7,9 +7,10 @@ import { defineConfig } from 'vitest/config';
  * implementation, a Ceph gateway that `test/support/gateway-setup.ts` starts (skipped with a
  * one-line notice on a machine without the packages, a failure under CI=true); `infra`
  * synthesizes the CDK app (esbuild bundling included).
- * Handlers log through Powertools; SILENT keeps the output readable.
+ * Handlers log through Powertools; SILENT keeps the output readable, and so does turning the
+ * metrics' EMF lines off (test/unit/observability turns them on to read them).
  */
-const env = { POWERTOOLS_LOG_LEVEL: 'SILENT' };
+const env = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' };
 
 export default defineConfig({
   test: {

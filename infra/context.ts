@@ -90,7 +90,7 @@ export function mediaServicePropsFromContext(node: Node): MediaServiceProps {
   return props;
 }
 
-/** Stack props from context: the service settings plus `alarmTopicArn`. */
+/** Stack props from context: the service settings plus `alarmTopicArn` and `alarmEmail`. */
 export function stackPropsFromContext(node: Node): MediaServiceStackProps {
   const alarmTopicArn = node.tryGetContext('alarmTopicArn') as unknown;
   if (
@@ -101,8 +101,12 @@ export function stackPropsFromContext(node: Node): MediaServiceStackProps {
       `context "alarmTopicArn" must be an SNS topic ARN, got ${JSON.stringify(alarmTopicArn)}`,
     );
   }
+  const service = mediaServicePropsFromContext(node);
+  const alarmEmail = node.tryGetContext('alarmEmail') as unknown;
+  // The construct validates the address (and refuses it next to a topic).
+  if (alarmEmail !== undefined) service.alarms = { email: String(alarmEmail) };
   return {
-    service: mediaServicePropsFromContext(node),
+    service,
     ...(alarmTopicArn ? { alarmTopicArn: String(alarmTopicArn) } : {}),
   };
 }

@@ -6,6 +6,7 @@ import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { RouteDefinition } from '../functions/routes.ts';
+import type { CdnProps } from './cdn.ts';
 import type { FunctionAccess } from './function-access.ts';
 
 export const STAGE_NAMES = ['dev', 'staging', 'prod'] as const;
@@ -24,15 +25,46 @@ export interface ThrottleProps {
 export interface AlarmProps {
   /** Create the alarms. @default true */
   enabled?: boolean;
-  /** Notified on ALARM and on OK. */
+  /** Notified on ALARM and on OK. @default a topic created by the construct */
   topic?: ITopic;
+  /** Subscribed by email to the topic the construct creates (not with `topic`). */
+  email?: string;
   /** Further actions run on ALARM (e.g. an incident-manager action). */
   actions?: IAlarmAction[];
   /** API 5xx responses as a percentage of requests over 5 minutes. @default 5 */
   apiServerErrorRatePercent?: number;
-  /** The 5xx rate is only judged when a 5-minute window has at least this many requests. @default 20 */
+  /**
+   * Rates (API 5xx, HTTP function errors) are only judged when a 5-minute window has at least
+   * this many requests. @default 20
+   */
   apiMinimumRequests?: number;
+  /** Latency budget: page when the API's p99 stays above it for 15 minutes. @default 1000 */
+  apiLatencyP99Ms?: number;
+  /** Failed invocations (crash, timeout) as a percentage of a function's invocations. @default 5 */
+  functionErrorRatePercent?: number;
+  /** Throttled invocations as a percentage of a function's invocation attempts. @default 1 */
+  functionThrottleRatePercent?: number;
+  /** DynamoDB throttled requests per minute, sustained for 10 minutes. @default 10 */
+  tableThrottlesPerMinute?: number;
+  /** Age of the oldest stored file waiting for processing. @default 15 */
+  processingBacklogMinutes?: number;
+  /** Age of the oldest event in the processing dead-letter queue. @default 5 */
+  deadLetterAgeMinutes?: number;
 }
+
+/** Alarm thresholds, as `AlarmProps` names them. */
+export const ALARM_THRESHOLD_DEFAULTS = {
+  apiServerErrorRatePercent: 5,
+  apiMinimumRequests: 20,
+  apiLatencyP99Ms: 1000,
+  functionErrorRatePercent: 5,
+  functionThrottleRatePercent: 1,
+  tableThrottlesPerMinute: 10,
+  processingBacklogMinutes: 15,
+  deadLetterAgeMinutes: 5,
+} as const;
+
+export type AlarmThresholds = { -readonly [K in keyof typeof ALARM_THRESHOLD_DEFAULTS]: number };
 
 export interface BucketProtectionProps {
   /**
@@ -85,6 +117,8 @@ export interface MediaServiceProps {
   alarms?: AlarmProps;
   /** Who besides the service may lift holds or change the bucket's settings (infra/bucket-protection.ts). */
   bucketProtection?: BucketProtectionProps;
+  /** CloudFront in front of the API and file delivery, optionally on a custom domain (infra/cdn.ts). @default none */
+  cdn?: CdnProps;
   /** Routes to deploy. @default the list in functions/routes.ts */
   routes?: readonly RouteDefinition[];
   /** Per-function permissions and sizing. @default the map in infra/function-access.ts */
@@ -104,10 +138,11 @@ export interface ResolvedMediaServiceProps {
   alarms: {
     enabled: boolean;
     topic: ITopic | undefined;
+    email: string | undefined;
     actions: IAlarmAction[];
-    apiServerErrorRatePercent: number;
-    apiMinimumRequests: number;
+    thresholds: AlarmThresholds;
   };
+  cdn: CdnProps | undefined;
 }
 
 export const DEFAULTS = {
@@ -117,8 +152,6 @@ export const DEFAULTS = {
   logLevel: 'INFO',
   rateLimit: 100,
   burstLimit: 200,
-  apiServerErrorRatePercent: 5,
-  apiMinimumRequests: 20,
 } as const;
 
 /** Thrown for every invalid prop; the message starts with `MediaService: <prop>`. */
@@ -240,13 +273,6 @@ export function resolveMediaServiceProps(props: MediaServiceProps): ResolvedMedi
     'throttle.burstLimit',
     props.throttle?.burstLimit ?? DEFAULTS.burstLimit,
   );
-  const rate = props.alarms?.apiServerErrorRatePercent ?? DEFAULTS.apiServerErrorRatePercent;
-  if (typeof rate !== 'number' || !(rate > 0 && rate <= 100)) {
-    throw new MediaServicePropsError(
-      'alarms.apiServerErrorRatePercent',
-      `must be a number in (0, 100], got ${show(rate)}`,
-    );
-  }
   return {
     stageName,
     gracePeriodDays,
@@ -263,17 +289,92 @@ export function resolveMediaServiceProps(props: MediaServiceProps): ResolvedMedi
       props.processingConcurrency === undefined
         ? undefined
         : positiveInteger('processingConcurrency', props.processingConcurrency, 1000),
-    alarms: {
-      enabled: props.alarms?.enabled ?? true,
-      topic: props.alarms?.topic,
-      actions: props.alarms?.actions ?? [],
-      apiServerErrorRatePercent: rate,
-      apiMinimumRequests: positiveInteger(
-        'alarms.apiMinimumRequests',
-        props.alarms?.apiMinimumRequests ?? DEFAULTS.apiMinimumRequests,
-      ),
-    },
+    alarms: resolveAlarms(stageName, props.alarms ?? {}),
+    cdn: resolveCdn(props.cdn),
   };
+}
+
+function resolveCdn(cdn: CdnProps | undefined): CdnProps | undefined {
+  if (cdn === undefined) return undefined;
+  if (cdn.domainName !== undefined && !isValidHost(cdn.domainName)) {
+    throw new MediaServicePropsError(
+      'cdn.domainName',
+      `must be a host name, got ${show(cdn.domainName)}`,
+    );
+  }
+  if (cdn.domainName && !cdn.certificateArn) {
+    throw new MediaServicePropsError(
+      'cdn.certificateArn',
+      'is required with cdn.domainName: an ACM certificate in us-east-1 covering the domain',
+    );
+  }
+  if (
+    cdn.certificateArn &&
+    !/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/.+$/.test(cdn.certificateArn)
+  ) {
+    throw new MediaServicePropsError(
+      'cdn.certificateArn',
+      `must be an ACM certificate ARN in us-east-1 (CloudFront's region), got ${show(cdn.certificateArn)}`,
+    );
+  }
+  if (
+    cdn.signingPublicKeyPem !== undefined &&
+    !cdn.signingPublicKeyPem.includes('BEGIN PUBLIC KEY')
+  ) {
+    throw new MediaServicePropsError('cdn.signingPublicKeyPem', 'must be a PEM public key');
+  }
+  return cdn;
+}
+
+const PERCENT_THRESHOLDS = new Set<string>([
+  'apiServerErrorRatePercent',
+  'functionErrorRatePercent',
+  'functionThrottleRatePercent',
+]);
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function resolveAlarms(
+  stageName: StageName,
+  props: AlarmProps,
+): ResolvedMediaServiceProps['alarms'] {
+  const thresholds = { ...ALARM_THRESHOLD_DEFAULTS } as AlarmThresholds;
+  for (const key of Object.keys(ALARM_THRESHOLD_DEFAULTS) as Array<keyof AlarmThresholds>) {
+    const value = props[key] ?? ALARM_THRESHOLD_DEFAULTS[key];
+    const prop = `alarms.${key}`;
+    if (PERCENT_THRESHOLDS.has(key)) {
+      if (typeof value !== 'number' || !(value > 0 && value <= 100)) {
+        throw new MediaServicePropsError(prop, `must be a number in (0, 100], got ${show(value)}`);
+      }
+      thresholds[key] = value;
+    } else {
+      thresholds[key] = positiveInteger(prop, value);
+    }
+  }
+  const enabled = props.enabled ?? true;
+  const { topic, email } = props;
+  const actions = props.actions ?? [];
+  if (email !== undefined && (typeof email !== 'string' || !EMAIL.test(email))) {
+    throw new MediaServicePropsError(
+      'alarms.email',
+      `must be an email address, got ${show(email)}`,
+    );
+  }
+  if (email !== undefined && topic) {
+    throw new MediaServicePropsError(
+      'alarms.email',
+      'is subscribed to the topic the construct creates; with alarms.topic, subscribe it there',
+    );
+  }
+  if (stageName === 'prod' && !(enabled && (topic || email || actions.length > 0))) {
+    throw new MediaServicePropsError(
+      'alarms',
+      'need a destination in prod: alarms that notify nobody page nobody. Pass alarms.topic ' +
+        '(-c alarmTopicArn=arn:aws:sns:…), alarms.email (-c alarmEmail=oncall@example.com) or ' +
+        'alarms.actions; alarms cannot be disabled in prod.',
+    );
+  }
+  return { enabled, topic, email, actions, thresholds };
 }
 
 function booleanProp(name: string, value: unknown): boolean {

@@ -34,6 +34,15 @@ export class MediaServiceStack extends Stack {
       description: 'Base URL of the API (GET <ApiUrl>health answers 200 when ready)',
       value: this.service.apiUrl,
     });
+    const { cdn } = this.service;
+    if (cdn) {
+      const domain = props.service.cdn?.domainName ?? cdn.distribution.distributionDomainName;
+      new CfnOutput(this, 'CdnUrl', {
+        description:
+          'Base URL through CloudFront (API, and signed file URLs under uploads/, thumbnails/)',
+        value: `https://${domain}/`,
+      });
+    }
     new CfnOutput(this, 'TableName', {
       description: 'DynamoDB table (TABLE_NAME for the admin CLI with MEDIA_CLI_TARGET=aws)',
       value: this.service.table.tableName,

@@ -19,15 +19,7 @@ import {
   PayloadFormatVersion,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import {
-  Alarm,
-  ComparisonOperator,
-  type IAlarmAction,
-  type IMetric,
-  MathExpression,
-  TreatMissingData,
-} from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Alarm, Dashboard, IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Match, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -42,12 +34,17 @@ import {
   HttpMethods,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { routes as defaultRoutes, type RouteDefinition } from '../functions/routes.ts';
 import { tableDefinition } from '../lib/db/table-definition.ts';
+import { DEFAULT_METRICS_NAMESPACE } from '../lib/observability/metrics.ts';
 import { PROCESSED_PREFIX } from '../lib/processing/storage-events.ts';
 import { BucketProtection, defaultDeployRoleArns } from './bucket-protection.ts';
+import { MediaCdn } from './cdn.ts';
+import { pascal } from './construct-ids.ts';
 import {
   accessFor,
   functionAccess as defaultFunctionAccess,
@@ -61,12 +58,17 @@ import {
   type ResolvedMediaServiceProps,
   resolveMediaServiceProps,
 } from './media-service-props.ts';
+import { ServiceAlarms } from './service-alarms.ts';
+import { ServiceDashboard } from './service-dashboard.ts';
 import { ServiceFunction } from './service-function.ts';
 
 export type { MediaServiceProps } from './media-service-props.ts';
 
 /** `POWERTOOLS_SERVICE_NAME` (same as the local default in lib/logger.ts). */
 export const SERVICE_NAME = 'media';
+
+/** CloudWatch namespace of the service's own metrics (lib/observability/metrics.ts). */
+export const METRICS_NAMESPACE = DEFAULT_METRICS_NAMESPACE;
 
 /** HTTP API integrations time out at 30 s; a function must finish (and answer) before. */
 export const MAX_HTTP_TIMEOUT_SECONDS = 29;
@@ -106,10 +108,6 @@ export interface AddFunctionOptions {
 const CORS_ALLOW_HEADERS = ['authorization', 'content-type', 'x-api-key', 'x-request-id'];
 const CORS_EXPOSE_HEADERS = ['x-request-id'];
 
-/** `health` → `Health`, `list-media` → `ListMedia` (construct ids). */
-const pascal = (name: string): string =>
-  name.replace(/(^|[-_])([a-z0-9])/g, (_m, _sep, c: string) => c.toUpperCase());
-
 export class MediaService extends Construct {
   readonly settings: ResolvedMediaServiceProps;
   readonly table: TableV2;
@@ -134,11 +132,22 @@ export class MediaService extends Construct {
   /** Every function by name (folder under `functions/`). */
   readonly functions = new Map<string, ServiceFunction>();
   private readonly integrations = new Map<string, HttpLambdaIntegration>();
-  readonly alarms: Alarm[] = [];
+  /** Every alarm notifies this topic (given, or created with an optional email subscription). */
+  readonly alarmTopic: ITopic | undefined;
+  /** The alarms (empty when `alarms.enabled` is false). */
+  get alarms(): readonly Alarm[] {
+    return this.serviceAlarms?.alarms ?? [];
+  }
+  /** CloudFront in front of the API and file delivery, when the `cdn` prop is set. */
+  readonly cdn: MediaCdn | undefined;
+  /** API, functions, table, processing and the service's own metrics on one page. */
+  readonly dashboard: Dashboard;
   /** The media bucket's deny statements and the break-glass role. */
   readonly bucketProtection: BucketProtection;
 
   private readonly access: Readonly<Record<string, FunctionAccess>>;
+  private readonly serviceAlarms: ServiceAlarms | undefined;
+  private readonly routeNames: Set<string>;
   private readonly environment: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: MediaServiceProps) {
@@ -148,10 +157,21 @@ export class MediaService extends Construct {
     this.access = props.functionAccess ?? defaultFunctionAccess;
     const routes = props.routes ?? defaultRoutes;
     this.checkRoutes(routes);
+    this.routeNames = new Set(routes.map((route) => route.name));
     const s = this.settings;
 
     Tags.of(this).add('service', 'media-service');
     Tags.of(this).add('stage', s.stageName);
+
+    if (s.alarms.enabled) {
+      this.alarmTopic = s.alarms.topic ?? this.createAlarmTopic(s.alarms.email);
+      this.serviceAlarms = new ServiceAlarms(this, 'Alarms', {
+        stageName: s.stageName,
+        topic: this.alarmTopic,
+        actions: s.alarms.actions,
+        thresholds: s.alarms.thresholds,
+      });
+    }
 
     this.table = this.createTable();
     this.accessLogsBucket = this.createAccessLogsBucket();
@@ -169,6 +189,9 @@ export class MediaService extends Construct {
       MEDIA_KEEP_LOCATION: String(s.keepLocation),
       MEDIA_GRACE_PERIOD_SECONDS: String(s.gracePeriodDays * 86_400),
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      // Responses carry names and emails: traces keep timings and errors, never bodies.
+      POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
     };
 
     this.apiAccessLogs = new LogGroup(this, 'ApiAccessLogs', {
@@ -219,9 +242,47 @@ export class MediaService extends Construct {
 
     this.bucketProtection = this.protectBucket(props.bucketProtection ?? {});
 
-    if (s.alarms.enabled) {
-      this.addApiAlarm();
+    this.serviceAlarms?.addApi(this.api);
+    this.serviceAlarms?.addTable(this.table);
+
+    if (s.cdn) {
+      this.cdn = new MediaCdn(this, 'Cdn', {
+        ...s.cdn,
+        api: this.api,
+        bucket: this.bucket,
+        stageName: s.stageName,
+      });
     }
+
+    this.dashboard = new ServiceDashboard(this, 'Dashboard', {
+      stageName: s.stageName,
+      api: this.api,
+      functions: new Map([...this.functions].map(([name, fn]) => [name, fn.function])),
+      table: this.table,
+      processingFunction: this.addFunction(PROCESSING_FUNCTION),
+      processingRule: this.processingRule,
+      deadLetterQueue: this.processingDeadLetterQueue,
+      alarms: this.alarms,
+      metricsNamespace: METRICS_NAMESPACE,
+      serviceName: SERVICE_NAME,
+    }).dashboard;
+  }
+
+  /** The topic alarms notify when none is given; an email address is subscribed when given. */
+  private createAlarmTopic(email: string | undefined): Topic {
+    const topic = new Topic(this, 'AlarmTopic', {
+      displayName: `media-service ${this.settings.stageName} alarms`,
+      enforceSSL: true,
+    });
+    if (email) topic.addSubscription(new EmailSubscription(email));
+    Validations.of(topic).acknowledge({
+      id: 'AwsSolutions-SNS2',
+      reason:
+        'Alarm notifications carry alarm names and states, no service data; CloudWatch cannot ' +
+        'publish to a topic encrypted with the AWS managed SNS key, and a customer managed key ' +
+        'for this alone would add cost and a key policy to maintain.',
+    });
+    return topic;
   }
 
   /** Denies hold, version and bucket-setting changes to everyone but the roles that need them. */
@@ -268,35 +329,23 @@ export class MediaService extends Construct {
       reservedConcurrency: options.reservedConcurrency,
     });
     this.functions.set(name, fn);
-    if (this.settings.alarms.enabled) {
-      this.addFunctionAlarms(name, fn.function, options.throttleAlarm ?? true);
-    }
+    this.serviceAlarms?.addFunction(name, fn.function, {
+      http: this.routeNames.has(name),
+      throttles: options.throttleAlarm ?? true,
+    });
     return fn.function;
   }
 
   /**
-   * An alarm wired to the configured topic/actions. Exposed so later resources (e.g. a DLQ of
-   * the processing function) page the same way.
+   * An alarm (metric ≥ threshold) wired to the alarm topic and actions, for resources added
+   * later. Undefined when alarms are disabled.
    */
   addAlarm(
     id: string,
     metric: IMetric,
     options: { threshold: number; description: string; evaluationPeriods?: number },
-  ): Alarm {
-    const alarm = new Alarm(this, id, {
-      metric,
-      threshold: options.threshold,
-      evaluationPeriods: options.evaluationPeriods ?? 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmDescription: `[media-service ${this.settings.stageName}] ${options.description}`,
-    });
-    const { topic, actions } = this.settings.alarms;
-    const all: IAlarmAction[] = [...(topic ? [new SnsAction(topic)] : []), ...actions];
-    if (all.length > 0) alarm.addAlarmAction(...all);
-    if (topic) alarm.addOkAction(new SnsAction(topic));
-    this.alarms.push(alarm);
-    return alarm;
+  ): Alarm | undefined {
+    return this.serviceAlarms?.add(id, metric, options);
   }
 
   private checkRoutes(routes: readonly RouteDefinition[]): void {
@@ -386,21 +435,7 @@ export class MediaService extends Construct {
       // When EventBridge cannot hand an event over at all, it lands in the same queue.
       targets: [new LambdaFunction(fn, { deadLetterQueue })],
     });
-    if (this.settings.alarms.enabled) {
-      this.addAlarm(
-        'ProcessingDeadLettersAlarm',
-        deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period: Duration.minutes(5),
-          statistic: 'Maximum',
-        }),
-        {
-          threshold: 1,
-          description:
-            `Processing (${name}) gave up on at least one stored file: its event is in the ` +
-            'dead-letter queue (thumbnail or metadata missing). Inspect, fix, re-send.',
-        },
-      );
-    }
+    this.serviceAlarms?.addProcessing(fn, deadLetterQueue);
     return { rule, deadLetterQueue };
   }
 
@@ -504,44 +539,6 @@ export class MediaService extends Construct {
       allowCredentials: false,
       maxAge: Duration.hours(1),
     };
-  }
-
-  private addApiAlarm(): void {
-    const { apiServerErrorRatePercent: rate, apiMinimumRequests: min } = this.settings.alarms;
-    const period = Duration.minutes(5);
-    const expression = new MathExpression({
-      expression: `IF(requests >= ${min}, 100 * errors / requests, 0)`,
-      usingMetrics: {
-        errors: this.api.metricServerError({ period, statistic: 'Sum' }),
-        requests: this.api.metricCount({ period, statistic: 'Sum' }),
-      },
-      period,
-      label: 'API 5xx rate (%)',
-    });
-    this.addAlarm('ApiServerErrorRateAlarm', expression, {
-      threshold: rate,
-      evaluationPeriods: 1,
-      description: `API 5xx responses >= ${rate}% of requests over 5 minutes (>= ${min} requests).`,
-    });
-  }
-
-  private addFunctionAlarms(name: string, fn: NodejsFunction, throttles: boolean): void {
-    const period = Duration.minutes(5);
-    this.addAlarm(`${pascal(name)}ErrorsAlarm`, fn.metricErrors({ period, statistic: 'Sum' }), {
-      threshold: 1,
-      description:
-        `Function ${name} failed (crash, timeout or init error) in the last 5 minutes; ` +
-        'handled API errors are answered and not counted here.',
-    });
-    if (!throttles) return;
-    this.addAlarm(
-      `${pascal(name)}ThrottlesAlarm`,
-      fn.metricThrottles({ period, statistic: 'Sum' }),
-      {
-        threshold: 1,
-        description: `Function ${name} was throttled in the last 5 minutes (concurrency exhausted).`,
-      },
-    );
   }
 }
 

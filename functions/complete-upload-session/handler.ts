@@ -12,6 +12,7 @@ import { createTableContext } from '../../lib/db/client.ts';
 import { eventPublisherFrom } from '../../lib/events/publisher.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
 import { attachmentLocation, jsonResponse } from '../../lib/http/types.ts';
+import { recordUpload } from '../../lib/observability/metrics.ts';
 import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
 import { stagingAreaFrom } from '../../lib/storage/staging.ts';
 
@@ -33,6 +34,11 @@ export const handler = apiHandler(
       context.caller,
       event.pathParameters?.uploadId ?? '',
     );
+    // 201: this request stored the file (a repeated complete answers 200 and stores nothing).
+    if (completed.statusCode === 201) {
+      const { fileSize, fileType } = completed.body;
+      recordUpload(context.metrics, { bytes: fileSize, fileType });
+    }
     // 201 and the repeated 200 both point at the attachment.
     return jsonResponse(completed.statusCode, completed.body, {
       location: attachmentLocation(completed.body.id),

@@ -9,6 +9,7 @@ import { config } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
 import { eventPublisherFrom } from '../../lib/events/publisher.ts';
 import { logger } from '../../lib/logger.ts';
+import { timedProcessing, workerHandler } from '../../lib/observability/worker.ts';
 import { processStoredObject } from '../../lib/processing/process-media.ts';
 import { createdMediaObjects } from '../../lib/processing/storage-events.ts';
 import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
@@ -20,12 +21,12 @@ const deps = {
   notify: publishingMediaEvents(eventPublisherFrom(config)),
 };
 
-export async function handler(event: unknown) {
+export const handler = workerHandler(async (event: unknown, metrics) => {
   const results = [];
   for (const object of createdMediaObjects(event, config.bucketName)) {
-    const outcome = await processStoredObject(deps, object);
+    const outcome = await timedProcessing(metrics, () => processStoredObject(deps, object));
     logger.info('stored object processed', { key: object.key, outcome });
     results.push({ key: object.key, outcome });
   }
   return results;
-}
+});

@@ -6,7 +6,12 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { purgeExpired } from '../../lib/attachments/purge-sweep.ts';
 import { lifecycleDepsFrom } from '../../lib/attachments/stored-files.ts';
 import { config } from '../../lib/config.ts';
+import { recordSweep, workerHandler } from '../../lib/observability/worker.ts';
 
 const deps = lifecycleDepsFrom(config);
 
-export const handler = async (_event: ScheduledEvent) => purgeExpired(deps);
+export const handler = workerHandler(async (_event: ScheduledEvent, metrics) => {
+  const report = await purgeExpired(deps);
+  recordSweep(metrics, 'purge', report);
+  return report;
+});

@@ -6,6 +6,7 @@ import { createTableContext } from '../../lib/db/client.ts';
 import { eventPublisherFrom } from '../../lib/events/publisher.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
 import { attachmentLocation, createdResponse } from '../../lib/http/types.ts';
+import { recordUpload } from '../../lib/observability/metrics.ts';
 import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
 
 const table = createTableContext(config);
@@ -21,6 +22,7 @@ const deps = {
 export const handler = apiHandler(
   async (_event, context) => {
     const attachment = await uploadMedia(deps, context.caller, context.jsonBody);
+    recordUpload(context.metrics, { bytes: attachment.fileSize, fileType: attachment.fileType });
     return createdResponse(attachment, attachmentLocation(attachment.id));
   },
   // `fileData` is up to 67 MB of base64: sliced from the body rather than copied.

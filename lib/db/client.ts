@@ -5,6 +5,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ServiceConfig } from '../config.ts';
+import { traced } from '../observability/tracing.ts';
 
 /** What every data-access function receives: the client and the table it works on. */
 export interface TableContext {
@@ -16,12 +17,14 @@ export interface TableContext {
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
 export function createDynamoClient(config: ServiceConfig): DynamoDBDocumentClient {
-  const client = new DynamoDBClient({
-    region: config.region,
-    ...(config.dynamoEndpoint
-      ? { endpoint: config.dynamoEndpoint, credentials: LOCAL_CREDENTIALS }
-      : {}),
-  });
+  const client = traced(
+    new DynamoDBClient({
+      region: config.region,
+      ...(config.dynamoEndpoint
+        ? { endpoint: config.dynamoEndpoint, credentials: LOCAL_CREDENTIALS }
+        : {}),
+    }),
+  );
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
   });

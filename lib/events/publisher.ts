@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DEFAULT_DATA_DIR, type ServiceConfig } from '../config.ts';
 import { logger } from '../logger.ts';
+import { traced } from '../observability/tracing.ts';
 import { type DomainEvent, EVENT_SOURCE } from './domain-events.ts';
 
 export interface EventPublisher {
@@ -76,7 +77,7 @@ export const eventsFileOf = (dataDir: string): string => join(resolve(dataDir), 
 /** EventBridge when the configuration names a bus, the local NDJSON file otherwise. */
 export function eventPublisherFrom(config: ServiceConfig): EventPublisher {
   if (config.eventBusName) {
-    const client = new EventBridgeClient({ region: config.region });
+    const client = traced(new EventBridgeClient({ region: config.region }));
     return new EventBridgePublisher(client, config.eventBusName);
   }
   return new NdjsonEventPublisher(eventsFileOf(config.dataDir ?? DEFAULT_DATA_DIR));

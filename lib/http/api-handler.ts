@@ -1,12 +1,17 @@
 /**
- * Builds the Middy chain every endpoint uses, declared once: request id + logs + error
- * envelope outermost, then authentication (with the route's scope), then the JSON body.
+ * Builds the Middy chain every endpoint uses, declared once: tracing and metrics outermost (so
+ * they see the final answer), then request id + logs + error envelope, then authentication
+ * (with the route's scope), then the JSON body.
  * Handlers stay a few lines: read the request, call the domain, shape the response.
  */
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { authenticate, type Caller, requireScope } from '../auth/authenticate.ts';
 import type { Scope } from '../auth/scopes.ts';
 import type { TableContext } from '../db/client.ts';
+import { createMetrics } from '../observability/metrics.ts';
+import { tracer } from '../observability/tracing.ts';
 import { type JsonBodyOptions, jsonBody } from './json-body.ts';
 import { requestMiddleware } from './request-middleware.ts';
 import type { ApiContext, ApiEvent, ApiResult } from './types.ts';
@@ -25,7 +30,11 @@ export interface ApiHandlerOptions {
 }
 
 export function apiHandler(handler: RouteHandler, options: ApiHandlerOptions = {}) {
-  const chain = middy<ApiEvent, ApiResult, Error, ApiContext>().use(requestMiddleware());
+  const metrics = createMetrics();
+  const chain = middy<ApiEvent, ApiResult, Error, ApiContext>()
+    .use(captureLambdaHandler(tracer))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(requestMiddleware(metrics));
   const { auth } = options;
   if (auth) {
     chain.use({

@@ -7,6 +7,7 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import { ApiError, toErrorResponse } from '../errors.ts';
 import { logger } from '../logger.ts';
+import { type Metrics, recordRequest } from '../observability/metrics.ts';
 import {
   type ApiContext,
   type ApiEvent,
@@ -42,27 +43,40 @@ function finalResponse(request: ApiRequest, response: ApiResult): ApiResult {
   };
 }
 
-function logOutcome(request: ApiRequest, statusCode: number, startedAt: number): void {
+function logOutcome(
+  request: ApiRequest,
+  metrics: Metrics,
+  statusCode: number,
+  startedAt: number,
+  code?: string,
+): void {
+  const durationMs = Date.now() - startedAt;
   logger.info('request completed', {
     method: request.event.requestContext?.http?.method,
     route: request.event.routeKey,
     statusCode,
-    durationMs: Date.now() - startedAt,
+    durationMs,
   });
+  recordRequest(metrics, { route: request.event.routeKey, statusCode, durationMs, code });
 }
 
-export function requestMiddleware(): MiddlewareObj<ApiEvent, ApiResult, Error, ApiContext> {
+export function requestMiddleware(
+  metrics: Metrics,
+): MiddlewareObj<ApiEvent, ApiResult, Error, ApiContext> {
   let startedAt = 0;
   return {
     before: (request) => {
       startedAt = Date.now();
+      request.context.metrics = metrics;
+      // Every metric of this handler (request, upload, rejects) carries its route.
+      metrics.setDefaultDimensions({ route: request.event.routeKey });
       logger.resetKeys();
       logger.appendKeys({ requestId: requestIdOf(request) });
     },
     after: (request) => {
       if (!request.response) return;
       request.response = finalResponse(request, request.response);
-      logOutcome(request, request.response.statusCode ?? 200, startedAt);
+      logOutcome(request, metrics, request.response.statusCode ?? 200, startedAt);
     },
     onError: (request) => {
       const { error } = request;
@@ -73,7 +87,7 @@ export function requestMiddleware(): MiddlewareObj<ApiEvent, ApiResult, Error, A
       }
       const { statusCode, body, headers } = toErrorResponse(error);
       request.response = finalResponse(request, jsonResponse(statusCode, body, headers));
-      logOutcome(request, statusCode, startedAt);
+      logOutcome(request, metrics, statusCode, startedAt, body.error.code);
     },
   };
 }

@@ -4,6 +4,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import type { Caller } from '../auth/authenticate.ts';
+import type { Metrics } from '../observability/metrics.ts';
 
 /** API Gateway HTTP API, payload format 2.0: the event both the deployed API and `npm start` send. */
 export type ApiEvent = APIGatewayProxyEventV2;
@@ -15,6 +16,8 @@ export interface ApiContext extends Context {
   caller: Caller;
   /** Set by the JSON body middleware on routes that take a body. */
   jsonBody: unknown;
+  /** This handler's metrics (lib/observability/metrics.ts), flushed after the request. */
+  metrics: Metrics;
 }
 
 export const REQUEST_ID_HEADER = 'x-request-id';

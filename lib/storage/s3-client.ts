@@ -1,5 +1,6 @@
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { ServiceConfig } from '../config.ts';
+import { traced } from '../observability/tracing.ts';
 
 export interface S3Credentials {
   accessKeyId: string;
@@ -45,7 +46,8 @@ export function createS3Client(
   config: ServiceConfig,
   overrides: Partial<S3ClientConfig> = {},
 ): S3Client {
-  if (!config.s3Endpoint) return new S3Client({ region: config.region, ...overrides });
+  // Traced on Lambda (lib/observability/tracing.ts); the local endpoint is never traced.
+  if (!config.s3Endpoint) return traced(new S3Client({ region: config.region, ...overrides }));
   return new S3Client({
     ...s3ClientSettingsFor({
       endpoint: config.s3Endpoint,

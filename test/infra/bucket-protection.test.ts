@@ -18,7 +18,7 @@ let template: Template;
 beforeAll(() => {
   synth = synthStack({ service: { stageName: 'dev' } });
   template = synth.template;
-}, 60_000);
+});
 
 const getAtt = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 const roleArnOf = (name: string) => {

@@ -97,7 +97,8 @@ beforeAll(async () => {
   sandbox = mkdtempSync(path.join(tmpdir(), 'media-bundles-'));
   writeFileSync(path.join(sandbox, 'run.mjs'), RUNNER);
   closedPort = await freePort();
-}, 400_000);
+  // esbuild for every function: minutes when the machine is shared, not a hang.
+}, 600_000);
 
 afterAll(() => {
   if (sandbox) rmSync(sandbox, { recursive: true, force: true });

@@ -28,7 +28,7 @@ beforeAll(() => {
   const { json } = synthStack({ service: { stageName: 'dev' } });
   const [, table] = onlyResource(json, 'AWS::DynamoDB::GlobalTable');
   current = indexShapesOfTemplate(table.Properties);
-}, 60_000);
+});
 
 describe('table indexes against the last release', () => {
   it(`change by at most ${MAX_INDEX_CHANGES_PER_RELEASE} GSI (CloudFormation's limit per update)`, () => {

@@ -49,7 +49,7 @@ beforeAll(() => {
     alarmTopicArn: TOPIC_ARN,
   });
   json = synth.json;
-}, 60_000);
+});
 
 const httpFunctionNames: string[] = [...new Set(routes.map((r) => r.name))];
 const scheduledNames: string[] = SCHEDULED_FUNCTIONS.map((w) => w.name);
@@ -156,6 +156,8 @@ describe('functions', () => {
       MEDIA_KEEP_LOCATION: 'true',
       MEDIA_GRACE_PERIOD_SECONDS: String(9 * 86_400),
       POWERTOOLS_SERVICE_NAME: 'media',
+      POWERTOOLS_METRICS_NAMESPACE: 'MediaService',
+      POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
       POWERTOOLS_LOG_LEVEL: 'WARN',
       NODE_OPTIONS: '--enable-source-maps',
     });
@@ -695,24 +697,6 @@ describe('processing on storage events', () => {
     });
   });
 
-  it('pages as soon as an event is in the dead-letter queue', () => {
-    const alarms = resourcesOf(json, 'AWS::CloudWatch::Alarm')
-      .map(([, a]) => a.Properties)
-      .filter((a) => a.Namespace === 'AWS/SQS');
-    expect(alarms).toHaveLength(1);
-    expect(alarms[0]).toMatchObject({
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId(), 'QueueName'] } }],
-      Statistic: 'Maximum',
-      Period: 300,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      TreatMissingData: 'notBreaching',
-      AlarmActions: [TOPIC_ARN],
-      OKActions: [TOPIC_ARN],
-    });
-  });
-
   it('reserves the configured concurrency (a cap on parallel image work)', () => {
     const p = lambdaOf(PROCESSING_FUNCTION).Properties;
     expect(p.ReservedConcurrentExecutions).toBe(25);
@@ -889,56 +873,6 @@ describe('HTTP API', () => {
       AllowCredentials: false,
       MaxAge: 3600,
     });
-  });
-});
-
-describe('alarms', () => {
-  const alarms = () => resourcesOf(json, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
-  const topic = [TOPIC_ARN];
-
-  it('pages on the API 5xx rate', () => {
-    const rate = alarms().find((a) =>
-      (a.Metrics as Array<{ Expression?: string }> | undefined)?.some((m) => m.Expression),
-    );
-    expect(rate).toMatchObject({
-      Threshold: 5,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      TreatMissingData: 'notBreaching',
-      AlarmActions: topic,
-      OKActions: topic,
-    });
-    const metrics = (rate?.Metrics ?? []) as Array<{
-      MetricStat?: { Metric: { MetricName: string } };
-    }>;
-    const names = metrics.map((m) => m.MetricStat?.Metric.MetricName).filter(Boolean);
-    expect(names.sort()).toEqual(['5xx', 'Count']);
-  });
-
-  it.each(functionNames)('%s: pages on errors and on throttles', (name) => {
-    const fnId = synth.stack.getLogicalId(
-      synth.stack.service.functions.get(name)?.function.node.defaultChild as never,
-    );
-    // Throttled processing events wait and are retried; the dead-letter queue pages instead.
-    const metrics = name === PROCESSING_FUNCTION ? ['Errors'] : ['Errors', 'Throttles'];
-    for (const metric of metrics) {
-      const alarm = alarms().find(
-        (a) =>
-          a.MetricName === metric &&
-          (a.Dimensions as Array<{ Value: unknown }>).some(
-            (d) => JSON.stringify(d.Value) === JSON.stringify(ref(fnId)),
-          ),
-      );
-      expect(alarm, `${metric} alarm of ${name}`).toMatchObject({
-        Namespace: 'AWS/Lambda',
-        Threshold: 1,
-        AlarmActions: topic,
-      });
-    }
-  });
-
-  it('can be switched off', () => {
-    const quiet = synthStack({ service: { alarms: { enabled: false } } });
-    expect(resourcesOf(quiet.json, 'AWS::CloudWatch::Alarm')).toEqual([]);
   });
 });
 

@@ -21,7 +21,7 @@ let synth: ReturnType<typeof synthStack>;
 
 beforeAll(() => {
   synth = synthStack({ service: { allowedOrigins: ['https://app.example.com'] } });
-}, 60_000);
+});
 
 function findings(scope: IConstruct) {
   const report = new AwsSolutionsChecks().validateScope(scope);
@@ -35,6 +35,14 @@ function findings(scope: IConstruct) {
 describe('cdk-nag AwsSolutions', () => {
   it('reports no unacknowledged error or warning on the stack', () => {
     expect(findings(synth.stack)).toEqual([]);
+  });
+
+  it('reports nothing unacknowledged with the alarm topic created by the construct', () => {
+    const created = synthStack({
+      service: { stageName: 'dev', alarms: { email: 'oncall@example.com' } },
+      alarmTopicArn: null,
+    });
+    expect(findings(created.stack)).toEqual([]);
   });
 
   it('reports no AwsSolutions annotation either', () => {

@@ -31,7 +31,9 @@ describe('stageName', () => {
   });
 
   it.each(['dev', 'staging', 'prod'] as const)('accepts %s', (stageName) => {
-    expect(resolveMediaServiceProps({ stageName }).stageName).toBe(stageName);
+    // prod needs an alarm destination (test/infra/alarms.test.ts).
+    const alarms = { email: 'oncall@example.com' };
+    expect(resolveMediaServiceProps({ stageName, alarms }).stageName).toBe(stageName);
   });
 });
 

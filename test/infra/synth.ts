@@ -17,9 +17,13 @@ export const cdkJson = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json
   context: Record<string, unknown>;
 };
 
+/** The alarm topic tests deploy with unless they ask for none (prod refuses to have none). */
+export const TEST_ALARM_TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:on-call';
+
 export interface SynthOptions {
   service?: Partial<MediaServiceProps>;
-  alarmTopicArn?: string;
+  /** @default TEST_ALARM_TOPIC_ARN; `null` for none */
+  alarmTopicArn?: string | null;
   /** Run esbuild for every function (slow); the assets land in `app.outdir`. */
   bundle?: boolean;
 }
@@ -48,7 +52,9 @@ export function synthStack(options: SynthOptions = {}) {
   const app = newApp(options.bundle);
   const props: MediaServiceStackProps = {
     service: { stageName: 'prod', ...options.service },
-    ...(options.alarmTopicArn ? { alarmTopicArn: options.alarmTopicArn } : {}),
+    ...(options.alarmTopicArn === null
+      ? {}
+      : { alarmTopicArn: options.alarmTopicArn ?? TEST_ALARM_TOPIC_ARN }),
   };
   const stack = new MediaServiceStack(app, 'MediaServiceTest', props);
   const template = Template.fromStack(stack);

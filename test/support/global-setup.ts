@@ -26,6 +26,8 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // The handlers run in this process: keep their logs quiet too.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  // The stack's handlers print EMF metric lines (as under npm start): not into the test output.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const dataDir = await mkdtemp(join(tmpdir(), 'media-it-'));
   let stack: LocalStack | undefined;
   try {
