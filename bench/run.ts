@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (`tsx bench/run.ts [--quick] [--only=cold,overhead,http,list,upload] [--keep]`)
+ * `npm run bench` (`tsx bench/run.ts [--quick] [--only=cold,overhead,http,list,upload,writes] [--keep]`)
  *
  * Starts the local stack on free ports with a temporary DATA_DIR, seeds the datasets, runs every
  * measurement of issue 7, prints a table and writes `bench/results/latest.json`. Every load is
@@ -20,7 +20,7 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const keep = args.includes('--keep');
 const onlyArg = args.find((a) => a.startsWith('--only='));
-const ALL = ['list', 'cold', 'overhead', 'http', 'upload'] as const;
+const ALL = ['list', 'cold', 'overhead', 'http', 'upload', 'npmstart', 'writes', 'guards'] as const;
 type Part = (typeof ALL)[number];
 const only = new Set<Part>(
   onlyArg ? (onlyArg.slice('--only='.length).split(',') as Part[]) : [...ALL],
@@ -45,7 +45,15 @@ const MODE = quick
         warmup: 3,
       },
       upload: { sizesMb: [1, 10, 50], repeats: 1 },
-      watchdogMinutes: 5,
+      npmStart: {
+        repeats: 1,
+        amount: { read: [30, 200], upload: [20, 160], delete: [20, 60] },
+        maxSecondsPerRun: 10,
+        warmup: 5,
+      },
+      guards: { requests: 100, svgRepeats: 3 },
+      writes: { operations: 10, burst: 800 },
+      watchdogMinutes: 12,
     }
   : {
       name: 'full',
@@ -62,7 +70,15 @@ const MODE = quick
         warmup: 10,
       },
       upload: { sizesMb: [1, 10, 50], repeats: 3 },
-      watchdogMinutes: 20,
+      npmStart: {
+        repeats: 3,
+        amount: { read: [100, 600], upload: [50, 300], delete: [50, 150] },
+        maxSecondsPerRun: 20,
+        warmup: 5,
+      },
+      guards: { requests: 300, svgRepeats: 5 },
+      writes: { operations: 30, burst: 3_200 },
+      watchdogMinutes: 45,
     };
 
 const BUDGETS = {
@@ -72,6 +88,16 @@ const BUDGETS = {
   listFlatRatio: 1.1,
   listIdealRatio: 1.5,
   uploadRatio50: 2.5,
+  /** Issue 15's targets for the "as npm start runs" scenario (median over repeats). */
+  npmStart: {
+    perSecondAtC8: { get: 300, list: 150, upload: 100, delete: 60 },
+    p50MsAtC1: { get: 10, list: 10, upload: 30, delete: 30 },
+  },
+  rateLimitCallsPerRequest: 1,
+  idempotencyCallsPerRequest: 2,
+  svg50MbMs: 250,
+  /** Largest share of a burst's writes on one key of a sharded index, × shard count. */
+  burstShareRatio: 1.1,
 };
 
 const started = Date.now();
@@ -138,6 +164,9 @@ try {
   const { measureHttp } = await import('./http-load.ts');
   const { measureListCost, LIST_SCENARIOS } = await import('./list-cost.ts');
   const { measureUploadMemory } = await import('./upload-memory.ts');
+  const { measureNpmStart } = await import('./npm-start.ts');
+  type NpmStartLimits = import('./npm-start.ts').NpmStartLimits;
+  const { measureRequestGuards } = await import('./request-guards.ts');
   const { startMemoryDynamo } = await import('./lib/memory-dynamodb.ts');
   const { CapacityMeter } = await import('./lib/capacity.ts');
   const { functionAccess } = await import('../infra/function-access.ts');
@@ -259,6 +288,79 @@ try {
             rows,
           ),
       );
+    }
+  }
+
+  // ── 5. Write cost and partition spread ──────────────────────────────────────────────────────
+  if (only.has('writes')) {
+    log('write cost (consumed write capacity per operation) and a burst into one workspace');
+    const writes = await part('writes', async () => {
+      const { measureWriteCost } = await import('./write-cost.ts');
+      const { loadConfig } = await import('../lib/config.ts');
+      const { createDynamoClient } = await import('../lib/db/client.ts');
+      const memory = await startMemoryDynamo();
+      try {
+        return await measureWriteCost({
+          newTable: (tableName) => ({
+            db: createDynamoClient({ ...loadConfig(), dynamoEndpoint: memory.endpoint, tableName }),
+            tableName,
+          }),
+          operationsPerLayout: MODE.writes.operations,
+          burstUploads: MODE.writes.burst,
+          log,
+        });
+      } finally {
+        await memory.stop();
+      }
+    });
+    if (writes) {
+      results.writeCost = writes;
+      const { OPERATIONS } = await import('./write-cost.ts');
+      const cost = (layout: string, operation: string) =>
+        writes.operations.find((o) => o.layout === layout && o.operation === operation);
+      printed.push(
+        'Write cost per operation (WCU from DynamoDB Local, medians; current = every index ' +
+          'projects ALL, lean = list fields only, see docs/capacity.md)\n' +
+          table(
+            ['operation', 'table WCU', 'indexes', 'index WCU', 'lean: indexes', 'lean: index WCU'],
+            OPERATIONS.map(([operation, label]) => {
+              const now = cost('current', operation);
+              const lean = cost('lean', operation);
+              return [
+                label,
+                fixed(now?.tableWcu.median, 0),
+                fixed(now?.indexesWritten.median, 0),
+                fixed(now?.indexWcu.median, 0),
+                fixed(lean?.indexesWritten.median, 0),
+                fixed(lean?.indexWcu.median, 0),
+              ];
+            }),
+          ),
+      );
+      printed.push(
+        `Burst into one workspace and project: ${writes.burst.uploads} uploads, then their processing results and deletes (${writes.shards} shards; posts are not sharded)\n` +
+          table(
+            ['index', 'keys', 'writes', 'max share', 'max share × shards'],
+            writes.burst.spreads.map((spread) => [
+              spread.index,
+              spread.keys,
+              spread.writes,
+              `${(spread.maxShare * 100).toFixed(2)} %`,
+              spread.sharded ? fixed(spread.maxShareTimesShards, 3) : '(not sharded)',
+            ]),
+          ),
+      );
+      for (const spread of writes.burst.spreads.filter((s) => s.sharded)) {
+        budgets.push(
+          budget(
+            `burst-spread:${spread.index}`,
+            `burst into one workspace: no ${spread.index} key takes more than ${BUDGETS.burstShareRatio}/N of its writes`,
+            round(spread.maxShareTimesShards, 3),
+            BUDGETS.burstShareRatio,
+            '×',
+          ),
+        );
+      }
     }
   }
 
@@ -469,6 +571,144 @@ try {
               fixed(f.handlerMs.median, 0),
               fixed(f.mbPerSecond.median, 1),
             ]),
+          ),
+      );
+    }
+  }
+
+  // ── 5. As npm start runs ───────────────────────────────────────────────────────────────────
+  if (only.has('npmstart')) {
+    log('as npm start runs: its own process, fresh DATA_DIR, INFO logs, c1 and c8');
+    const npmStart = await part('npmstart', () =>
+      measureNpmStart({ limits: MODE.npmStart as NpmStartLimits, workDir, log }),
+    );
+    if (npmStart) {
+      results.npmStart = npmStart;
+      for (const figure of npmStart.figures) {
+        const id = figure.scenario;
+        if (figure.connections === 8) {
+          const target = BUDGETS.npmStart.perSecondAtC8[id];
+          const actual = round(figure.requestsPerSecond.median, 1);
+          budgets.push({
+            id: `npm-start:${id}@c8`,
+            description: `npm start, ${figure.label} at c8: ≥ ${target} req/s (median over repeats)`,
+            limit: target,
+            actual,
+            unit: 'req/s (at least)',
+            holds: actual >= target,
+          });
+        } else {
+          budgets.push(
+            budget(
+              `npm-start:${id}@c1`,
+              `npm start, ${figure.label} sequential: p50 ≤ ${BUDGETS.npmStart.p50MsAtC1[id]} ms`,
+              round(figure.p50Ms.median, 2),
+              BUDGETS.npmStart.p50MsAtC1[id],
+              'ms',
+            ),
+          );
+        }
+      }
+      printed.push(
+        `As npm start runs (its own process, INFO logs, processing on; medians over ${MODE.npmStart.repeats} fresh start(s); ready in ${fixed(npmStart.readyMs.fresh.median, 0)} ms fresh, ${fixed(npmStart.readyMs.restart.median, 0)} ms on restart)\n` +
+          table(
+            ['shape', 'c', 'p50 ms', 'p99 ms', 'req/s', 'requests', 'unexpected'],
+            npmStart.figures.map((f) => [
+              f.label,
+              f.connections,
+              fixed(f.p50Ms.median),
+              fixed(f.p99Ms.median),
+              fixed(f.requestsPerSecond.median, 0),
+              f.requests,
+              Object.keys(f.unexpected).length > 0 ? JSON.stringify(f.unexpected) : '0',
+            ]),
+          ) +
+          '\n\nWhere the time goes (sequential requests; medians; store = time with a store call in flight)\n' +
+          table(
+            [
+              'route',
+              'total ms',
+              'our code ms',
+              'store ms',
+              'DynamoDB round trips',
+              'calls (per request × median ms)',
+            ],
+            npmStart.breakdown.map((b) => [
+              b.route,
+              fixed(b.totalMs),
+              fixed(b.ourCodeMs),
+              fixed(b.storeMs),
+              `${b.sequentialDynamoDbRoundTrips.median} (max ${b.sequentialDynamoDbRoundTrips.max})`,
+              Object.entries(b.calls)
+                .map(([kind, c]) => `${kind} ${c.perRequest}×${fixed(c.medianMs)}`)
+                .join(', '),
+            ]),
+          ),
+      );
+    }
+  }
+
+  // ── 6. Request guards: rate limit, Idempotency-Key, SVG on hostile input ──────────────────
+  if (only.has('guards')) {
+    log('request guards: apiHandler in-process against DynamoDB Local; SVG inspection');
+    const guards = await part('guards', () => measureRequestGuards({ ...MODE.guards, log }));
+    if (guards) {
+      results.guards = guards;
+      const calls = (label: string) =>
+        Object.values(
+          guards.variants.find((v) => v.label === label)?.dynamoCallsPerRequest ?? {},
+        ).reduce((sum, n) => sum + n, 0);
+      budgets.push(
+        budget(
+          'guards:rate-limit-calls',
+          `rate limit: ≤ ${BUDGETS.rateLimitCallsPerRequest} DynamoDB call per request`,
+          round(calls('GET, rate limit on') - calls('GET, limits off'), 3),
+          BUDGETS.rateLimitCallsPerRequest,
+          'calls',
+        ),
+        budget(
+          'guards:idempotency-calls',
+          `Idempotency-Key (new key): ≤ ${BUDGETS.idempotencyCallsPerRequest} DynamoDB calls per request`,
+          round(calls('POST, new Idempotency-Key') - calls('POST, no Idempotency-Key'), 3),
+          BUDGETS.idempotencyCallsPerRequest,
+          'calls',
+        ),
+      );
+      const svg50 = guards.svg.find((f) => f.label.startsWith('50 MB valid'));
+      if (svg50) {
+        budgets.push(
+          budget(
+            'guards:svg-50MB',
+            `SVG check of a 50 MB document p50 ≤ ${BUDGETS.svg50MbMs} ms`,
+            round(svg50.ms.median, 1),
+            BUDGETS.svg50MbMs,
+            'ms',
+          ),
+        );
+      }
+      printed.push(
+        `Request guards (apiHandler in-process → DynamoDB Local, ${guards.requests} interleaved requests per variant)\n` +
+          table(
+            ['variant', 'p50 ms', 'p99 ms', '+p50 ms', 'DynamoDB calls / request'],
+            guards.variants.map((v) => [
+              v.label,
+              fixed(v.latencyMs.median, 2),
+              fixed(v.latencyMs.p99, 2),
+              fixed(v.addedMs, 2),
+              Object.entries(v.dynamoCallsPerRequest)
+                .map(([name, n]) => `${name} ${fixed(n, 2)}`)
+                .join(', '),
+            ]),
+          ) +
+          '\n\nIdempotency fingerprint (SHA-256 of the body)\n' +
+          table(
+            ['body', 'ms'],
+            guards.bodyHashMs.map((h) => [`${h.megabytes} MB`, fixed(h.ms.median, 1)]),
+          ) +
+          '\n\nSVG inspection on crafted input\n' +
+          table(
+            ['document', 'outcome', 'p50 ms', 'max ms'],
+            guards.svg.map((f) => [f.label, f.outcome, fixed(f.ms.median, 1), fixed(f.ms.max, 1)]),
           ),
       );
     }

@@ -73,6 +73,7 @@ export function mediaServicePropsFromContext(node: Node): MediaServiceProps {
       'processingConcurrency',
       node.tryGetContext('processingConcurrency'),
     ),
+    indexShards: number('indexShards', node.tryGetContext('indexShards')),
   };
   const breakGlassRoleArn = node.tryGetContext('breakGlassRoleArn') as unknown;
   if (breakGlassRoleArn !== undefined) {

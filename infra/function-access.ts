@@ -67,6 +67,12 @@ export interface BucketAccess {
 export interface FunctionAccess {
   /** Omitted: no access to the table at all. */
   table?: TableAccess;
+  /**
+   * `dynamodb:UpdateItem` on the per-key rate-limit counters only (partition `RATE#…`, through
+   * `dynamodb:LeadingKeys`): authenticated routes whose `table` access cannot write. Routes with
+   * `readWrite` need no flag; they also keep their `Idempotency-Key` records (`IDEMPOTENCY#…`).
+   */
+  countRequests?: boolean;
   /** `dynamodb:Scan` on the table (not its indexes): only a sweep that must see every record. */
   scanTable?: boolean;
   bucket?: BucketAccess;
@@ -85,8 +91,8 @@ const LIGHT = { memoryMb: 512, timeoutSeconds: 10 } as const;
 export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
   // ── HTTP routes ────────────────────────────────────────────────────────────────────────────
   health: { table: 'healthSentinel', bucket: { list: true }, memoryMb: 256, timeoutSeconds: 10 },
-  'list-media': { table: 'read', ...LIGHT },
-  'get-media': { table: 'read', ...LIGHT },
+  'list-media': { table: 'read', countRequests: true, ...LIGHT },
+  'get-media': { table: 'read', countRequests: true, ...LIGHT },
   /**
    * Largest body API Gateway carries is 10 MB (about 7.5 MB decoded); parse + inspect + put.
    * Publishes `media.uploaded`.
@@ -110,9 +116,14 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
     ...LIGHT,
   },
   /** Streams the bytes or presigns a GET. */
-  'serve-file': { table: 'read', bucket: { read: [uploads, thumbnails] }, ...LIGHT },
+  'serve-file': {
+    table: 'read',
+    countRequests: true,
+    bucket: { read: [uploads, thumbnails] },
+    ...LIGHT,
+  },
   /** Authenticates the key and answers from the configuration: no item beyond the key's. */
-  'media-limits': { table: 'read', ...LIGHT },
+  'media-limits': { table: 'read', countRequests: true, ...LIGHT },
   /** `/openapi.json` and `/docs`: built from code and shipped files, no store at all. */
   'api-reference': { memoryMb: 256, timeoutSeconds: 10 },
   /**

@@ -6,6 +6,7 @@ import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { RouteDefinition } from '../functions/routes.ts';
+import { DEFAULT_INDEX_SHARDS } from '../lib/db/keys.ts';
 import type { CdnProps } from './cdn.ts';
 import type { FunctionAccess } from './function-access.ts';
 
@@ -96,6 +97,12 @@ export interface MediaServiceProps {
   /** Largest decoded upload in bytes (`MEDIA_MAX_UPLOAD_BYTES`). @default 52428800 (50 MB) */
   maxUploadBytes?: number;
   /**
+   * Requests per minute per API key (`MEDIA_RATE_LIMIT_PER_MINUTE`); over it: 429. 0 turns the
+   * limit off. The default lets one key use a tenth of the stage's steady throttle.
+   * @default 600
+   */
+  rateLimitPerMinute?: number;
+  /**
    * Store image originals with their GPS/location metadata (`MEDIA_KEEP_LOCATION`). Off: location
    * is removed before an original is stored. @default false
    */
@@ -114,6 +121,14 @@ export interface MediaServiceProps {
    * the account's quota is raised. Integer between 1 and 1000. @default none (unreserved pool)
    */
   processingConcurrency?: number;
+  /**
+   * Shards of the hot table-index partitions (a workspace's and a project's list entries, the
+   * purge queue): `MEDIA_INDEX_SHARDS` of every function. Each shard takes up to 1,000 writes/s,
+   * and a workspace-wide list page reads every shard; docs/capacity.md shows how to choose.
+   * May be raised between deployments, never lowered (records keep their shard).
+   * Integer between 1 and 256. @default 16
+   */
+  indexShards?: number;
   alarms?: AlarmProps;
   /** Who besides the service may lift holds or change the bucket's settings (infra/bucket-protection.ts). */
   bucketProtection?: BucketProtectionProps;
@@ -131,10 +146,12 @@ export interface ResolvedMediaServiceProps {
   allowedOrigins: string[];
   logRetention: RetentionDays;
   maxUploadBytes: number;
+  rateLimitPerMinute: number;
   keepLocation: boolean;
   logLevel: LogLevel;
   throttle: { rateLimit: number; burstLimit: number };
   processingConcurrency: number | undefined;
+  indexShards: number;
   alarms: {
     enabled: boolean;
     topic: ITopic | undefined;
@@ -149,9 +166,11 @@ export const DEFAULTS = {
   gracePeriodDays: 7,
   logRetention: RetentionDays.ONE_MONTH,
   maxUploadBytes: 52_428_800,
+  rateLimitPerMinute: 600,
   logLevel: 'INFO',
   rateLimit: 100,
   burstLimit: 200,
+  indexShards: DEFAULT_INDEX_SHARDS,
 } as const;
 
 /** Thrown for every invalid prop; the message starts with `MediaService: <prop>`. */
@@ -169,6 +188,14 @@ function positiveInteger(prop: string, value: unknown, max = Number.MAX_SAFE_INT
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? '> 0' : `between 1 and ${max}`;
     throw new MediaServicePropsError(prop, `must be an integer ${range}, got ${show(value)}`);
+  }
+  return value;
+}
+
+/** A count that 0 turns off. */
+function wholeNumber(prop: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new MediaServicePropsError(prop, `must be an integer >= 0 (0: off), got ${show(value)}`);
   }
   return value;
 }
@@ -282,6 +309,10 @@ export function resolveMediaServiceProps(props: MediaServiceProps): ResolvedMedi
       'maxUploadBytes',
       props.maxUploadBytes ?? DEFAULTS.maxUploadBytes,
     ),
+    rateLimitPerMinute: wholeNumber(
+      'rateLimitPerMinute',
+      props.rateLimitPerMinute ?? DEFAULTS.rateLimitPerMinute,
+    ),
     keepLocation: booleanProp('keepLocation', props.keepLocation ?? false),
     logLevel,
     throttle: { rateLimit, burstLimit },
@@ -289,6 +320,7 @@ export function resolveMediaServiceProps(props: MediaServiceProps): ResolvedMedi
       props.processingConcurrency === undefined
         ? undefined
         : positiveInteger('processingConcurrency', props.processingConcurrency, 1000),
+    indexShards: positiveInteger('indexShards', props.indexShards ?? DEFAULTS.indexShards, 256),
     alarms: resolveAlarms(stageName, props.alarms ?? {}),
     cdn: resolveCdn(props.cdn),
   };

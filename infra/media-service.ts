@@ -7,7 +7,7 @@
  *
  * Everything stateful is RETAINed: removing the stack never deletes media or records.
  */
-import { Duration, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -186,8 +186,13 @@ export class MediaService extends Construct {
       BUCKET_NAME: this.bucket.bucketName,
       MEDIA_STORAGE_MODE: 'aws',
       MEDIA_MAX_UPLOAD_BYTES: String(s.maxUploadBytes),
+      MEDIA_RATE_LIMIT_PER_MINUTE: String(s.rateLimitPerMinute),
       MEDIA_KEEP_LOCATION: String(s.keepLocation),
       MEDIA_GRACE_PERIOD_SECONDS: String(s.gracePeriodDays * 86_400),
+      MEDIA_INDEX_SHARDS: String(s.indexShards),
+      // Seals list cursors (lib/attachments/cursor.ts): the same for every instance of the
+      // stack, unknown outside the account (the stack id ends in a random UUID).
+      MEDIA_CURSOR_SECRET: Aws.STACK_ID,
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       // Responses carry names and emails: traces keep timings and errors, never bodies.

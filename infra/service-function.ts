@@ -21,7 +21,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { keys } from '../lib/db/keys.ts';
+import { keys, RATE_PARTITIONS } from '../lib/db/keys.ts';
 import { tableDefinition } from '../lib/db/table-definition.ts';
 import { bundlingOptions } from './bundling.ts';
 import { type FunctionAccess, type KeyPrefix, MEDIA_PREFIXES } from './function-access.ts';
@@ -226,6 +226,18 @@ export function accessStatements(
     }
   }
 
+  if (access.countRequests) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'CountRequests',
+        actions: [...TABLE_ACTIONS.update],
+        resources: [table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [RATE_PARTITIONS] },
+        },
+      }),
+    );
+  }
   if (access.scanTable) {
     statements.push(
       new iam.PolicyStatement({

@@ -2,6 +2,7 @@
  * Runtime configuration, read once per process (Lambda cold start or local server start).
  * Every setting has a default that matches `operations.md`, so the local stack needs no env.
  */
+import { DEFAULT_INDEX_SHARDS } from './db/keys.ts';
 import { booleanFromEnv, intFromEnv } from './env.ts';
 import { parseStorageMode, type StorageMode } from './storage/modes.ts';
 
@@ -40,8 +41,13 @@ export interface ServiceConfig {
   orphanMinAgeSeconds?: number;
   /** `MEDIA_UPLOAD_URL_SECONDS` (default 900): how long an upload session's PUT URL is valid. */
   uploadUrlSeconds?: number;
-  /** `MEDIA_RATE_LIMIT_PER_MINUTE` (default 0 = off): requests per minute per API key. */
+  /**
+   * `MEDIA_RATE_LIMIT_PER_MINUTE`: requests per minute per API key; 0 (the default under
+   * `npm start`) turns limits off. The deployed stack sets it (`rateLimitPerMinute` prop).
+   */
   rateLimitPerMinute?: number;
+  /** `MEDIA_INDEX_SHARDS` (default `DEFAULT_INDEX_SHARDS`): shards of the hot index partitions. */
+  indexShards?: number;
   /** `MEDIA_KEEP_LOCATION` (default false): store image originals with their GPS metadata. */
   keepLocation?: boolean;
 }
@@ -75,6 +81,7 @@ export function loadConfig(): ServiceConfig {
     orphanMinAgeSeconds: intFromEnv('MEDIA_ORPHAN_MIN_AGE_SECONDS', DEFAULT_ORPHAN_MIN_AGE_SECONDS),
     uploadUrlSeconds: intFromEnv('MEDIA_UPLOAD_URL_SECONDS', DEFAULT_UPLOAD_URL_SECONDS),
     rateLimitPerMinute: intFromEnv('MEDIA_RATE_LIMIT_PER_MINUTE', 0, { min: 0 }),
+    indexShards: intFromEnv('MEDIA_INDEX_SHARDS', DEFAULT_INDEX_SHARDS),
     keepLocation: booleanFromEnv('MEDIA_KEEP_LOCATION', false),
   };
 }

@@ -116,9 +116,19 @@ export class RangeNotSatisfiableError extends ApiError {
   }
 }
 
+/** `Idempotency-Key` sent again with another request (body, route or attachment). */
+export class IdempotencyKeyReusedError extends ApiError {
+  readonly statusCode = 422;
+  readonly code = 'idempotency_key_reused';
+}
+
+/** Over the per-key rate limit; `Retry-After` says when the next window opens. */
 export class RateLimitedError extends ApiError {
   readonly statusCode = 429;
   readonly code = 'rate_limited';
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message, { retryAfterSeconds });
+  }
 }
 
 export interface ErrorEnvelope {

@@ -20,6 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { routes as defaultRoutes, type RouteDefinition } from '../functions/routes.ts';
 import { REQUEST_ID_HEADER } from '../lib/http/types.ts';
 import { buildEvent, splitTarget } from './api-gateway-event.ts';
+import { runInvocation } from './invocation-scope.ts';
 import {
   createLambdaContext,
   type HandlerLoader,
@@ -31,6 +32,7 @@ import {
 import {
   errorResponse,
   internalError,
+  notReady,
   payloadTooLarge,
   toOutgoingResponse,
 } from './outgoing-response.ts';
@@ -72,6 +74,11 @@ export interface HttpServerOptions {
   loadHandler?: HandlerLoader;
   /** Like API Gateway's integration timeout; default 30 s. */
   handlerTimeoutMs?: number;
+  /**
+   * False: `GET /health` answers 503 `{"status":"starting"}` until `setReady(true)` (the stack
+   * is still seeding, see scripts/start.ts). Every other route works meanwhile. Default true.
+   */
+  ready?: boolean;
   /** Called for adapter-level failures (500s); default: one line on stderr. */
   onError?: (error: unknown, info: { requestId: string; routeKey: string }) => void;
 }
@@ -81,6 +88,8 @@ export interface LocalHttpServer {
   host: string;
   port: number;
   server: Server;
+  /** Lets `GET /health` through to its handler (true) or answers it 503 (false). */
+  setReady(ready: boolean): void;
   /** Stops accepting, lets in-flight requests finish (up to a few seconds), then resolves. */
   close(): Promise<void>;
 }
@@ -105,6 +114,7 @@ export async function startHttpServer(options: HttpServerOptions = {}): Promise<
       console.error(`[local-api] ${info.routeKey} (${info.requestId}) failed: ${message}`);
     });
   const handlers = new Map<string, Promise<LambdaHandler>>();
+  let ready = options.ready ?? true;
 
   function handlerFor(name: string): Promise<LambdaHandler> {
     let loading = handlers.get(name);
@@ -151,6 +161,10 @@ export async function startHttpServer(options: HttpServerOptions = {}): Promise<
         return;
       }
       routeKey = match.routeKey;
+      if (match.route.name === 'health' && !ready) {
+        writeResponse(req, res, requestId, notReady(), { bodyUnread: true });
+        return;
+      }
 
       const outcome = await readBody(req, maxBodyBytes);
       if (outcome.kind === 'aborted') return; // the client went away; nobody to answer
@@ -177,8 +191,9 @@ export async function startHttpServer(options: HttpServerOptions = {}): Promise<
       const timeoutMs = handlerTimeoutMs > 0 ? handlerTimeoutMs : 900_000;
       const context = createLambdaContext(match.route.name, Date.now() + timeoutMs);
       const handler = await handlerFor(match.route.name);
+      // Its own invocation scope: its log lines carry its request id and no other.
       const result = await withTimeout(
-        Promise.resolve().then(() => handler(event, context)),
+        runInvocation(async () => handler(event, context), requestId),
         timeoutMs,
       );
       if (result === TIMED_OUT) {
@@ -250,6 +265,9 @@ export async function startHttpServer(options: HttpServerOptions = {}): Promise<
     host,
     port,
     server,
+    setReady(value) {
+      ready = value;
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -95,6 +95,22 @@ export function errorResponse(
   return envelopeResponse(statusCode, { error: { code, message } }, extraHeaders);
 }
 
+/**
+ * `GET /health` while the stack is still getting ready (seeding the demo workspace): the
+ * health handler's own 503 shape, so a script polling health sees one kind of "not yet".
+ */
+export function notReady(): OutgoingResponse {
+  return {
+    statusCode: 503,
+    headers: [
+      ['content-type', 'application/json; charset=utf-8'],
+      ['cache-control', 'no-store'],
+      ['retry-after', '1'],
+    ],
+    body: Buffer.from(JSON.stringify({ status: 'starting' })),
+  };
+}
+
 export function internalError(): OutgoingResponse {
   const { statusCode, body } = toErrorResponse(new Error('adapter'));
   return envelopeResponse(statusCode, body);

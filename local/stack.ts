@@ -12,6 +12,7 @@ import type { StorageMode } from '../lib/config.ts';
 import type { TableContext } from '../lib/db/client.ts';
 import { createTableContext, LOCAL_CREDENTIALS } from '../lib/db/client.ts';
 import { defaultMaxBodyBytes, type LocalHttpServer, startHttpServer } from './http-server.ts';
+import { enableInvocationScopes } from './invocation-scope.ts';
 import { LocalStorageEvents } from './storage-events.ts';
 import { type StoragePoller, startStoragePoller } from './storage-poller.ts';
 import { type LocalStores, startStores } from './stores.ts';
@@ -35,6 +36,11 @@ export interface LocalStackOptions {
   maxBodyBytes?: number;
   region?: string;
   /**
+   * True: `GET /health` answers 503 until `markReady()`, for a caller that still has work to
+   * do before the stack counts as ready (npm start: seed the demo and print its keys).
+   */
+  holdHealthUntilReady?: boolean;
+  /**
    * An S3-compatible store the user runs (`S3_ENDPOINT`), used instead of the local S3 server:
    * the bucket is created when missing (for `mode`), the credentials come from the environment
    * / the SDK's default chain, and new uploads are found by polling (such stores cannot call
@@ -53,6 +59,10 @@ export interface LocalStack {
   dataDir: string;
   /** A client for seeding and inspecting the local table (same settings as the handlers). */
   tableContext: TableContext;
+  /** `GET /health` may answer 200 from now on (see `holdHealthUntilReady`). */
+  markReady(): void;
+  /** Resolves once every storage event so far has been processed (thumbnails written). */
+  processingIdle(): Promise<void>;
   /** Stops the API, then both stores; idempotent. */
   stop(): Promise<void>;
   /** Rejects if DynamoDB Local exits while the stack is running (not after `stop()`). */
@@ -73,6 +83,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const dataDir = resolve(options.dataDir);
   const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
   const bucketName = options.bucketName ?? DEFAULT_BUCKET_NAME;
+
+  // Every request, storage event and sweep run logs in its own invocation scope.
+  enableInvocationScopes();
 
   // New stored files drive the processing handler, as S3 → EventBridge → Lambda does on AWS.
   const storageEvents = new LocalStorageEvents({
@@ -150,7 +163,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       port: options.port,
       host: options.host ?? '127.0.0.1',
       maxBodyBytes: options.maxBodyBytes ?? defaultMaxBodyBytes(config.maxUploadBytes),
+      ready: !options.holdHealthUntilReady,
     });
+    const server = http;
 
     const failure = stores.dynamo.exited.then(({ code, signal }) => {
       if (stopping) return new Promise<never>(() => {});
@@ -169,6 +184,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       bucketName,
       dataDir,
       tableContext: createTableContext(config),
+      markReady: () => server.setReady(true),
+      processingIdle: () => storageEvents.idle(),
       stop,
       failure,
     };

@@ -3,12 +3,15 @@
  * the deployed EventBridge rule matches (created in the media bucket under `uploads/`) go to
  * the same processing handler the Lambda runs. Like S3 → EventBridge → Lambda they are
  * asynchronous (the write has already been answered) and a failed invocation is retried twice,
- * a little later, as Lambda does for asynchronous invocations.
+ * a little later, as Lambda does for asynchronous invocations. Each attempt is an invocation of
+ * its own (`invocation-scope.ts`): its log lines carry its own `correlationId`.
  *
  * Must not import `lib/config.ts` (the stack sets the environment first): the handler is
  * loaded on the first event.
  */
+import { logger } from '../lib/logger.ts';
 import { createdMediaObjects } from '../lib/processing/storage-events.ts';
+import { runInvocation } from './invocation-scope.ts';
 
 export type StorageEventHandler = (event: unknown) => Promise<unknown>;
 
@@ -57,7 +60,11 @@ export class LocalStorageEvents {
           this.handler = undefined; // load again on the next attempt
           throw error;
         });
-        await (await this.handler)(notification);
+        const handler = await this.handler;
+        await runInvocation((correlationId) => {
+          logger.appendKeys({ correlationId, trigger: 's3:ObjectCreated' });
+          return handler(notification);
+        });
         return;
       } catch (error) {
         const delay = delays[attempt];

@@ -196,15 +196,16 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
   const client = dynamoClient(endpoint);
   try {
     let exists = true;
+    // Not retried, so bounded only against a hang: a cold JVM on a busy machine is slow.
     try {
-      await client.send(new DescribeTableCommand({ TableName: tableName }), quick());
+      await client.send(new DescribeTableCommand({ TableName: tableName }), quick(60_000));
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;
       exists = false;
     }
     if (!exists) {
       try {
-        await client.send(new CreateTableCommand(toCreateTableInput(tableName)), quick(15_000));
+        await client.send(new CreateTableCommand(toCreateTableInput(tableName)), quick(60_000));
       } catch (error) {
         if (!(error instanceof ResourceInUseException)) throw error; // created concurrently
       }

@@ -9,10 +9,13 @@
  * through the clients' modules) is loaded on the first run, like the handlers are.
  *
  * Each sweep runs again `intervalMs` after the previous run *finished*, so runs never overlap;
- * a failed run is reported through `onError` and the timer goes on.
+ * a failed run is reported through `onError` and the timer goes on. Each run is an invocation
+ * of its own (`invocation-scope.ts`): its log lines carry its own `correlationId`, never the
+ * request id of an HTTP request that happened to run before.
  */
 import type { LifecycleDeps } from '../lib/attachments/stored-files.ts';
 import type { ServiceConfig } from '../lib/config.ts';
+import { runInvocation } from './invocation-scope.ts';
 
 export interface LocalSweeperOptions {
   /** The stack's configuration (`loadConfig()` after the environment is set). */
@@ -50,16 +53,19 @@ async function loadSweeps(options: LocalSweeperOptions) {
     { lifecycleDepsFrom },
     { sweepStagedUploads },
     { stagingAreaFrom },
+    { logger },
   ] = await Promise.all([
     import('../lib/attachments/purge-sweep.ts'),
     import('../lib/attachments/orphan-sweep.ts'),
     import('../lib/attachments/stored-files.ts'),
     import('../lib/attachments/upload-sessions.ts'),
     import('../lib/storage/staging.ts'),
+    import('../lib/logger.ts'),
   ]);
   const { config } = options;
   const deps = options.deps ?? lifecycleDepsFrom(config);
   return {
+    logger,
     purge: () => purgeExpired(deps),
     orphans: () =>
       sweepOrphans({
@@ -96,7 +102,11 @@ export function startLocalSweeper(options: LocalSweeperOptions): LocalSweeper {
       if (stopped) return;
       try {
         sweeps ??= loadSweeps(options);
-        await (await sweeps)[name]();
+        const loaded = await sweeps;
+        await runInvocation(async (correlationId) => {
+          loaded.logger.appendKeys({ correlationId, trigger: `timer:${name}-sweep` });
+          await loaded[name]();
+        });
       } catch (error) {
         onError(error, name);
       }

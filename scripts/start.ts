@@ -1,58 +1,14 @@
 /**
  * `npm start`: the whole API locally (operations.md, "The embedded default"). DynamoDB Local and
  * an S3-compatible server keep their data under DATA_DIR; the first start seeds a demo
- * workspace and keeps its ids and keys in `${DATA_DIR}/demo.json` (local dev secrets; DATA_DIR
- * is git-ignored). Ctrl-C / SIGTERM stops everything and exits 0.
+ * workspace with sample files (`local/demo.ts`). `GET /health` answers 200 only once the demo's
+ * keys are printed and `demo.json` exists. Ctrl-C / SIGTERM stops everything and exits 0.
  */
-import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import type { DemoSeed } from '../lib/directory/admin/demo.ts';
+import { resolve } from 'node:path';
 import { intFromEnv } from '../lib/env.ts';
 import { parseStorageMode } from '../lib/storage/modes.ts';
+import { demoBanner, loadOrSeedDemo, writeDemoEnv } from '../local/demo.ts';
 import { type LocalStack, startLocalStack } from '../local/stack.ts';
-
-function isDemoSeed(value: unknown): value is DemoSeed {
-  const seed = value as DemoSeed | null;
-  return (
-    typeof seed?.workspaceId === 'string' &&
-    ['owner', 'admin', 'member'].every(
-      (role) => typeof seed.users?.[role as keyof DemoSeed['users']]?.key === 'string',
-    )
-  );
-}
-
-async function loadOrSeedDemo(stack: LocalStack, file: string): Promise<DemoSeed> {
-  if (existsSync(file)) {
-    const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
-    if (!isDemoSeed(parsed)) throw new Error(`${file} is not a demo seed; delete it to reseed`);
-    return parsed;
-  }
-  const { seedDemo } = await import('../lib/directory/admin/demo.ts');
-  const seed = await seedDemo(stack.tableContext);
-  await writeFile(file, `${JSON.stringify(seed, null, 2)}\n`, { mode: 0o600 });
-  return seed;
-}
-
-function banner(stack: LocalStack, demo: DemoSeed, demoFile: string, seeded: boolean): string {
-  const { owner, admin, member } = demo.users;
-  return [
-    '',
-    `Media API running at ${stack.url}`,
-    `  health   curl ${stack.url}/health`,
-    `  stores   DynamoDB Local ${stack.dynamoEndpoint} · S3 ${stack.s3Endpoint}`,
-    `  data     ${stack.dataDir}`,
-    '',
-    `Demo workspace ${demo.workspaceId} (${seeded ? 'seeded now' : 'from'} ${demoFile}):`,
-    `  owner    ${owner.key}`,
-    `  admin    ${admin.key}`,
-    `  member   ${member.key}`,
-    `  try      curl -H "Authorization: Bearer ${member.key}" ${stack.url}/api/v1/media`,
-    '',
-    'Ctrl-C to stop.',
-    '',
-  ].join('\n');
-}
 
 async function main(): Promise<void> {
   let stack: LocalStack | undefined;
@@ -92,6 +48,8 @@ async function main(): Promise<void> {
       s3Port: intFromEnv('S3_PORT', 4569, { min: 0 }),
       gracePeriodSeconds: intFromEnv('MEDIA_GRACE_PERIOD_SECONDS', undefined),
       maxUploadBytes: intFromEnv('MEDIA_MAX_UPLOAD_BYTES', undefined),
+      // Ready (health 200) only once the demo's keys are printed, below.
+      holdHealthUntilReady: true,
       bucketName: process.env.BUCKET_NAME || undefined,
       // A store the user runs instead of the embedded S3 server (README "Storage").
       externalS3: process.env.S3_ENDPOINT
@@ -104,11 +62,11 @@ async function main(): Promise<void> {
     stack = await starting;
     if (shuttingDown) return;
 
-    const demoFile = join(dataDir, 'demo.json');
-    const seeded = !existsSync(demoFile);
-    const demo = await loadOrSeedDemo(stack, demoFile);
+    const { demo, seeded } = await loadOrSeedDemo(stack);
+    await writeDemoEnv(stack, demo);
     if (shuttingDown) return;
-    console.log(banner(stack, demo, demoFile, seeded));
+    console.log(demoBanner(stack, demo, seeded));
+    stack.markReady();
 
     stack.failure.catch((error: Error) => {
       // On a terminal Ctrl-C the JVM gets SIGINT too and may exit before our handler runs.

@@ -110,9 +110,11 @@ export function benchAttachment(
     uploaderId: string;
     createdAt: number;
     fileType: FileType;
+    /** Default: a random id (uploads draw theirs with `newAttachmentId`). */
+    id?: string;
   },
 ): Attachment {
-  const id = newId('attachment');
+  const id = fields.id ?? newId('attachment');
   const { mimeType, extension } = FORMATS[fields.fileType];
   const visual = fields.fileType === 'image' || fields.fileType === 'lottie';
   return {

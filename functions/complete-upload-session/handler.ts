@@ -11,6 +11,7 @@ import { config, DEFAULT_UPLOAD_URL_SECONDS } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
 import { eventPublisherFrom } from '../../lib/events/publisher.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
+import { idempotent } from '../../lib/http/idempotency.ts';
 import { attachmentLocation, jsonResponse } from '../../lib/http/types.ts';
 import { recordUpload } from '../../lib/observability/metrics.ts';
 import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
@@ -28,7 +29,7 @@ const deps = {
 };
 
 export const handler = apiHandler(
-  async (event, context) => {
+  idempotent(table, async (event, context) => {
     const completed = await completeUploadSession(
       deps,
       context.caller,
@@ -43,7 +44,7 @@ export const handler = apiHandler(
     return jsonResponse(completed.statusCode, completed.body, {
       location: attachmentLocation(completed.body.id),
     });
-  },
+  }),
   // No body: the session holds everything the client declared.
   { auth: { table, scope: 'media:write' } },
 );

@@ -4,12 +4,14 @@ import { restoreMedia } from '../../lib/attachments/restore.ts';
 import { lifecycleDepsFrom } from '../../lib/attachments/stored-files.ts';
 import { config } from '../../lib/config.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
+import { idempotent } from '../../lib/http/idempotency.ts';
 import { jsonResponse } from '../../lib/http/types.ts';
 
 const deps = lifecycleDepsFrom(config);
 
 export const handler = apiHandler(
-  async (event, context) =>
+  idempotent(deps.table, async (event, context) =>
     jsonResponse(200, await restoreMedia(deps, context.caller, event.pathParameters?.id ?? '')),
+  ),
   { auth: { table: deps.table, scope: 'media:write', authorize: assertMayManageRetention } },
 );

@@ -12,10 +12,15 @@ import { listWorkspaceProjectIds } from '../directory/projects.ts';
 import type { VisibilityResolver } from './visibility.ts';
 
 /**
- * Most project partitions one list merges. Every partition is read from the cursor on, so
- * beyond this the workspace index (reading through invisible items) costs less.
+ * Most index partitions one list merges (each visible project brings all its shards). Every
+ * partition costs at least one Query per page, so beyond this the workspace index (reading
+ * through invisible items) costs less.
  */
-export const MAX_PROJECT_PARTITIONS = 25;
+export const MAX_MERGED_PARTITIONS = 64;
+
+/** Most visible projects whose partitions one list merges, with `shardCount` shards each. */
+export const maxMergedProjects = (shardCount: number): number =>
+  Math.max(1, Math.floor(MAX_MERGED_PARTITIONS / shardCount));
 
 /**
  * Most projects whose visibility a list reads (one item each, plus the caller's membership):
@@ -32,6 +37,7 @@ const WHOLE_WORKSPACE: WorkspaceListScope = { kind: 'workspace' };
 export async function workspaceListScope(
   ctx: TableContext,
   visibility: VisibilityResolver,
+  shardCount: number,
 ): Promise<WorkspaceListScope> {
   const { viewer } = visibility;
   // Owners and admins see every project: no need to read any.
@@ -45,7 +51,7 @@ export async function workspaceListScope(
   // workspace index holds nothing to skip. Too many visible: merging would cost more.
   if (
     visibleProjectIds.length === projectIds.length ||
-    visibleProjectIds.length > MAX_PROJECT_PARTITIONS
+    visibleProjectIds.length > maxMergedProjects(shardCount)
   ) {
     return WHOLE_WORKSPACE;
   }

@@ -1,9 +1,15 @@
 /**
  * The candidates of a list, newest first, read from one or more list index partitions: one
- * for a post or a whole workspace, one per visible project for a member's workspace-wide list.
- * Several partitions are merged into exactly the order one index would give (`listSK`
- * descending: createdAt, then id), each continuing strictly after the same start position, so
- * a cursor means the same whichever partitions the next page reads.
+ * for a post, the shards of a whole workspace, or the shards of each visible project for a
+ * member's workspace-wide list. The partitions are merged into exactly the order one index
+ * would give (`listSK` descending: createdAt, then id), each continuing strictly after the
+ * same start position, so a cursor means the same whichever partitions the next page reads.
+ *
+ * A partition is only read when the merge needs it: its unread items all sort after
+ * (are older than) the last item read from it, so while another partition's newest buffered
+ * item is newer than that, it can be handed out without reading. Reads are sized by the
+ * partition's expected share of the list (1/N for one of N shards), so merging N shards reads
+ * about a page in total, not N pages.
  */
 import type { TableContext } from '../db/client.ts';
 import { listSortKey } from '../db/keys.ts';
@@ -18,36 +24,56 @@ export const MAX_QUERY_LIMIT = 500;
 export interface ListPartition {
   indexName: ListIndexName;
   partitionValue: string;
+  /**
+   * The share of the merged list this partition is expected to hold (1/N for one of N shards
+   * of the same list; 1 when unknown). Only sizes reads: a wrong guess costs a further read.
+   */
+  share: number;
 }
 
-const sortKeyOf = (a: Attachment): string => listSortKey(a.createdAt, a.id);
+const sortKeyOf = (position: ListPosition): string => listSortKey(position.createdAt, position.id);
+
+/** Reads a little beyond the expected share, so one read usually covers a shard's part. */
+const SHARE_MARGIN = 1;
 
 /** One partition read page by page; `buffer` holds what was read and not yet handed out. */
 class PartitionReader {
   readonly buffer: Attachment[] = [];
   /** False once the partition has nothing after the last item read. */
   more = true;
+  /** Sort key of the last item read (or of the start): every unread item sorts below it. */
+  private floor: string | null;
 
   constructor(
     private readonly ctx: TableContext,
-    private readonly partition: ListPartition,
+    readonly partition: ListPartition,
     private after: ListPosition | null,
-  ) {}
+  ) {
+    this.floor = after ? sortKeyOf(after) : null;
+  }
 
   /** Reads up to `limit` more items into the buffer; returns how many were read. */
   async read(limit: number): Promise<number> {
     const page = await queryListIndex(this.ctx, { ...this.partition, after: this.after, limit });
     this.buffer.push(...page.attachments);
     const last = page.attachments[page.attachments.length - 1];
-    if (last) this.after = { createdAt: last.createdAt, id: last.id };
+    if (last) {
+      this.after = { createdAt: last.createdAt, id: last.id };
+      this.floor = sortKeyOf(this.after);
+    }
     // An empty page ends the partition whatever DynamoDB says, so a read always makes progress.
     this.more = page.more && last !== undefined;
     return page.attachments.length;
   }
 
-  /** Nothing buffered but more in the table: its next item is unknown until it is read. */
-  get dry(): boolean {
-    return this.buffer.length === 0 && this.more;
+  /**
+   * Whether this partition must be read before an item with sort key `key` (null: before any
+   * item) can be handed out: nothing buffered, more in the table, and those unread items may
+   * be newer than `key`.
+   */
+  blocks(key: string | null): boolean {
+    if (this.buffer.length > 0 || !this.more) return false;
+    return key === null || this.floor === null || this.floor > key;
   }
 }
 
@@ -85,24 +111,32 @@ export class ListSource {
   async next(count: number): Promise<Attachment[]> {
     const out: Attachment[] = [];
     while (out.length < count) {
-      // The newest remaining item may be in any partition that ran dry: read those first.
-      // A partition that still has buffered items is not read again until it runs dry.
-      if (!(await this.refillDry(count - out.length))) break;
       const newest = this.readerWithNewestHead();
-      if (!newest) break;
+      const head = newest?.buffer[0];
+      const headKey = head ? sortKeyOf(head) : null;
+      const blocking = this.readers.filter((reader) => reader.blocks(headKey));
+      if (blocking.length > 0) {
+        if (!(await this.read(blocking, count - out.length))) break;
+        continue;
+      }
+      if (!newest) break; // every partition is exhausted
       out.push(newest.buffer.shift() as Attachment);
     }
     return out;
   }
 
-  /** Reads every dry partition, sharing what is left of the budget; false when it is spent. */
-  private async refillDry(stillWanted: number): Promise<boolean> {
-    const dry = this.readers.filter((reader) => reader.dry);
-    if (dry.length === 0) return true;
-    const share = Math.floor((this.maxItemsRead - this.readCount) / dry.length);
-    const limit = Math.min(stillWanted, MAX_QUERY_LIMIT, share);
-    if (limit < 1) return false;
-    const counts = await Promise.all(dry.map((reader) => reader.read(limit)));
+  /** Reads the given partitions, sharing what is left of the budget; false when it is spent. */
+  private async read(readers: PartitionReader[], stillWanted: number): Promise<boolean> {
+    const budgetShare = Math.floor((this.maxItemsRead - this.readCount) / readers.length);
+    if (budgetShare < 1) return false;
+    const counts = await Promise.all(
+      readers.map((reader) => {
+        const expected = Math.ceil(
+          stillWanted * Math.min(1, reader.partition.share * SHARE_MARGIN),
+        );
+        return reader.read(Math.min(expected, stillWanted, MAX_QUERY_LIMIT, budgetShare));
+      }),
+    );
     for (const n of counts) this.readCount += n;
     return true;
   }

@@ -9,10 +9,23 @@
  * `hasMore: true` and a cursor at the last item examined.
  */
 import type { Viewer } from '../auth/permissions.ts';
-import type { TableContext } from '../db/client.ts';
-import { postListPartition, projectListPartition, workspaceListPartition } from '../db/keys.ts';
+import { indexShardsOf, type TableContext } from '../db/client.ts';
+import {
+  allShards,
+  postListPartition,
+  projectListPartition,
+  workspaceListPartition,
+} from '../db/keys.ts';
+import type { ListIndexName } from '../db/table-definition.ts';
 import type { FileType } from '../media/types.ts';
-import { decodeCursor, encodeCursor, type ListPosition } from './cursor.ts';
+import {
+  type CursorSeal,
+  decodeCursor,
+  defaultCursorSeal,
+  encodeCursor,
+  type ListPosition,
+  TOP_POSITION,
+} from './cursor.ts';
 import { workspaceListScope } from './list-scope.ts';
 import { type ListPartition, ListSource, MAX_QUERY_LIMIT } from './list-source.ts';
 import type { Attachment } from './model.ts';
@@ -36,29 +49,40 @@ const EMPTY_PAGE: ListPage = { items: [], hasMore: false, nextCursor: null };
 const postPartition = (postId: string, fileType?: FileType): ListPartition => ({
   indexName: fileType ? 'ByPostAndType' : 'ByPost',
   partitionValue: postListPartition(postId, fileType),
+  share: 1,
 });
 
-const workspacePartition = (workspaceId: string, fileType?: FileType): ListPartition => ({
-  indexName: fileType ? 'ByWorkspaceAndType' : 'ByWorkspace',
-  partitionValue: workspaceListPartition(workspaceId, fileType),
-});
-
-const projectPartition = (projectId: string, fileType?: FileType): ListPartition => ({
-  indexName: fileType ? 'ByProjectAndType' : 'ByProject',
-  partitionValue: projectListPartition(projectId, fileType),
-});
+/** Every shard of a list whose shard partitions `partitionOf` names. */
+const everyShard = (
+  indexName: ListIndexName,
+  shardCount: number,
+  partitionOf: (shard: number) => string,
+): ListPartition[] =>
+  allShards(shardCount).map((shard) => ({
+    indexName,
+    partitionValue: partitionOf(shard),
+    share: 1 / shardCount,
+  }));
 
 /** The partitions holding exactly the workspace-wide attachments the viewer may see. */
-async function workspacePartitions(
+async function visiblePartitions(
   ctx: TableContext,
   visibility: VisibilityResolver,
   fileType?: FileType,
 ): Promise<ListPartition[]> {
-  const scope = await workspaceListScope(ctx, visibility);
+  const shardCount = indexShardsOf(ctx);
+  const scope = await workspaceListScope(ctx, visibility, shardCount);
   if (scope.kind === 'workspace') {
-    return [workspacePartition(visibility.viewer.workspaceId, fileType)];
+    const { workspaceId } = visibility.viewer;
+    return everyShard(fileType ? 'ByWorkspaceAndType' : 'ByWorkspace', shardCount, (shard) =>
+      workspaceListPartition(workspaceId, shard, fileType),
+    );
   }
-  return scope.visibleProjectIds.map((projectId) => projectPartition(projectId, fileType));
+  return scope.visibleProjectIds.flatMap((projectId) =>
+    everyShard(fileType ? 'ByProjectAndType' : 'ByProject', shardCount, (shard) =>
+      projectListPartition(projectId, shard, fileType),
+    ),
+  );
 }
 
 const positionOf = (a: Attachment): ListPosition => ({ createdAt: a.createdAt, id: a.id });
@@ -75,41 +99,50 @@ function admitVisiblePosts(visibility: VisibilityResolver): Admit {
   };
 }
 
+/** Where a page starts: after `start`; `shown` is the last position the caller has seen. */
+interface PageStart {
+  start: ListPosition | null;
+  shown: ListPosition | null;
+}
+
 export async function listMedia(
   ctx: TableContext,
   viewer: Viewer,
   query: ListQuery,
+  seal: CursorSeal = defaultCursorSeal(),
 ): Promise<ListPage> {
-  const start = query.cursor === undefined ? null : decodeCursor(query.cursor);
+  const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor, seal);
+  const from: PageStart = { start: cursor?.start ?? null, shown: cursor?.position ?? null };
   const visibility = new VisibilityResolver(ctx, viewer);
   if (query.postId) {
     const access = await visibility.accessOf(query.postId);
     if (!access.visible) return EMPTY_PAGE;
     const partition = postPartition(query.postId, query.fileType);
-    const source = new ListSource(ctx, [partition], start, MAX_ITEMS_EXAMINED);
-    return collectPage(source, start, query.limit);
+    const source = new ListSource(ctx, [partition], from.start, MAX_ITEMS_EXAMINED);
+    return collectPage(source, from, query.limit, seal);
   }
-  const partitions = await workspacePartitions(ctx, visibility, query.fileType);
+  const partitions = await visiblePartitions(ctx, visibility, query.fileType);
   // A member who can see no project at all.
   if (partitions.length === 0) return EMPTY_PAGE;
-  const source = new ListSource(ctx, partitions, start, MAX_ITEMS_EXAMINED);
-  return collectPage(source, start, query.limit, admitVisiblePosts(visibility));
+  const source = new ListSource(ctx, partitions, from.start, MAX_ITEMS_EXAMINED);
+  return collectPage(source, from, query.limit, seal, admitVisiblePosts(visibility));
 }
 
 /**
- * Takes candidates from `source` (which starts after `start`) until a page and one more are
- * admitted, or the work ends.
+ * Takes candidates from `source` (which starts after `from.start`) until a page and one more
+ * are admitted, or the work ends.
  */
 async function collectPage(
   source: ListSource,
-  start: ListPosition | null,
+  from: PageStart,
   limit: number,
+  seal: CursorSeal,
   admit: Admit = admitAll,
 ): Promise<ListPage> {
   const wanted = limit + 1; // one beyond the page tells `hasMore` exactly
   const visible: Attachment[] = [];
   // The last candidate examined: where the next page resumes when this one comes back short.
-  let last = start;
+  let last = from.start;
   let examined = 0;
 
   for (let round = 0; round < MAX_QUERY_ROUNDS && source.more && visible.length < wanted; round++) {
@@ -143,6 +176,28 @@ async function collectPage(
   return {
     items: visible.map(toListItem),
     hasMore: more,
-    nextCursor: more && last ? encodeCursor(last) : null,
+    nextCursor: more ? shortPageCursor(visible, from, last, seal) : null,
   };
+}
+
+/**
+ * The cursor of a page cut short by the work budget: public part at the last item returned
+ * (or where the page started), the last entry examined sealed (`cursor.ts`), so a hidden
+ * attachment's position never shows.
+ */
+function shortPageCursor(
+  returned: readonly Attachment[],
+  from: PageStart,
+  lastExamined: ListPosition | null,
+  seal: CursorSeal,
+): string {
+  const lastReturned = returned[returned.length - 1];
+  const shown = lastReturned ? positionOf(lastReturned) : (from.shown ?? TOP_POSITION);
+  const resumeAfterShown =
+    lastExamined !== null &&
+    (lastExamined.createdAt !== shown.createdAt || lastExamined.id !== shown.id);
+  return encodeCursor(
+    shown,
+    resumeAfterShown ? { position: lastExamined as ListPosition, seal } : undefined,
+  );
 }

@@ -3,7 +3,32 @@ import type { Post, User } from '../directory/model.ts';
 import { type Attachment, fileUrlOf } from './model.ts';
 import type { AttachmentDetail, ListItem } from './responses.ts';
 
-export function toListItem(attachment: Attachment): ListItem {
+/**
+ * The record fields a list item is made of: all a list reads from an index entry. An index
+ * that projects less than every attribute (docs/capacity.md, "lean projection") must project
+ * these; a field `toListItem` reads and this list lacks does not compile.
+ */
+export const LIST_ITEM_FIELDS = [
+  'id',
+  'postId',
+  'fileName',
+  'originalFileName',
+  'fileType',
+  'fileSize',
+  'mimeType',
+  'storageKey',
+  'thumbnailKey',
+  'placeholder',
+  'metadataRemoved',
+  'width',
+  'height',
+  'duration',
+  'createdAt',
+] as const satisfies readonly (keyof Attachment)[];
+
+export function toListItem(
+  attachment: Pick<Attachment, (typeof LIST_ITEM_FIELDS)[number]>,
+): ListItem {
   return {
     id: attachment.id,
     postId: attachment.postId,

@@ -22,42 +22,31 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { TableContext } from '../db/client.ts';
+import { indexShardsOf, type TableContext } from '../db/client.ts';
 import { withoutNulls } from '../db/items.ts';
 import {
+  allShards,
   keys,
   listIndexKeys,
   listSortKey,
-  PURGE_QUEUE_PARTITION,
   purgeQueueBound,
   purgeQueueKeys,
+  purgeQueuePartition,
 } from '../db/keys.ts';
 import type { ListIndexName } from '../db/table-definition.ts';
 import { PURGE_INDEX, tableDefinition } from '../db/table-definition.ts';
 import { type GuardedWrite, transactWrite } from '../db/transactions.ts';
 import type { ListPosition } from './cursor.ts';
 import type { Attachment } from './model.ts';
+import { LIST_ITEM_FIELDS } from './present.ts';
 
+/** Every field of a record: what a list item shows, and the rest. */
 const ATTACHMENT_FIELDS = [
-  'id',
+  ...LIST_ITEM_FIELDS,
   'workspaceId',
-  'postId',
   'projectId',
   'uploaderId',
-  'fileName',
-  'originalFileName',
-  'fileType',
-  'mimeType',
-  'fileSize',
   'sha256',
-  'storageKey',
-  'thumbnailKey',
-  'placeholder',
-  'metadataRemoved',
-  'width',
-  'height',
-  'duration',
-  'createdAt',
   'legalHold',
   'deletedAt',
   'purgeAfter',
@@ -73,13 +62,13 @@ export function attachmentFromItem(item: Record<string, unknown>): Attachment {
 
 type AttachmentWithProject = Attachment & { projectId: string };
 
-function attachmentItem(attachment: AttachmentWithProject) {
+function attachmentItem(attachment: AttachmentWithProject, shardCount: number) {
   const live = attachment.deletedAt === null;
   return {
     ...keys.attachment(attachment.id),
     entity: 'attachment',
     ...withoutNulls(attachment),
-    ...listIndexKeys(attachment),
+    ...listIndexKeys(attachment, shardCount),
     ...(live ? { listSK: listSortKey(attachment.createdAt, attachment.id) } : {}),
   };
 }
@@ -147,7 +136,7 @@ export async function commitAttachment(
         item: {
           Put: {
             TableName: ctx.tableName,
-            Item: attachmentItem({ ...attachment, projectId }),
+            Item: attachmentItem({ ...attachment, projectId }, indexShardsOf(ctx)),
             ConditionExpression: 'attribute_not_exists(PK)',
           },
         },
@@ -228,8 +217,8 @@ const TTL_NAME = { '#ttl': tableDefinition.timeToLiveAttribute };
 export const ttlOf = (purgeAfter: number): number => Math.ceil(purgeAfter / 1000);
 
 /** SET clause + values that put a deleted, unheld attachment on TTL and in the purge queue. */
-function purgeSchedule(purgeAfter: number, id: string) {
-  const queue = purgeQueueKeys(purgeAfter, id);
+function purgeSchedule(ctx: TableContext, purgeAfter: number, id: string) {
+  const queue = purgeQueueKeys(purgeAfter, id, indexShardsOf(ctx));
   return {
     set: '#ttl = :ttl, purgePK = :purgePK, purgeSK = :purgeSK',
     values: { ':ttl': ttlOf(purgeAfter), ':purgePK': queue.purgePK, ':purgeSK': queue.purgeSK },
@@ -287,7 +276,7 @@ export async function markDeleted(
   deletedAt: number,
   purgeAfter: number,
 ): Promise<DeleteResult> {
-  const schedule = purgeSchedule(purgeAfter, id);
+  const schedule = purgeSchedule(ctx, purgeAfter, id);
   const deleted = await updateAttachmentIf(ctx, id, {
     UpdateExpression: `SET deletedAt = :now, purgeAfter = :purgeAfter, ${schedule.set} REMOVE listSK`,
     ConditionExpression:
@@ -375,7 +364,7 @@ export async function writeLegalHold(
   if (enabled) {
     update = `SET legalHold = :hold REMOVE ${UNSCHEDULE}`;
   } else if (deleted) {
-    const schedule = purgeSchedule(current.purgeAfter ?? now, current.id);
+    const schedule = purgeSchedule(ctx, current.purgeAfter ?? now, current.id);
     update = `SET legalHold = :hold, ${schedule.set}`;
     Object.assign(values, schedule.values);
   } else {
@@ -463,14 +452,47 @@ export async function purgeAttachmentRecord(
 }
 
 /**
- * Deleted, unheld attachments whose grace period is over, oldest deadline first, a page at a
- * time (the index is eventually consistent: callers re-check with a conditional write).
+ * Deleted, unheld attachments whose grace period is over, oldest deadline first across every
+ * shard of the queue, a page per shard at a time (the index is eventually consistent: callers
+ * re-check with a conditional write).
  */
 export async function* purgeCandidates(
   ctx: TableContext,
   now: number,
   pageSize = 100,
 ): AsyncIterable<Attachment> {
+  const shards = allShards(indexShardsOf(ctx)).map((shard) =>
+    purgeQueueShard(ctx, shard, now, pageSize)[Symbol.asyncIterator](),
+  );
+  // The next entry of each shard (undefined once it is exhausted).
+  const heads = (await Promise.all(shards.map((shard) => shard.next()))).map((r) =>
+    r.done ? undefined : r.value,
+  );
+  for (;;) {
+    let oldest: number | undefined;
+    heads.forEach((head, i) => {
+      const best = oldest === undefined ? undefined : heads[oldest];
+      if (head && (!best || head.purgeSK < best.purgeSK)) oldest = i;
+    });
+    if (oldest === undefined) return;
+    yield (heads[oldest] as QueuedForPurge).attachment;
+    const next = await (shards[oldest] as AsyncIterator<QueuedForPurge>).next();
+    heads[oldest] = next.done ? undefined : next.value;
+  }
+}
+
+interface QueuedForPurge {
+  purgeSK: string;
+  attachment: Attachment;
+}
+
+/** One shard of the purge queue, due entries only, oldest deadline first. */
+async function* purgeQueueShard(
+  ctx: TableContext,
+  shard: number,
+  now: number,
+  pageSize: number,
+): AsyncIterable<QueuedForPurge> {
   const index = tableDefinition.globalSecondaryIndexes.find((i) => i.indexName === PURGE_INDEX);
   if (!index) throw new Error(`unknown index ${PURGE_INDEX}`);
   let startKey: Record<string, unknown> | undefined;
@@ -482,14 +504,16 @@ export async function* purgeCandidates(
         KeyConditionExpression: '#pk = :pk AND #sk < :bound',
         ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
         ExpressionAttributeValues: {
-          ':pk': PURGE_QUEUE_PARTITION,
+          ':pk': purgeQueuePartition(shard),
           ':bound': purgeQueueBound(now),
         },
         Limit: pageSize,
         ExclusiveStartKey: startKey,
       }),
     );
-    for (const item of page.Items ?? []) yield attachmentFromItem(item);
+    for (const item of page.Items ?? []) {
+      yield { purgeSK: String(item[index.sortKey]), attachment: attachmentFromItem(item) };
+    }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
 }

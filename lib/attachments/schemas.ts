@@ -7,6 +7,7 @@
  * only the schema of its own route (routes without a body none) instead of every route's,
  * which together cost ≈ 4 ms of each cold start.
  */
+import { FILE_NAME_MAX_LENGTH, fileNameLength } from '../media/file-name.ts';
 import { FILE_TYPES } from '../media/types.ts';
 import * as z from '../zod.ts';
 
@@ -15,15 +16,25 @@ const id = (what: string) =>
 
 const pixels = () => z.nullish(z.number().check(z.int(), z.positive(), z.maximum(1_000_000)));
 
+/**
+ * 1–255 code points, counted as `sanitizeFileName` counts when it cuts (file-name.ts), and as
+ * JSON Schema's `maxLength` counts, which the description declares (zod's own counts UTF-16).
+ */
+const fileName = () =>
+  z
+    .string()
+    .check(
+      z.minLength(1, 'must be 1–255 characters'),
+      z.refine((name: string) => fileNameLength(name) <= FILE_NAME_MAX_LENGTH, {
+        message: 'must be 1–255 characters',
+      }),
+    )
+    .register(z.globalRegistry, { maxLength: FILE_NAME_MAX_LENGTH } as z.core.GlobalMeta);
+
 const uploadRequestObject = () =>
   z.object({
     postId: id('postId'),
-    fileName: z
-      .string()
-      .check(
-        z.minLength(1, 'must be 1–255 characters'),
-        z.maxLength(255, 'must be 1–255 characters'),
-      ),
+    fileName: fileName(),
     mimeType: z.string().check(z.minLength(1, 'is required'), z.maxLength(255, 'is too long')),
     /** Base64 (a `data:<mime>;base64,` prefix is accepted). */
     fileData: z.string().check(z.minLength(1, 'must not be empty')),

@@ -9,12 +9,12 @@
  * record, which the orphan sweep removes after its safety window.
  */
 import { decideUpload, type Viewer } from '../auth/permissions.ts';
-import type { TableContext } from '../db/client.ts';
+import { indexShardsOf, type TableContext } from '../db/client.ts';
+import { newAttachmentId } from '../db/keys.ts';
 import type { GuardedWrite } from '../db/transactions.ts';
 import type { Post } from '../directory/model.ts';
 import { getUsers } from '../directory/users.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
-import { newId } from '../ids.ts';
 import { logger } from '../logger.ts';
 import { sanitizeFileName } from '../media/file-name.ts';
 import { inspectMedia } from '../media/inspect.ts';
@@ -98,7 +98,7 @@ export async function storeAndCommitUpload(
   const file = await describeFile(bytes, declared);
   // Edits `bytes` in place (no second copy of a 50 MB file); nothing has used them yet.
   const metadataRemoved = deps.keepLocation ? [] : removeLocation(bytes, file.mimeType);
-  const id = newId('attachment');
+  const id = newAttachmentId(indexShardsOf(deps.table));
   const createdAt = (deps.now ?? Date.now)();
   const attachment: Attachment = {
     id,

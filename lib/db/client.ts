@@ -5,12 +5,30 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ServiceConfig } from '../config.ts';
+import { intFromEnv } from '../env.ts';
 import { traced } from '../observability/tracing.ts';
+import { DEFAULT_INDEX_SHARDS } from './keys.ts';
 
 /** What every data-access function receives: the client and the table it works on. */
 export interface TableContext {
   db: DynamoDBDocumentClient;
   tableName: string;
+  /**
+   * Shards of the hot index partitions (see `shardOf` in keys.ts); absent: this process's
+   * `MEDIA_INDEX_SHARDS`. Every process writing or reading a table must use the same count.
+   */
+  indexShards?: number;
+}
+
+let processIndexShards: number | undefined;
+
+/**
+ * The shard count a context works with. Read from the environment on first use (not at import:
+ * tests and the local stack set the environment after importing this module).
+ */
+export function indexShardsOf(ctx: TableContext): number {
+  processIndexShards ??= intFromEnv('MEDIA_INDEX_SHARDS', DEFAULT_INDEX_SHARDS);
+  return ctx.indexShards ?? processIndexShards;
 }
 
 /** Credentials the local emulators accept (DynamoDB Local takes any, s3rver expects these). */
@@ -31,5 +49,9 @@ export function createDynamoClient(config: ServiceConfig): DynamoDBDocumentClien
 }
 
 export function createTableContext(config: ServiceConfig): TableContext {
-  return { db: createDynamoClient(config), tableName: config.tableName };
+  return {
+    db: createDynamoClient(config),
+    tableName: config.tableName,
+    ...(config.indexShards === undefined ? {} : { indexShards: config.indexShards }),
+  };
 }

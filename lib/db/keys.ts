@@ -2,6 +2,8 @@
  * Every table key is spelled here and nowhere else. Entity modules and handlers call these
  * builders; nothing else concatenates `PK`/`SK` strings.
  */
+import { createHash, randomInt } from 'node:crypto';
+import { newId } from '../ids.ts';
 import type { FileType } from '../media/types.ts';
 
 export interface ItemKey {
@@ -44,7 +46,26 @@ export const keys = {
   }),
   /** An upload session (`POST /api/v1/media/uploads`), until its TTL removes it. */
   uploadSession: (uploadId: string): ItemKey => ({ PK: `UPLOAD#${uploadId}`, SK: 'UPLOAD' }),
+  /**
+   * An `Idempotency-Key` record (Powertools idempotency; `hashedKey` is its hash of the API key
+   * id and the client's key), until its TTL removes it. One partition per key: no hot spot.
+   */
+  idempotency: (hashedKey: string): ItemKey => ({
+    PK: `${IDEMPOTENCY_PREFIX}${hashedKey}`,
+    SK: 'IDEMPOTENCY',
+  }),
+  /** Requests one API key made in the rate-limit window starting at `windowStart` (epoch s). */
+  rateWindow: (keyId: string, windowStart: number): ItemKey => ({
+    PK: `${RATE_PREFIX}${keyId}`,
+    SK: `WINDOW#${windowStart}`,
+  }),
 } as const;
+
+const IDEMPOTENCY_PREFIX = 'IDEMPOTENCY#';
+const RATE_PREFIX = 'RATE#';
+/** Partition-key patterns (IAM `dynamodb:LeadingKeys`) of the request-guard items. */
+export const IDEMPOTENCY_PARTITIONS = `${IDEMPOTENCY_PREFIX}*`;
+export const RATE_PARTITIONS = `${RATE_PREFIX}*`;
 
 /** Where a workspace's project entries (`keys.workspaceProject`) live: a partition and SK prefix. */
 export function workspaceProjectsRange(workspaceId: string): { PK: string; skPrefix: string } {
@@ -58,14 +79,64 @@ export function listSortKey(createdAt: number, attachmentId: string): string {
 }
 
 /**
- * Keys of a deleted attachment in the purge queue (`ByPurgeAfter`). One partition: the queue
- * only takes writes on delete, hold and restore, far below a partition's limits.
+ * Default shard count of the hot partitions, from the capacity model (docs/capacity.md): one
+ * workspace can take 10,000 uploads/s before any shard reaches ~65 % of a partition's 1,000
+ * writes/s, and a list page still merges few enough shards to stay within its read budget.
  */
-export function purgeQueueKeys(purgeAfter: number, attachmentId: string) {
-  return { purgePK: PURGE_QUEUE_PARTITION, purgeSK: listSortKey(purgeAfter, attachmentId) };
+export const DEFAULT_INDEX_SHARDS = 16;
+
+/**
+ * Hot partitions (a workspace's and a project's list entries, the purge queue) are spread over
+ * `shardCount` shards: an attachment's shard is a hash of its id, so a burst of uploads into one
+ * workspace spreads evenly whatever the ids' order, and readers merge the shards back
+ * (`lib/attachments/list-source.ts`). Shard 0 is spelled exactly as the unsharded partition was,
+ * so records written before sharding (or with a shard count of 1) are read as shard 0 and need
+ * no migration. The shard count may grow between deployments (records keep the shard they were
+ * written with and readers read every shard up to the current count) but must never shrink.
+ */
+export function shardOf(attachmentId: string, shardCount: number): number {
+  if (shardCount <= 1) return 0;
+  return createHash('sha256').update(attachmentId).digest().readUInt32BE(0) % shardCount;
 }
 
-export const PURGE_QUEUE_PARTITION = 'PURGE';
+let lastShard: number | undefined;
+
+/**
+ * A new random attachment id whose shard is the next in this process's round robin (ids are
+ * drawn until one falls in it: about `shardCount` draws, microseconds). A hash alone spreads a
+ * burst like dice, ±√n per shard; each writer going round the shards in turn spreads its
+ * uploads exactly, and many writers (Lambda instances) add up to at most one upload per shard
+ * and writer above the even share. The shard still follows from the id alone.
+ */
+export function newAttachmentId(shardCount: number): string {
+  if (shardCount <= 1) return newId('attachment');
+  lastShard = ((lastShard ?? randomInt(shardCount)) + 1) % shardCount;
+  for (;;) {
+    const id = newId('attachment');
+    if (shardOf(id, shardCount) === lastShard) return id;
+  }
+}
+
+const shardSuffix = (shard: number): string => (shard === 0 ? '' : `#S${shard}`);
+
+/** Every shard number below `shardCount`. */
+export const allShards = (shardCount: number): number[] =>
+  Array.from({ length: Math.max(1, shardCount) }, (_, shard) => shard);
+
+/** Purge-queue (`ByPurgeAfter`) partition of one shard. */
+export function purgeQueuePartition(shard: number): string {
+  return `${PURGE_QUEUE_PARTITION}${shardSuffix(shard)}`;
+}
+
+/** Keys of a deleted attachment in the purge queue (`ByPurgeAfter`), sharded like the lists. */
+export function purgeQueueKeys(purgeAfter: number, attachmentId: string, shardCount: number) {
+  return {
+    purgePK: purgeQueuePartition(shardOf(attachmentId, shardCount)),
+    purgeSK: listSortKey(purgeAfter, attachmentId),
+  };
+}
+
+const PURGE_QUEUE_PARTITION = 'PURGE';
 
 /** Every `purgeSK` below this bound belongs to an attachment with `purgeAfter <= now`. */
 export function purgeQueueBound(now: number): string {
@@ -73,34 +144,52 @@ export function purgeQueueBound(now: number): string {
   return String(now + 1).padStart(15, '0');
 }
 
-/** Partition of a post's attachments in `ByPost`, or in `ByPostAndType` with a file type. */
+/**
+ * Partition of a post's attachments in `ByPost`, or in `ByPostAndType` with a file type. Never
+ * sharded: only the post's author uploads to a post, at the pace of one person (and of the
+ * per-key rate limit), far below a partition's 1,000 writes/s; an unsharded post list stays
+ * one Query per page.
+ */
 export function postListPartition(postId: string, fileType?: FileType): string {
   return fileType ? `POST#${postId}#TYPE#${fileType}` : `POST#${postId}`;
 }
 
-/** Partition of a workspace's attachments in `ByWorkspace` / `ByWorkspaceAndType`. */
-export function workspaceListPartition(workspaceId: string, fileType?: FileType): string {
-  return fileType ? `WS#${workspaceId}#TYPE#${fileType}` : `WS#${workspaceId}`;
+/** One shard of a list partition keyed by `<prefix>#<id>`, optionally by file type too. */
+function shardedListPartition(
+  prefix: string,
+  id: string,
+  shard: number,
+  fileType?: FileType,
+): string {
+  return `${prefix}#${id}${fileType ? `#TYPE#${fileType}` : ''}${shardSuffix(shard)}`;
 }
 
-/** Partition of a project's attachments in `ByProject` / `ByProjectAndType`. */
-export function projectListPartition(projectId: string, fileType?: FileType): string {
-  return fileType ? `PROJECT#${projectId}#TYPE#${fileType}` : `PROJECT#${projectId}`;
-}
+/** Partition of one shard of a workspace's attachments in `ByWorkspace` / `ByWorkspaceAndType`. */
+export const workspaceListPartition = (workspaceId: string, shard: number, fileType?: FileType) =>
+  shardedListPartition('WS', workspaceId, shard, fileType);
+
+/** Partition of one shard of a project's attachments in `ByProject` / `ByProjectAndType`. */
+export const projectListPartition = (projectId: string, shard: number, fileType?: FileType) =>
+  shardedListPartition('PROJECT', projectId, shard, fileType);
 
 /** Partition keys of the six list indexes for one attachment. */
-export function listIndexKeys(attachment: {
-  workspaceId: string;
-  projectId: string;
-  postId: string;
-  fileType: FileType;
-}) {
+export function listIndexKeys(
+  attachment: {
+    id: string;
+    workspaceId: string;
+    projectId: string;
+    postId: string;
+    fileType: FileType;
+  },
+  shardCount: number,
+) {
+  const shard = shardOf(attachment.id, shardCount);
   return {
     byPostPK: postListPartition(attachment.postId),
     byPostTypePK: postListPartition(attachment.postId, attachment.fileType),
-    byProjectPK: projectListPartition(attachment.projectId),
-    byProjectTypePK: projectListPartition(attachment.projectId, attachment.fileType),
-    byWorkspacePK: workspaceListPartition(attachment.workspaceId),
-    byWorkspaceTypePK: workspaceListPartition(attachment.workspaceId, attachment.fileType),
+    byProjectPK: projectListPartition(attachment.projectId, shard),
+    byProjectTypePK: projectListPartition(attachment.projectId, shard, attachment.fileType),
+    byWorkspacePK: workspaceListPartition(attachment.workspaceId, shard),
+    byWorkspaceTypePK: workspaceListPartition(attachment.workspaceId, shard, attachment.fileType),
   };
 }

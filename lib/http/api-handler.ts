@@ -9,10 +9,12 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { authenticate, type Caller, requireScope } from '../auth/authenticate.ts';
 import type { Scope } from '../auth/scopes.ts';
+import { config } from '../config.ts';
 import type { TableContext } from '../db/client.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import { tracer } from '../observability/tracing.ts';
 import { type JsonBodyOptions, jsonBody } from './json-body.ts';
+import { countRequest } from './rate-limit.ts';
 import { requestMiddleware } from './request-middleware.ts';
 import type { ApiContext, ApiEvent, ApiResult } from './types.ts';
 
@@ -27,6 +29,8 @@ export interface ApiHandlerOptions {
   auth?: { table: TableContext; scope: Scope; authorize?: (caller: Caller) => void };
   /** Parse the body as a JSON object (only for routes that take one). */
   body?: 'json' | { json: JsonBodyOptions };
+  /** Requests per minute per API key on authenticated routes; 0: off. Default: the config's. */
+  rateLimitPerMinute?: number;
 }
 
 export function apiHandler(handler: RouteHandler, options: ApiHandlerOptions = {}) {
@@ -36,10 +40,18 @@ export function apiHandler(handler: RouteHandler, options: ApiHandlerOptions = {
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(requestMiddleware(metrics));
   const { auth } = options;
+  const rateLimit = options.rateLimitPerMinute ?? config.rateLimitPerMinute ?? 0;
   if (auth) {
     chain.use({
       before: async (request) => {
         const caller = await authenticate(auth.table, request.event.headers ?? {});
+        // Counted once the key is known and before anything else is looked at, so a key over
+        // its limit costs one write per request. Every response then carries the headers.
+        if (rateLimit > 0) {
+          const decision = await countRequest(auth.table, caller.keyId, rateLimit);
+          request.context.responseHeaders = decision.headers;
+          if (decision.rejection) throw decision.rejection;
+        }
         requireScope(caller, auth.scope);
         auth.authorize?.(caller);
         request.context.caller = caller;

@@ -1,7 +1,7 @@
 /**
  * The outermost middleware of every route: it tags the logs with the request id, answers every
- * error with the JSON envelope of media-api.md §3, and puts the request id header on every
- * response, success or failure. Unexpected errors are logged in full but answered as a bare
+ * error with the JSON envelope of media-api.md §3, and puts the request id header (and the
+ * request's `context.responseHeaders`) on every response, success or failure. Unexpected errors are logged in full but answered as a bare
  * `500 internal_error`.
  */
 import type { MiddlewareObj, Request } from '@middy/core';
@@ -22,8 +22,15 @@ function requestIdOf(request: ApiRequest): string {
   return request.event.requestContext?.requestId ?? request.context.awsRequestId ?? 'unknown';
 }
 
-function withRequestId(response: ApiResult, requestId: string): ApiResult {
-  return { ...response, headers: { ...response.headers, [REQUEST_ID_HEADER]: requestId } };
+function withRequestHeaders(response: ApiResult, request: ApiRequest): ApiResult {
+  return {
+    ...response,
+    headers: {
+      ...response.headers,
+      ...request.context.responseHeaders,
+      [REQUEST_ID_HEADER]: requestIdOf(request),
+    },
+  };
 }
 
 /**
@@ -31,7 +38,7 @@ function withRequestId(response: ApiResult, requestId: string): ApiResult {
  * here the body goes, its length staying in `Content-Length`.
  */
 function finalResponse(request: ApiRequest, response: ApiResult): ApiResult {
-  const answered = withRequestId(response, requestIdOf(request));
+  const answered = withRequestHeaders(response, request);
   if (request.event.requestContext?.http?.method !== 'HEAD') return answered;
   const body = answered.body ?? '';
   const length = Buffer.byteLength(body, answered.isBase64Encoded ? 'base64' : 'utf8');
@@ -67,6 +74,8 @@ export function requestMiddleware(
   return {
     before: (request) => {
       startedAt = Date.now();
+      // A context object may be reused across invocations: nothing of the last one carries over.
+      request.context.responseHeaders = undefined;
       request.context.metrics = metrics;
       // Every metric of this handler (request, upload, rejects) carries its route.
       metrics.setDefaultDimensions({ route: request.event.routeKey });

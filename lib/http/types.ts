@@ -18,6 +18,11 @@ export interface ApiContext extends Context {
   jsonBody: unknown;
   /** This handler's metrics (lib/observability/metrics.ts), flushed after the request. */
   metrics: Metrics;
+  /**
+   * Headers for whatever response this request ends with, success or error (e.g. the rate
+   * limit's); the outermost middleware adds them.
+   */
+  responseHeaders?: Record<string, string>;
 }
 
 export const REQUEST_ID_HEADER = 'x-request-id';

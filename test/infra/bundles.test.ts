@@ -216,7 +216,7 @@ async function invoke(name: string, event: unknown): Promise<Outcome> {
   const endpoint = `http://127.0.0.1:${closedPort}`;
   const { stdout } = await run(process.execPath, [path.join(sandbox, 'run.mjs'), bundle], {
     cwd: path.dirname(bundle),
-    timeout: 30_000,
+    timeout: 120_000,
     env: {
       // A clean Lambda-like environment: nothing inherited from the test runner.
       PATH: process.env.PATH ?? '',
@@ -368,7 +368,7 @@ describe('bundles', () => {
       expect(outcome.error ?? '').not.toMatch(
         /Dynamic require|Cannot find (module|package)|ERR_MODULE_NOT_FOUND/,
       );
-    }, 40_000);
+    });
   }
 });
 

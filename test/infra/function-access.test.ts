@@ -57,8 +57,25 @@ describe('function access map', () => {
   });
 
   it.each(['health', 'list-media', 'get-media', 'serve-file'])('%s cannot write', (name) => {
-    expect(actions(name).filter((a) => WRITES.test(a))).toEqual([]);
+    // Except its API key's rate-limit counter (below).
+    const writes = statements(name).filter((s) => s.Sid !== 'CountRequests');
+    expect(writes.flatMap((s) => asList(s.Action)).filter((a) => WRITES.test(a))).toEqual([]);
   });
+
+  it.each(['list-media', 'get-media', 'serve-file'])(
+    '%s counts requests, by UpdateItem on rate-limit counters only',
+    (name) => {
+      expect(statements(name).filter((s) => s.Sid === 'CountRequests')).toEqual([
+        {
+          Sid: 'CountRequests',
+          Effect: 'Allow',
+          Action: 'dynamodb:UpdateItem',
+          Resource: expect.anything(),
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RATE#*'] } },
+        },
+      ]);
+    },
+  );
 
   it('only set-legal-hold can lift legal holds', () => {
     const unconditional = names.filter((n) =>

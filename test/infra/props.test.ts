@@ -107,6 +107,13 @@ describe('allowedOrigins', () => {
 });
 
 describe('other props', () => {
+  it('takes a per-key rate limit, 0 turning it off', () => {
+    expect(resolveMediaServiceProps({ stageName: 'dev' }).rateLimitPerMinute).toBe(600);
+    expect(
+      resolveMediaServiceProps({ stageName: 'dev', rateLimitPerMinute: 0 }).rateLimitPerMinute,
+    ).toBe(0);
+  });
+
   it('rejects a log retention that is not a RetentionDays value', () => {
     expect(() => build({ logRetention: 42 as RetentionDays })).toThrow(
       /^MediaService: logRetention must be a RetentionDays value \(1, 3, 5, .*\), got 42$/,
@@ -119,6 +126,8 @@ describe('other props', () => {
 
   it.each([
     [{ maxUploadBytes: 0 }, /maxUploadBytes must be an integer > 0, got 0/],
+    [{ rateLimitPerMinute: -1 }, /rateLimitPerMinute must be an integer >= 0 \(0: off\), got -1/],
+    [{ rateLimitPerMinute: 1.5 }, /rateLimitPerMinute must be an integer >= 0/],
     [{ keepLocation: 'yes' as never }, /keepLocation must be true or false, got "yes"/],
     [{ throttle: { rateLimit: -5 } }, /throttle.rateLimit must be an integer > 0, got -5/],
     [{ throttle: { burstLimit: 0.5 } }, /throttle.burstLimit must be an integer > 0, got 0.5/],
@@ -139,6 +148,8 @@ describe('other props', () => {
       { processingConcurrency: 1001 },
       /processingConcurrency must be an integer between 1 and 1000, got 1001/,
     ],
+    [{ indexShards: 0 }, /indexShards must be an integer between 1 and 256, got 0/],
+    [{ indexShards: 257 }, /indexShards must be an integer between 1 and 256, got 257/],
   ])('rejects %j', (props, message) => {
     expect(() => build(props as Partial<MediaServiceProps>)).toThrow(message);
   });

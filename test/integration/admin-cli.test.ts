@@ -51,7 +51,7 @@ function spawnCli(argv: string[], extra: Record<string, string> = { DYNAMODB_END
     execFile(
       process.execPath,
       ['--import', 'tsx', 'scripts/admin.ts', ...argv],
-      { cwd: PROJECT_ROOT, env: childEnv(extra), timeout: 90_000 },
+      { cwd: PROJECT_ROOT, env: childEnv(extra), timeout: 300_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         done({ code, stdout, stderr });
@@ -148,7 +148,7 @@ describe('admin CLI as a process', () => {
       scopes: ['media:read', 'media:write'],
       userId: user.id,
     });
-  }, 60_000);
+  });
 
   it('bad role: exit 2, one stderr line, nothing written', async () => {
     const workspace = json(await cli('workspace', 'create', '--name', 'Roles'));
@@ -159,7 +159,7 @@ describe('admin CLI as a process', () => {
     ]);
     failed(run, 2, /^admin: user create: --role must be one of owner, admin, member/);
     expect(await usersWithEmail(email)).toEqual([]);
-  }, 60_000);
+  });
 
   it('unknown workspace: exit 1 naming it; missing flag: exit 2', async () => {
     failed(
@@ -168,7 +168,7 @@ describe('admin CLI as a process', () => {
       /workspace ws_doesnotexist does not exist/,
     );
     failed(await spawnCli(['project', 'create', '--name', 'X']), 2, /missing --workspace/);
-  }, 60_000);
+  });
 
   it('demo prints the ids and keys of a demo workspace', async () => {
     const demo = json(await spawnCli(['demo']));
@@ -190,14 +190,14 @@ describe('admin CLI as a process', () => {
     const posts = demo.posts as Record<string, string>;
     for (const id of Object.values(posts)) expect(id).toMatch(ID('pst'));
     expect(await getPost(table, posts.draft as string)).toMatchObject({ status: 'draft' });
-  }, 60_000);
+  });
 
   it('--help prints the usage', async () => {
     const run = await spawnCli(['--help']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Usage: npm run admin -- <command> [flags]');
     expect(run.stdout).toContain('MEDIA_CLI_TARGET=aws');
-  }, 60_000);
+  });
 
   it('default target: uses the DynamoDB Local already answering on DYNAMODB_PORT', async () => {
     const port = new URL(endpoint).port;
@@ -207,7 +207,7 @@ describe('admin CLI as a process', () => {
     });
     const { id } = json(run);
     expect(await getWorkspace(table, id as string)).toMatchObject({ name: 'Via port' });
-  }, 60_000);
+  });
 
   it('default target with nothing running: embedded DynamoDB Local on DATA_DIR, then stopped', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'admin-cli-embedded-'));
@@ -227,7 +227,7 @@ describe('admin CLI as a process', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
-  }, 180_000);
+  });
 });
 
 /** Pids of processes whose command line mentions `dir` (Linux /proc; empty elsewhere). */

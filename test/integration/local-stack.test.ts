@@ -1,24 +1,22 @@
-/**
- * The local stack itself: the API Gateway stand-in in front of the real handlers (against the
- * shared stack of the global setup), its body limit, and `npm start` as a process: two
- * instances side by side, Ctrl-C, no process left behind, data kept across a restart.
- */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type LambdaHandler,
   type LocalHttpServer,
   startHttpServer,
 } from '../../local/http-server.ts';
-import { findFreePort } from '../../local/stores.ts';
+import {
+  freePorts,
+  HANG_BACKSTOP_MS,
+  javaProcessesFor,
+  killInstances,
+  startInstance,
+  waitReady,
+} from '../support/npm-start.ts';
 import { api, apiUrl } from '../support/stack.ts';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('the API Gateway stand-in in front of the real handlers', () => {
   it('GET /health → 200 {"status":"ok"} with a request id', async () => {
@@ -169,177 +167,82 @@ function rawPost(
 // ---------------------------------------------------------------------------------------------
 // `npm start` as a process
 
-interface Instance {
-  child: ChildProcess;
-  dataDir: string;
-  url: string;
-  output: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  ports: { port: number; dynamoPort: number; s3Port: number };
-}
-
-const started: Instance[] = [];
-
-function startInstance(dataDir: string, ports: Instance['ports']): Instance {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['DYNAMODB_ENDPOINT', 'S3_ENDPOINT', 'TABLE_NAME', 'BUCKET_NAME']) {
-    delete env[name];
-  }
-  // What `npm start` runs (`node --import tsx scripts/start.ts`), without npm's shell in
-  // between: a signal sent to npm/npx is forwarded to `sh`, which dies of it without passing it
-  // on. One process, so a signal reaches start.ts itself (tsx's CLI wrapper relays signals with
-  // a 30 ms wait and SIGKILLs a child that answers later, e.g. on a loaded machine).
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-    cwd: ROOT,
-    env: {
-      ...env,
-      DATA_DIR: dataDir,
-      PORT: String(ports.port),
-      DYNAMODB_PORT: String(ports.dynamoPort),
-      S3_PORT: String(ports.s3Port),
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group, like a terminal job (and easy to clean up)
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.once('exit', (code, signal) => done({ code, signal })),
-  );
-  const instance = {
-    child,
-    dataDir,
-    url: `http://127.0.0.1:${ports.port}`,
-    output: () => output,
-    exit,
-    ports,
-  };
-  started.push(instance);
-  return instance;
-}
-
-/** Waits for /health 200 and the printed owner key; returns the key and the time it took. */
-async function waitReady(
-  instance: Instance,
-  timeoutMs = 40_000,
-): Promise<{ ownerKey: string; ms: number }> {
-  const t0 = Date.now();
-  let healthy = false;
-  while (Date.now() - t0 < timeoutMs) {
-    if (instance.child.exitCode !== null) {
-      throw new Error(`npm start exited early (${instance.child.exitCode}):\n${instance.output()}`);
-    }
-    if (!healthy) {
-      try {
-        healthy = (await fetch(`${instance.url}/health`)).status === 200;
-      } catch {
-        // not listening yet
-      }
-    }
-    const key = /owner\s+(pf_live_[A-Za-z0-9_-]+)/.exec(instance.output());
-    if (healthy && key) return { ownerKey: key[1] as string, ms: Date.now() - t0 };
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`npm start not ready after ${timeoutMs} ms:\n${instance.output()}`);
-}
-
-function javaProcessesFor(dataDir: string): string[] {
-  const ps = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
-  return ps.split('\n').filter((line) => line.includes('java') && line.includes(dataDir));
-}
-
-async function freePorts(): Promise<Instance['ports']> {
-  return {
-    port: await findFreePort(),
-    dynamoPort: await findFreePort(),
-    s3Port: await findFreePort(),
-  };
-}
-
 describe('npm start (scripts/start.ts)', () => {
   const dirs: string[] = [];
 
   afterAll(async () => {
-    for (const instance of started) {
-      if (instance.child.exitCode === null && instance.child.signalCode === null) {
-        try {
-          process.kill(-(instance.child.pid as number), 'SIGKILL');
-        } catch {
-          // gone
-        }
-      }
-    }
+    killInstances();
     await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
-  it('runs two instances side by side, stops cleanly on SIGINT and keeps its data', async () => {
-    const dirA = await mkdtemp(join(tmpdir(), 'media-start-a-'));
-    const dirB = await mkdtemp(join(tmpdir(), 'media-start-b-'));
-    dirs.push(dirA, dirB);
-    const portsA = await freePorts();
-    const portsB = await freePorts();
+  it(
+    'runs two instances side by side, stops cleanly on SIGINT and keeps its data',
+    async () => {
+      const dirA = await mkdtemp(join(tmpdir(), 'media-start-a-'));
+      const dirB = await mkdtemp(join(tmpdir(), 'media-start-b-'));
+      dirs.push(dirA, dirB);
+      const portsA = await freePorts();
+      const portsB = await freePorts();
 
-    const a = startInstance(dirA, portsA);
-    const readyA = await waitReady(a);
-    const b = startInstance(dirB, portsB);
-    const readyB = await waitReady(b);
-    console.info(
-      `npm start: cold start to health 200 + demo key in ${readyA.ms} ms (A), ${readyB.ms} ms (B)`,
-    );
+      const a = startInstance(dirA, portsA);
+      const readyA = await waitReady(a);
+      const b = startInstance(dirB, portsB);
+      const readyB = await waitReady(b);
 
-    // Both healthy at the same time, each with its own data.
-    expect((await fetch(`${a.url}/health`)).status).toBe(200);
-    expect((await fetch(`${b.url}/health`)).status).toBe(200);
-    expect(readyA.ownerKey).not.toBe(readyB.ownerKey);
-    const demoA = JSON.parse(await readFile(join(dirA, 'demo.json'), 'utf8'));
-    expect(demoA.users.owner.key).toBe(readyA.ownerKey);
-    expect(javaProcessesFor(dirA)).toHaveLength(1);
-    expect(javaProcessesFor(dirB)).toHaveLength(1);
+      // Both healthy at the same time, each with its own data.
+      expect((await fetch(`${a.url}/health`)).status).toBe(200);
+      expect((await fetch(`${b.url}/health`)).status).toBe(200);
+      expect(readyA.ownerKey).not.toBe(readyB.ownerKey);
+      const demoA = JSON.parse(await readFile(join(dirA, 'demo.json'), 'utf8'));
+      expect(demoA.users.owner.key).toBe(readyA.ownerKey);
+      expect(javaProcessesFor(dirA)).toHaveLength(1);
+      expect(javaProcessesFor(dirB)).toHaveLength(1);
 
-    // A: SIGINT to the process (a process manager); B: to its whole group (Ctrl-C in a terminal).
-    process.kill(a.child.pid as number, 'SIGINT');
-    process.kill(-(b.child.pid as number), 'SIGINT');
-    expect(await a.exit).toEqual({ code: 0, signal: null });
-    expect(await b.exit).toEqual({ code: 0, signal: null });
-    expect(javaProcessesFor(dirA)).toEqual([]);
-    expect(javaProcessesFor(dirB)).toEqual([]);
+      // A: SIGINT to the process (a process manager); B: to its whole group (Ctrl-C in a terminal).
+      process.kill(a.child.pid as number, 'SIGINT');
+      process.kill(-(b.child.pid as number), 'SIGINT');
+      expect(await a.exit).toEqual({ code: 0, signal: null });
+      expect(await b.exit).toEqual({ code: 0, signal: null });
+      expect(javaProcessesFor(dirA)).toEqual([]);
+      expect(javaProcessesFor(dirB)).toEqual([]);
 
-    // Restart A on the same data: same demo workspace, same key, and the key still works.
-    const again = startInstance(dirA, portsA);
-    const readyAgain = await waitReady(again);
-    console.info(`npm start: restart to health 200 + demo key in ${readyAgain.ms} ms`);
-    expect(readyAgain.ownerKey).toBe(readyA.ownerKey);
-    const list = await fetch(`${again.url}/api/v1/media`, {
-      headers: { authorization: `Bearer ${readyAgain.ownerKey}` },
-    });
-    expect(list.status).toBe(200);
-    process.kill(again.child.pid as number, 'SIGINT');
-    expect(await again.exit).toEqual({ code: 0, signal: null });
-    expect(javaProcessesFor(dirA)).toEqual([]);
-  }, 90_000);
+      // Restart A on the same data: same demo workspace, same key, and the key still works.
+      const again = startInstance(dirA, portsA);
+      const readyAgain = await waitReady(again);
+      expect(readyAgain.ownerKey).toBe(readyA.ownerKey);
+      const list = await fetch(`${again.url}/api/v1/media`, {
+        headers: { authorization: `Bearer ${readyAgain.ownerKey}` },
+      });
+      expect(list.status).toBe(200);
+      // The demo's sample files, seeded on the first start, are still there.
+      expect(((await list.json()) as { items: unknown[] }).items).toHaveLength(3);
+      process.kill(again.child.pid as number, 'SIGINT');
+      expect(await again.exit).toEqual({ code: 0, signal: null });
+      expect(javaProcessesFor(dirA)).toEqual([]);
+    },
+    HANG_BACKSTOP_MS,
+  );
 
-  it('a failed start prints one line and exits 1, leaving nothing behind', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'media-start-fail-'));
-    dirs.push(dir);
-    const ports = await freePorts();
-    // The API port is taken: the stores start, then the API cannot listen.
-    const blocker = await startHttpServer({ port: ports.port, routes: [] });
-    try {
-      const instance = startInstance(dir, ports);
-      const { code } = await instance.exit;
-      expect(code).toBe(1);
-      const lines = instance.output().trim().split('\n');
-      expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(/^npm start failed: .*already in use/);
-      expect(javaProcessesFor(dir)).toEqual([]);
-    } finally {
-      await blocker.close();
-    }
-  }, 60_000);
+  it(
+    'a failed start prints one line and exits 1, leaving nothing behind',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'media-start-fail-'));
+      dirs.push(dir);
+      const ports = await freePorts();
+      // The API port is taken: the stores start, then the API cannot listen.
+      const blocker = await startHttpServer({ port: ports.port, routes: [] });
+      try {
+        const instance = startInstance(dir, ports);
+        const { code } = await instance.exit;
+        expect(code).toBe(1);
+        const lines = instance.output().trim().split('\n');
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toMatch(/^npm start failed: .*already in use/);
+        expect(javaProcessesFor(dir)).toEqual([]);
+      } finally {
+        await blocker.close();
+      }
+    },
+    HANG_BACKSTOP_MS,
+  );
 });

@@ -36,7 +36,7 @@ export async function waitForEvents(
   id: string,
   type: EventType,
   count = 1,
-  timeoutMs = 10_000,
+  timeoutMs = 120_000,
 ): Promise<DomainEvent[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -7,7 +7,7 @@ import { api } from './stack.ts';
 
 /** The attachment (as `GET /api/v1/media/{id}` answers) once its thumbnail is recorded. */
 // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies
-export async function waitForThumbnail(id: string, key: string, timeoutMs = 10_000): Promise<any> {
+export async function waitForThumbnail(id: string, key: string, timeoutMs = 120_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const response = await api(`/api/v1/media/${id}`, { key });

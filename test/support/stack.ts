@@ -54,6 +54,8 @@ export interface ApiOptions {
   headers?: Record<string, string>;
   /** `manual` to see a redirect instead of following it. */
   redirect?: 'follow' | 'manual' | 'error';
+  /** Another API than the run's stack (e.g. one started with other settings). */
+  baseUrl?: string;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies
@@ -88,7 +90,7 @@ export async function api<T = any>(
     headers['content-type'] ??= 'application/json';
   }
   const method = options.method ?? (body === undefined ? 'GET' : 'POST');
-  const response = await fetch(`${apiUrl()}${path}`, {
+  const response = await fetch(`${options.baseUrl ?? apiUrl()}${path}`, {
     method,
     headers,
     body,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor } from '../../../lib/attachments/cursor.ts';
+import { CursorSeal, decodeCursor, encodeCursor } from '../../../lib/attachments/cursor.ts';
 import {
   assertWithinLimit,
   base64Payload,
@@ -15,12 +15,51 @@ describe('cursor', () => {
     expect(encodeCursor(position)).toBe(
       'eyJjcmVhdGVkQXQiOjE3NzUwNzM2MDAwMDAsImlkIjoiYXR0X2FiYzEyMyJ9',
     );
-    expect(decodeCursor(encodeCursor(position))).toEqual(position);
+    expect(decodeCursor(encodeCursor(position))).toEqual({ position, start: position });
   });
 
   it('accepts base64url and missing padding', () => {
     const url = Buffer.from(JSON.stringify(position)).toString('base64url');
-    expect(decodeCursor(url)).toEqual(position);
+    expect(decodeCursor(url).start).toEqual(position);
+  });
+
+  describe('with a sealed resume position', () => {
+    const seal = new CursorSeal('secret one');
+    const hidden = { createdAt: 1775073500000, id: 'att_hidden42' };
+    const cursor = encodeCursor(position, { position: hidden, seal });
+    const json = Buffer.from(cursor, 'base64').toString('utf8');
+
+    it('shows only the public position, nothing of the sealed one', () => {
+      const parsed = JSON.parse(json);
+      expect(Object.keys(parsed)).toEqual(['createdAt', 'id', 'resume']);
+      expect(parsed).toMatchObject(position);
+      expect(json).not.toContain('hidden42');
+      expect(json).not.toContain('1775073500000');
+      expect(json).not.toContain(Buffer.from('hidden42').toString('base64').slice(0, 8));
+    });
+
+    it('resumes after the sealed position for the same secret', () => {
+      expect(decodeCursor(cursor, seal)).toEqual({ position, start: hidden });
+    });
+
+    it('falls back to the public position when the seal does not open', () => {
+      expect(decodeCursor(cursor, new CursorSeal('another secret')).start).toEqual(position);
+      // Moved onto another public position: bound to the one it was sealed with.
+      const moved = JSON.parse(json);
+      moved.createdAt += 1;
+      const tampered = Buffer.from(JSON.stringify(moved)).toString('base64');
+      expect(decodeCursor(tampered, seal).start).toEqual({ ...position, createdAt: 1775073600001 });
+      const garbage = Buffer.from(JSON.stringify({ ...position, resume: 'AAAA' })).toString(
+        'base64',
+      );
+      expect(decodeCursor(garbage, seal).start).toEqual(position);
+    });
+
+    it('never resumes before the public position', () => {
+      const newer = { createdAt: position.createdAt + 1, id: 'att_newer' };
+      const backwards = encodeCursor(position, { position: newer, seal });
+      expect(decodeCursor(backwards, seal).start).toEqual(position);
+    });
   });
 
   it.each([
@@ -33,6 +72,10 @@ describe('cursor', () => {
     ['a negative createdAt', Buffer.from('{"createdAt":-1,"id":"att_a"}').toString('base64')],
     ['a foreign id', Buffer.from('{"createdAt":1,"id":"pst_a"}').toString('base64')],
     ['extra fields', Buffer.from('{"createdAt":1,"id":"att_a","x":1}').toString('base64')],
+    [
+      'a resume that is no string',
+      Buffer.from('{"createdAt":1,"id":"att_a","resume":1}').toString('base64'),
+    ],
     ['huge', 'A'.repeat(10_000)],
   ])('rejects %s', (_name, cursor) => {
     expect(() => decodeCursor(cursor)).toThrow(

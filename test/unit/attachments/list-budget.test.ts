@@ -7,15 +7,16 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeCursor } from '../../../lib/attachments/cursor.ts';
+import { CursorSeal, decodeCursor, TOP_POSITION } from '../../../lib/attachments/cursor.ts';
 import { listMedia, MAX_ITEMS_EXAMINED } from '../../../lib/attachments/list.ts';
 import { keys } from '../../../lib/db/keys.ts';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
-const table = {
+const unsharded = {
   db: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
   tableName: 'media-test',
 };
+const seal = new CursorSeal('test secret');
 const viewer = { userId: 'usr_me', workspaceId: 'ws_one', role: 'member' as const };
 
 let sequence = 10_000_000;
@@ -42,8 +43,10 @@ function attachmentItems(count: number) {
 
 afterEach(() => ddbMock.reset());
 
-describe('workspace-wide list budget', () => {
+describe.each([1, 16])('workspace-wide list budget, %i shards', (indexShards) => {
   it('stops after a bounded number of index entries and says there is more', async () => {
+    const table = { ...unsharded, indexShards };
+    const first = sequence;
     // The workspace has one (public) project: the list reads the workspace index.
     ddbMock
       .on(QueryCommand)
@@ -80,7 +83,7 @@ describe('workspace-wide list budget', () => {
       return { Responses: { [table.tableName]: items } };
     });
 
-    const page = await listMedia(table, viewer, { limit: 50 });
+    const page = await listMedia(table, viewer, { limit: 50 }, seal);
 
     expect(page.items).toEqual([]);
     expect(page.hasMore).toBe(true);
@@ -93,9 +96,14 @@ describe('workspace-wide list budget', () => {
     const examined = indexQueries.reduce((sum, call) => sum + (call.args[0].input.Limit ?? 0), 0);
     expect(examined).toBeLessThanOrEqual(MAX_ITEMS_EXAMINED);
     expect(examined).toBeGreaterThan(50);
-    // The cursor resumes after the last entry examined, so the next call makes progress.
-    const cursor = decodeCursor(page.nextCursor as string);
-    expect(cursor.createdAt).toBe(sequence);
+    // The cursor resumes after the last entry examined, so the next call makes progress, but
+    // shows nothing of it: no item was returned, so its public part is the top of the list.
+    const cursor = decodeCursor(page.nextCursor as string, seal);
+    if (indexShards === 1) expect(cursor.start.createdAt).toBe(sequence);
+    expect(cursor.start.createdAt).toBeLessThan(first - 100);
+    expect(cursor.position).toEqual(TOP_POSITION);
+    const shown = Buffer.from(page.nextCursor as string, 'base64').toString('utf8');
+    expect(shown).not.toContain(String(sequence));
     // Posts are read in batches, not once per attachment.
     expect(ddbMock.commandCalls(BatchGetCommand).length).toBeLessThanOrEqual(
       2 * indexQueries.length + 1,

@@ -2,14 +2,22 @@
  * The Middy chain every endpoint shares: envelope for every error, no internals in a 500, the
  * request id on every response and in every log line, and never a key or file content in logs.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { createHash } from 'node:crypto';
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { generateApiKey } from '../../../lib/auth/api-keys.ts';
 import { keys } from '../../../lib/db/keys.ts';
 import { ValidationError } from '../../../lib/errors.ts';
 import { apiHandler } from '../../../lib/http/api-handler.ts';
+import { idempotent } from '../../../lib/http/idempotency.ts';
 import { type ApiContext, type ApiEvent, jsonResponse } from '../../../lib/http/types.ts';
 import { logger } from '../../../lib/logger.ts';
 
@@ -182,5 +190,165 @@ describe('apiHandler', () => {
     });
     const response = await handler(event(), context);
     expect(response.statusCode).toBe(403);
+  });
+});
+
+/**
+ * The request guards behind API Gateway (payload format 2.0 events, mocked table): the same
+ * code the local adapter runs in the integration tests.
+ */
+describe('apiHandler: rate limit', () => {
+  const handler = (limit: number) =>
+    apiHandler(async () => jsonResponse(200, { ok: true }), {
+      auth: { table, scope: 'media:read' },
+      rateLimitPerMinute: limit,
+    });
+
+  it("counts with one atomic ADD on the key's window item and reports what is left", async () => {
+    ddbMock.on(UpdateCommand).resolves({ Attributes: { requests: 2 } });
+    const response = await handler(5)(event(), context);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers).toMatchObject({
+      'ratelimit-policy': '"per-key";q=5;w=60',
+      ratelimit: expect.stringMatching(/^"per-key";r=3;t=\d+$/),
+    });
+    const [update] = ddbMock.commandCalls(UpdateCommand);
+    const windowStart = Math.floor(Date.now() / 60_000) * 60;
+    expect(update?.args[0].input).toMatchObject({
+      Key: keys.rateWindow(apiKey.keyId, windowStart),
+      UpdateExpression: 'ADD #count :one SET #ttl = :ttl',
+    });
+  });
+
+  it('answers 429 with Retry-After over the limit, without calling the handler', async () => {
+    ddbMock.on(UpdateCommand).resolves({ Attributes: { requests: 6 } });
+    const inner = vi.fn(async () => jsonResponse(200, {}));
+    const limited = apiHandler(inner, {
+      auth: { table, scope: 'media:read' },
+      rateLimitPerMinute: 5,
+    });
+    const response = await limited(event(), context);
+    expect(response.statusCode).toBe(429);
+    expect(inner).not.toHaveBeenCalled();
+    const retryAfter = response.headers?.['retry-after'];
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(response.headers).toMatchObject({
+      'x-request-id': 'req-123',
+      ratelimit: `"per-key";r=0;t=${retryAfter}`,
+    });
+    expect(JSON.parse(response.body as string).error.code).toBe('rate_limited');
+  });
+
+  it('costs nothing when off', async () => {
+    const response = await handler(0)(event(), context);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers?.ratelimit).toBeUndefined();
+    expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+});
+
+describe('apiHandler: Idempotency-Key', () => {
+  const KEY = 'a3b1c2d4-0000-4000-8000-000000000001';
+  const withKey = () => event({ headers: { ...event().headers, 'idempotency-key': KEY } });
+  /** What Powertools stores and compares: base64 SHA-256 of the JSON of the selection. */
+  const powertoolsHash = (value: unknown) =>
+    createHash('sha256').update(JSON.stringify(value)).digest('base64');
+  const bodyHash = createHash('sha256')
+    .update(withKey().body ?? '')
+    .digest('hex');
+  const recordKey = keys.idempotency(`media-api#${powertoolsHash([apiKey.keyId, KEY])}`);
+  const stored = { statusCode: 201, headers: { 'x-first': '1' }, body: '{"id":"att_first"}' };
+  const existing = (request: string) =>
+    new ConditionalCheckFailedException({
+      message: 'exists',
+      $metadata: {},
+      Item: {
+        PK: { S: recordKey.PK },
+        SK: { S: recordKey.SK },
+        status: { S: 'COMPLETED' },
+        ttl: { N: String(Math.floor(Date.now() / 1000) + 3600) },
+        data: { M: {} },
+        validation: { S: powertoolsHash(request) },
+      },
+    });
+  const idempotentHandler = (inner = vi.fn(async () => jsonResponse(201, { id: 'att_new' }))) => ({
+    inner,
+    handler: apiHandler(idempotent(table, inner), { auth: { table, scope: 'media:write' } }),
+  });
+
+  it('runs once and stores the response under the caller-scoped key in the table', async () => {
+    ddbMock.on(PutItemCommand).resolves({});
+    ddbMock.on(UpdateItemCommand).resolves({});
+    const { inner, handler } = idempotentHandler();
+    const response = await handler(withKey(), context);
+    expect(response.statusCode).toBe(201);
+    expect(response.headers?.['idempotent-replayed']).toBeUndefined();
+    expect(inner).toHaveBeenCalledTimes(1);
+    const [put] = ddbMock.commandCalls(PutItemCommand);
+    expect(put?.args[0].input.Item).toMatchObject({
+      PK: { S: recordKey.PK },
+      SK: { S: recordKey.SK },
+      status: { S: 'INPROGRESS' },
+      validation: { S: powertoolsHash(`POST /api/v1/media ${bodyHash}`) },
+    });
+    const [update] = ddbMock.commandCalls(UpdateItemCommand);
+    expect(update?.args[0].input.ExpressionAttributeValues).toMatchObject({
+      ':status': { S: 'COMPLETED' },
+    });
+  });
+
+  it('replays a completed request with Idempotent-Replayed: true', async () => {
+    const item = existing(`POST /api/v1/media ${bodyHash}`);
+    item.Item = {
+      ...item.Item,
+      data: {
+        M: {
+          statusCode: { N: '201' },
+          headers: { M: { 'x-first': { S: '1' } } },
+          body: { S: stored.body },
+        },
+      },
+    };
+    ddbMock.on(PutItemCommand).rejects(item);
+    const { inner, handler } = idempotentHandler();
+    const response = await handler(withKey(), context);
+    expect(inner).not.toHaveBeenCalled();
+    expect(response).toMatchObject({
+      statusCode: 201,
+      body: stored.body,
+      headers: { 'x-first': '1', 'idempotent-replayed': 'true', 'x-request-id': 'req-123' },
+    });
+  });
+
+  it('answers 422 idempotency_key_reused when the key was used for another request', async () => {
+    ddbMock.on(PutItemCommand).rejects(existing(`POST /api/v1/media ${'0'.repeat(64)}`));
+    const { inner, handler } = idempotentHandler();
+    const response = await handler(withKey(), context);
+    expect(inner).not.toHaveBeenCalled();
+    expect(response.statusCode).toBe(422);
+    expect(JSON.parse(response.body as string).error.code).toBe('idempotency_key_reused');
+  });
+
+  it('releases the key when the request fails', async () => {
+    ddbMock.on(PutItemCommand).resolves({});
+    ddbMock.on(DeleteItemCommand).resolves({});
+    const { handler } = idempotentHandler(
+      vi.fn(async () => {
+        throw new ValidationError('bad');
+      }),
+    );
+    const response = await handler(withKey(), context);
+    expect(response.statusCode).toBe(400);
+    expect(ddbMock.commandCalls(DeleteItemCommand)[0]?.args[0].input.Key).toEqual({
+      PK: { S: recordKey.PK },
+      SK: { S: recordKey.SK },
+    });
+  });
+
+  it('without the header, runs the handler with no table access', async () => {
+    const { inner, handler } = idempotentHandler();
+    expect((await handler(event(), context)).statusCode).toBe(201);
+    expect(inner).toHaveBeenCalledTimes(1);
+    expect(ddbMock.commandCalls(PutItemCommand)).toHaveLength(0);
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { sanitizeFileName } from '../../../lib/media/file-name.ts';
+import { uploadRequestSchema } from '../../../lib/attachments/schemas.ts';
+import { fileNameLength, sanitizeFileName } from '../../../lib/media/file-name.ts';
+import { buildOpenApiDocument } from '../../../lib/openapi/document.ts';
 
 describe('sanitizeFileName', () => {
   it('keeps ordinary names unchanged', () => {
@@ -59,10 +61,70 @@ describe('sanitizeFileName', () => {
   });
 
   it('does not split an emoji when truncating', () => {
-    const capped = sanitizeFileName(`${'🎉'.repeat(200)}.png`);
-    expect(capped.length).toBeLessThanOrEqual(255);
-    expect(capped.endsWith('🎉.png')).toBe(true);
-    expect(capped).not.toMatch(/[\ud800-\udfff]/u); // no lone surrogate
+    const capped = sanitizeFileName(`${'🎉'.repeat(300)}.png`);
+    expect(fileNameLength(capped)).toBe(255);
+    expect(capped).toBe(`${'🎉'.repeat(251)}.png`);
+    // A family emoji is 7 code points: it is kept whole or not at all.
+    const family = '👨‍👩‍👧‍👦';
+    const cut = sanitizeFileName(`${'a'.repeat(250)}${family}.png`);
+    expect(cut).toBe(`${'a'.repeat(250)}.png`);
+  });
+
+  it('counts length one way, in code points, for the request check and the cut', () => {
+    // 128 emoji: 128 code points but 256 UTF-16 units. Accepted and kept whole.
+    const emoji = '😀'.repeat(128);
+    expect(sanitizeFileName(emoji)).toBe(emoji);
+    const request = { postId: 'pst_1', mimeType: 'image/png', fileData: 'AA==' };
+    expect(uploadRequestSchema.safeParse({ ...request, fileName: emoji }).success).toBe(true);
+    expect(uploadRequestSchema.safeParse({ ...request, fileName: '😀'.repeat(255) }).success).toBe(
+      true,
+    );
+    const tooLong = uploadRequestSchema.safeParse({ ...request, fileName: '😀'.repeat(256) });
+    expect(tooLong.error?.issues).toMatchObject([
+      { path: ['fileName'], message: 'must be 1–255 characters' },
+    ]);
+    // The description states the same limit (JSON Schema counts code points too).
+    const described = buildOpenApiDocument().components.schemas.UploadRequest as {
+      properties?: Record<string, unknown>;
+    };
+    expect(described.properties?.fileName).toMatchObject({ maxLength: 255, minLength: 1 });
+  });
+
+  it('prefixes Windows device names, with or without an extension', () => {
+    for (const [name, cleaned] of [
+      ['CON', '_CON'],
+      ['nul.png', '_nul.png'],
+      ['NUL .png', '_NUL .png'],
+      ['COM1.tar.gz', '_COM1.tar.gz'],
+      ['lpt9.pdf', '_lpt9.pdf'],
+      ['COM¹.png', '_COM¹.png'],
+      ['aux.', '_aux'],
+      ['CONOUT$.txt', '_CONOUT$.txt'],
+      ['dir/PRN.jpg', '_PRN.jpg'],
+    ]) {
+      expect(sanitizeFileName(name as string)).toBe(cleaned);
+    }
+    for (const name of ['CONTRACT.pdf', 'console.png', 'COM10.png', 'nullable.png', 'my CON.png']) {
+      expect(sanitizeFileName(name)).toBe(name);
+    }
+    // The prefix never takes a full-length name over the limit.
+    expect(fileNameLength(sanitizeFileName(`CON.${'x'.repeat(300)}`))).toBe(255);
+  });
+
+  it('removes zero-width and blank-looking characters', () => {
+    expect(sanitizeFileName('in\u200bvoice\u2060.pdf')).toBe('invoice.pdf');
+    expect(sanitizeFileName('soft\u00adhyphen\u034f\u180e.png')).toBe('softhyphen.png');
+    expect(sanitizeFileName('\u3164\u115f.png')).toBe('png');
+    // Joiners with nothing to join go; those inside words and emoji stay.
+    expect(sanitizeFileName('\u200dname\u200c .png')).toBe('name .png');
+    expect(sanitizeFileName('می\u200cخواهم.png')).toBe('می\u200cخواهم.png');
+    expect(sanitizeFileName('👩‍💻.png')).toBe('👩‍💻.png');
+  });
+
+  it('removes look-alikes of path separators', () => {
+    expect(sanitizeFileName('invoices\uff0f2026\uff0fmarch.pdf')).toBe('invoices2026march.pdf');
+    expect(sanitizeFileName('a\u2215b\u2044c\u29f8d\uff3ce\ufe68f\u2216g.png')).toBe('abcdefg.png');
+    expect(sanitizeFileName('..\uff0f..\uff0fetc\uff0fpasswd')).toBe('etcpasswd');
   });
 
   it('keeps emoji, including ZWJ sequences and flags', () => {

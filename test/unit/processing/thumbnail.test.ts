@@ -80,12 +80,11 @@ describe('makeThumbnail', () => {
     expect(thumbnail.stored.pages ?? 1).toBe(1);
   });
 
-  it('refuses the 20000x20000 image bomb from its header, fast and without memory', async () => {
+  it('refuses the 20000x20000 image bomb from its header, without decoding it', async () => {
     const rssBefore = process.memoryUsage().rss;
-    const started = performance.now();
     const result = await makeThumbnail(fixture('image-bomb-20000x20000.png'), MIME);
     expect(result).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/pixel limit/) });
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // Decoding would take 1.6 GB (20000 × 20000 × 4 bytes).
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(100 * 1024 * 1024);
   });
 

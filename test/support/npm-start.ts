@@ -1,0 +1,126 @@
+/**
+ * `npm start` as a process, for the tests that drive it like a user: start it on free ports with
+ * its own DATA_DIR, wait until it is ready, and kill whatever is left at the end.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { findFreePort } from '../../local/stores.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface Instance {
+  child: ChildProcess;
+  dataDir: string;
+  url: string;
+  output: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  ports: { port: number; dynamoPort: number; s3Port: number };
+}
+
+const started: Instance[] = [];
+
+/**
+ * Not a time limit on the work (that depends on how busy the machine is; `npm run bench`
+ * measures start-up): only what ends a test whose process hangs.
+ */
+export const HANG_BACKSTOP_MS = 10 * 60_000;
+
+export function startInstance(dataDir: string, ports: Instance['ports']): Instance {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['DYNAMODB_ENDPOINT', 'S3_ENDPOINT', 'TABLE_NAME', 'BUCKET_NAME']) {
+    delete env[name];
+  }
+  // What `npm start` runs (`node --import tsx scripts/start.ts`), without npm's shell in
+  // between: a signal sent to npm/npx is forwarded to `sh`, which dies of it without passing it
+  // on. One process, so a signal reaches start.ts itself (tsx's CLI wrapper relays signals with
+  // a 30 ms wait and SIGKILLs a child that answers later, e.g. on a loaded machine).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    cwd: ROOT,
+    env: {
+      ...env,
+      DATA_DIR: dataDir,
+      PORT: String(ports.port),
+      DYNAMODB_PORT: String(ports.dynamoPort),
+      S3_PORT: String(ports.s3Port),
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, like a terminal job (and easy to clean up)
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.once('exit', (code, signal) => done({ code, signal })),
+  );
+  const instance = {
+    child,
+    dataDir,
+    url: `http://127.0.0.1:${ports.port}`,
+    output: () => output,
+    exit,
+    ports,
+  };
+  started.push(instance);
+  return instance;
+}
+
+/**
+ * Polls /health until it answers 200 (or the process exits). By then (operations.md) the demo
+ * keys are printed and demo.json exists: both are asserted at that moment. No time limit of its
+ * own: how long a start takes depends on the machine; a hang ends at the test's timeout.
+ */
+export async function waitReady(instance: Instance): Promise<{ ownerKey: string }> {
+  for (;;) {
+    if (instance.child.exitCode !== null) {
+      throw new Error(`npm start exited early (${instance.child.exitCode}):\n${instance.output()}`);
+    }
+    let status = 0;
+    try {
+      status = (await fetch(`${instance.url}/health`)).status;
+    } catch {
+      // not listening yet
+    }
+    if (status === 200) {
+      const key = /owner\s+(pf_live_[A-Za-z0-9_-]+)/.exec(instance.output());
+      expect(key, 'health 200 before the demo keys were printed').not.toBeNull();
+      expect(existsSync(join(instance.dataDir, 'demo.json'))).toBe(true);
+      return { ownerKey: key?.[1] as string };
+    }
+    expect([0, 503]).toContain(status);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export function javaProcessesFor(dataDir: string): string[] {
+  const ps = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
+  return ps.split('\n').filter((line) => line.includes('java') && line.includes(dataDir));
+}
+
+export async function freePorts(): Promise<Instance['ports']> {
+  return {
+    port: await findFreePort(),
+    dynamoPort: await findFreePort(),
+    s3Port: await findFreePort(),
+  };
+}
+
+/** SIGKILLs every instance still running (their process groups, the JVM included). */
+export function killInstances(): void {
+  for (const instance of started) {
+    if (instance.child.exitCode === null && instance.child.signalCode === null) {
+      try {
+        process.kill(-(instance.child.pid as number), 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  }
+}
