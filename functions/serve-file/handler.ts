@@ -1,12 +1,12 @@
 /**
  * `GET /api/media/{uploads|thumbnails}/{year}/{month}/{day}/{file}`: a stored file or
- * thumbnail, inline or via a signed redirect.
+ * thumbnail, inline, via a signed redirect, or (for `X-API-Key` callers) its signed URL in JSON.
  */
 import { serveFile } from '../../lib/attachments/serve.ts';
 import { config } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
-import type { ApiEvent } from '../../lib/http/types.ts';
+import { type ApiEvent, jsonResponse } from '../../lib/http/types.ts';
 import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
 
 const table = createTableContext(config);
@@ -28,6 +28,7 @@ export const handler = apiHandler(
     if (file.kind === 'redirect') {
       return { statusCode: 302, headers: { ...file.headers, location: file.location }, body: '' };
     }
+    if (file.kind === 'link') return jsonResponse(300, file.link, file.headers);
     if (file.kind === 'not_modified') return { statusCode: 304, headers: file.headers, body: '' };
     return {
       statusCode: file.statusCode,

@@ -87,6 +87,15 @@ export const deleteResultSchema = z.object({
   purgeAfter: integer().check(z.describe('epoch milliseconds after which the file is purged')),
 });
 
+/**
+ * A large file asked for with `X-API-Key`: where to fetch it, instead of a redirect that
+ * would carry the key to the storage host (fetch forwards custom headers across origins).
+ */
+export const downloadLinkSchema = z.object({
+  url: z.string().check(z.describe('signed storage URL; send no key header to it')),
+  expiresAt: z.string().check(z.describe('ISO 8601 time after which the URL is refused')),
+});
+
 export const errorEnvelopeSchema = z.object({
   error: z.object({
     code: z.enum(ERROR_CODES),

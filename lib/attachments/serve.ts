@@ -2,8 +2,13 @@
  * `GET`/`HEAD /api/media/uploads/...` and `.../thumbnails/...`: the file itself or its
  * thumbnail, with the same key and live visibility as `GET /api/v1/media/{id}`. Small files are
  * answered inline (with ETag revalidation and byte ranges); larger ones (a Lambda response
- * carries at most 6 MB) with a redirect to a short-lived signed storage URL. Nothing is ever
- * served so that it could run script in the API's origin.
+ * carries at most 6 MB) from a short-lived signed storage URL. Nothing is ever served so that it
+ * could run script in the API's origin.
+ *
+ * No key header may reach the storage host. Clients drop `Authorization` when a redirect leaves
+ * the origin (Fetch standard, curl, undici, Python requests), but forward custom headers such as
+ * `X-API-Key`. So only a caller whose key came in `Authorization` gets the 302; an `X-API-Key`
+ * caller gets the signed URL in a JSON body (300, no `Location`), to fetch without its key.
  */
 import type { Viewer } from '../auth/permissions.ts';
 import type { TableContext } from '../db/client.ts';
@@ -44,7 +49,8 @@ export function contentDisposition(attachment: Pick<Attachment, 'fileName' | 'mi
 export type FileResponse =
   | { kind: 'inline'; statusCode: 200 | 206; body: Uint8Array; headers: Record<string, string> }
   | { kind: 'not_modified'; headers: Record<string, string> }
-  | { kind: 'redirect'; location: string; headers: Record<string, string> };
+  | { kind: 'redirect'; location: string; headers: Record<string, string> }
+  | { kind: 'link'; link: { url: string; expiresAt: string }; headers: Record<string, string> };
 
 export interface ServeDeps {
   table: TableContext;
@@ -54,9 +60,19 @@ export interface ServeDeps {
 export interface FileRequest {
   /** The object key the URL names (`uploads/…` or `thumbnails/…`). */
   key: string;
-  /** Request headers, lower-case names (`if-none-match`, `range`, `if-range`). */
+  /** Request headers, lower-case names (`if-none-match`, `range`, `if-range`, `x-api-key`). */
   headers: Record<string, string | undefined>;
 }
+
+/** The key came in a header that a redirect to another origin carries along. */
+const keyFollowsRedirects = (headers: FileRequest['headers']): boolean =>
+  headers['x-api-key'] !== undefined;
+
+/**
+ * Storage cannot send our CSP or `nosniff`, so whatever it serves is a download, never a page
+ * rendered in the storage origin.
+ */
+const asDownload = (disposition: string): string => disposition.replace(/^inline;/, 'attachment;');
 
 export async function serveFile(
   deps: ServeDeps,
@@ -76,17 +92,18 @@ export async function serveFile(
   if (isNotModified(request.headers, etag)) return notModified(etag);
   const disposition = contentDisposition(attachment);
   if (attachment.fileSize > INLINE_LIMIT_BYTES) {
-    const location = await deps.store.signedDownloadUrl(attachment.storageKey, {
+    const expiresAt = new Date(Date.now() + SIGNED_URL_SECONDS * 1000).toISOString();
+    const url = await deps.store.signedDownloadUrl(attachment.storageKey, {
       expiresInSeconds: SIGNED_URL_SECONDS,
       contentType: attachment.mimeType,
-      contentDisposition: disposition,
+      contentDisposition: asDownload(disposition),
     });
-    // The signed URL expires within a minute: the redirect itself must not be kept.
-    return {
-      kind: 'redirect',
-      location,
-      headers: { ...SAFETY_HEADERS, etag, 'cache-control': 'private, no-store' },
-    };
+    // The signed URL expires within a minute: neither answer may be kept.
+    const headers = { ...SAFETY_HEADERS, etag, 'cache-control': 'private, no-store' };
+    if (keyFollowsRedirects(request.headers)) {
+      return { kind: 'link', link: { url, expiresAt }, headers };
+    }
+    return { kind: 'redirect', location: url, headers };
   }
   const stored = await deps.store.get(attachment.storageKey);
   if (!stored) {

@@ -134,11 +134,20 @@ function fileOperations(
     },
     ...(kind === 'file'
       ? {
+          '300': {
+            description:
+              'A file larger than the API answers itself (4 MB), asked for with `X-API-Key`: ' +
+              'its signed storage URL (valid 60 seconds) in the body, and no `Location`, so no ' +
+              'client follows it with the key header (fetch and curl forward custom headers to ' +
+              'another origin). Fetch `url` without any key header.',
+            json: 'DownloadLink',
+          },
           '302': {
             description:
-              'Files larger than the API answers itself (4 MB): a redirect to a signed storage ' +
-              'URL valid for 60 seconds, which serves the file with the same type and ' +
-              '`Content-Disposition`.',
+              'A file larger than the API answers itself (4 MB), asked for with ' +
+              '`Authorization: Bearer`: a redirect to a signed storage URL valid for 60 seconds ' +
+              '(clients drop `Authorization` on a redirect to another origin). Storage serves ' +
+              'it with the same type, as a download (`Content-Disposition: attachment`).',
             headers: [
               'Location',
               'ETag',

@@ -6,6 +6,7 @@
 import {
   attachmentDetailSchema,
   deleteResultSchema,
+  downloadLinkSchema,
   errorEnvelopeSchema,
   healthSchema,
   limitsSchema,
@@ -69,6 +70,7 @@ export function schemaComponents({ maxUploadBytes }: SchemaOptions) {
     UploadSession: jsonSchemaOf(uploadSessionSchema, 'output'),
     LegalHoldRequest: jsonSchemaOf(legalHoldRequestSchema, 'input'),
     DeleteResult: jsonSchemaOf(deleteResultSchema, 'output'),
+    DownloadLink: jsonSchemaOf(downloadLinkSchema, 'output'),
     Limits: jsonSchemaOf(limitsSchema, 'output'),
     Health: jsonSchemaOf(healthSchema, 'output'),
     Error: jsonSchemaOf(errorEnvelopeSchema, 'output'),
