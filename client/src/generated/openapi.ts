@@ -403,6 +403,12 @@ export type components = {
             /** @description epoch milliseconds after which the file is purged */
             purgeAfter: number;
         };
+        DownloadLink: {
+            /** @description signed storage URL; send no key header to it */
+            url: string;
+            /** @description ISO 8601 time after which the URL is refused */
+            expiresAt: string;
+        };
         Limits: {
             /** @description largest file, decoded bytes */
             maxUploadBytes: number;
@@ -2860,7 +2866,24 @@ export interface operations {
                     "application/json": string;
                 };
             };
-            /** @description Files larger than the API answers itself (4 MB): a redirect to a signed storage URL valid for 60 seconds, which serves the file with the same type and `Content-Disposition`. */
+            /** @description A file larger than the API answers itself (4 MB), asked for with `X-API-Key`: its signed storage URL (valid 60 seconds) in the body, and no `Location`, so no client follows it with the key header (fetch and curl forward custom headers to another origin). Fetch `url` without any key header. */
+            300: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadLink"];
+                };
+            };
+            /** @description A file larger than the API answers itself (4 MB), asked for with `Authorization: Bearer`: a redirect to a signed storage URL valid for 60 seconds (clients drop `Authorization` on a redirect to another origin). Storage serves it with the same type, as a download (`Content-Disposition: attachment`). */
             302: {
                 headers: {
                     /** @description Identifies the request in the service logs; quote it when reporting a problem. */
@@ -3145,7 +3168,24 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Files larger than the API answers itself (4 MB): a redirect to a signed storage URL valid for 60 seconds, which serves the file with the same type and `Content-Disposition`. */
+            /** @description A file larger than the API answers itself (4 MB), asked for with `X-API-Key`: its signed storage URL (valid 60 seconds) in the body, and no `Location`, so no client follows it with the key header (fetch and curl forward custom headers to another origin). Fetch `url` without any key header. */
+            300: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadLink"];
+                };
+            };
+            /** @description A file larger than the API answers itself (4 MB), asked for with `Authorization: Bearer`: a redirect to a signed storage URL valid for 60 seconds (clients drop `Authorization` on a redirect to another origin). Storage serves it with the same type, as a download (`Content-Disposition: attachment`). */
             302: {
                 headers: {
                     /** @description Identifies the request in the service logs; quote it when reporting a problem. */
