@@ -141,6 +141,12 @@ function fileOperations(
               'client follows it with the key header (fetch and curl forward custom headers to ' +
               'another origin). Fetch `url` without any key header.',
             json: 'DownloadLink',
+            headers: [
+              'ETag',
+              'ContentSecurityPolicy',
+              'ContentTypeOptions',
+              'CrossOriginResourcePolicy',
+            ],
           },
           '302': {
             description:

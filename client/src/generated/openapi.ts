@@ -2877,6 +2877,14 @@ export interface operations {
                     RateLimit?: string;
                     /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
                     "RateLimit-Policy"?: string;
+                    /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
+                    ETag: string;
+                    /** @description Files are sandboxed (nothing in them runs in the API origin); the reference page loads from this origin only. */
+                    "Content-Security-Policy": string;
+                    /** @description Browsers must not guess another type than the one declared. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Other origins cannot embed the file. */
+                    "Cross-Origin-Resource-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3179,6 +3187,14 @@ export interface operations {
                     RateLimit?: string;
                     /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
                     "RateLimit-Policy"?: string;
+                    /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
+                    ETag: string;
+                    /** @description Files are sandboxed (nothing in them runs in the API origin); the reference page loads from this origin only. */
+                    "Content-Security-Policy": string;
+                    /** @description Browsers must not guess another type than the one declared. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Other origins cannot embed the file. */
+                    "Cross-Origin-Resource-Policy": string;
                     [name: string]: unknown;
                 };
                 content: {
