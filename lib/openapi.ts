@@ -237,7 +237,8 @@ export function buildOpenApiDocument() {
       '/api/media/thumbnails/{path}': {
         get: {
           operationId: 'getThumbnail',
-          summary: "An image's WebP thumbnail (its thumbnailUrl), same rules as the file",
+          summary:
+            "An image's or PDF's (first page) WebP thumbnail (its thumbnailUrl), same rules as the file",
           parameters: [{ name: 'path', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
             '200': { description: 'The WebP bytes' },

@@ -19,7 +19,13 @@ export const listItemSchema = z.object({
   fileSize: integer(),
   mimeType: z.string(),
   url: z.string(),
-  thumbnailUrl: z.nullable(z.string()),
+  thumbnailUrl: z
+    .nullable(z.string())
+    .check(
+      z.describe(
+        'WebP, longest side 512 px: raster images (HEIC included) and PDFs (first page); null until processed and for other types',
+      ),
+    ),
   placeholder: z
     .nullable(
       z.object({

@@ -141,7 +141,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** An image's WebP thumbnail (its thumbnailUrl), same rules as the file */
+        /** An image's or PDF's (first page) WebP thumbnail (its thumbnailUrl), same rules as the file */
         get: operations["getThumbnail"];
         put?: never;
         post?: never;
@@ -215,6 +215,7 @@ export type components = {
             fileSize: number;
             mimeType: string;
             url: string;
+            /** @description WebP, longest side 512 px: raster images (HEIC included) and PDFs (first page); null until processed and for other types */
             thumbnailUrl: string | null;
             /** @description Paint this until the thumbnail loads; null while and where there is none */
             placeholder: {
@@ -253,6 +254,7 @@ export type components = {
                 fileSize: number;
                 mimeType: string;
                 url: string;
+                /** @description WebP, longest side 512 px: raster images (HEIC included) and PDFs (first page); null until processed and for other types */
                 thumbnailUrl: string | null;
                 /** @description Paint this until the thumbnail loads; null while and where there is none */
                 placeholder: {
