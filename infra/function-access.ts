@@ -180,15 +180,16 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
     timeoutSeconds: 120,
   },
   /**
-   * Scheduled: purges records whose grace period has passed (query on the purge-queue index,
-   * conditional DeleteItem) and publishes `media.purged`. No S3 access: on AWS the files go by
-   * the lifecycle rule (which never expires a held version).
+   * Scheduled: purges records whose grace period has passed (queries on the purge-queue shards,
+   * conditional UpdateItem to claim, DeleteItem) and publishes `media.purged`, until the queue
+   * is done or its time runs low. No S3 access: on AWS the files go by the lifecycle rule
+   * (which never expires a held version).
    */
   'purge-sweep': {
     table: 'readWrite',
     publishEvents: true,
     memoryMb: 512,
-    timeoutSeconds: 300,
+    timeoutSeconds: 900,
   },
   /**
    * Scheduled: compares the live objects (ListObjectsV2) with every record (Scan, GetItem).

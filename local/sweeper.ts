@@ -45,6 +45,12 @@ const clamp = (value: number, min: number, max: number) => Math.min(max, Math.ma
 const DEFAULT_ORPHAN_MIN_AGE_SECONDS = 3600;
 const DEFAULT_UPLOAD_URL_SECONDS = 900;
 
+/**
+ * Entries a local sweep run takes at most (no Lambda clock bounds it): a backlog is worked
+ * off over the next runs, and a run never holds the sweeper for long.
+ */
+const LOCAL_RUN_MAX_ITEMS = 1_000;
+
 /** The sweeps and the clients, loaded on first use. */
 async function loadSweeps(options: LocalSweeperOptions) {
   const [
@@ -66,7 +72,7 @@ async function loadSweeps(options: LocalSweeperOptions) {
   const deps = options.deps ?? lifecycleDepsFrom(config);
   return {
     logger,
-    purge: () => purgeExpired(deps),
+    purge: () => purgeExpired(deps, { maxItems: LOCAL_RUN_MAX_ITEMS }),
     orphans: () =>
       sweepOrphans({
         ...deps,

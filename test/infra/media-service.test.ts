@@ -558,8 +558,8 @@ describe('deletion lifecycle: purge queue, sweeps and domain events', () => {
   });
 
   it.each([
-    ['purge-sweep', 'rate(1 hour)'],
-    ['orphan-sweep', 'rate(1 day)'],
+    ['purge-sweep', 'rate(15 minutes)'],
+    ['orphan-sweep', 'rate(1 hour)'],
   ])('runs %s on a schedule (%s), retried twice', (name, expression) => {
     const rules = resourcesOf(json, 'AWS::Events::Rule').filter(([, r]) =>
       (r.Properties.Targets as Array<{ Arn: unknown }>).some(
