@@ -74,6 +74,14 @@ export interface FunctionAccess {
   countRequests?: boolean;
   /** `dynamodb:Scan` on the table (not its indexes): only a sweep that must see every record. */
   scanTable?: boolean;
+  /**
+   * Blob intents only (partition `INTENT#…`, through `dynamodb:LeadingKeys`; see
+   * `lib/attachments/blob-intents.ts`), for functions whose `table` access cannot write them:
+   * `record`: `PutItem` + `DeleteItem` (a writer of media objects names each object before it
+   * writes it and drops the intent afterwards); `settle`: `UpdateItem` + `DeleteItem` (the
+   * orphan sweep claims expired intents and deletes them).
+   */
+  blobIntents?: 'record' | 'settle';
   bucket?: BucketAccess;
   /** `events:PutEvents` on the service's domain event bus. */
   publishEvents?: boolean;
@@ -168,6 +176,8 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
    */
   'process-media': {
     table: 'readUpdateAttachments',
+    // A thumbnail's intent, recorded before it is written and dropped once it is recorded.
+    blobIntents: 'record',
     bucket: {
       read: [uploads],
       write: [thumbnails],
@@ -192,25 +202,21 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
     timeoutSeconds: 900,
   },
   /**
-   * Scheduled: compares the live objects (ListObjectsV2) with every record (Scan, GetItem).
-   * Orphans get a delete marker (purged after grace by lifecycle) unless held (GetObjectLegalHold
-   * over the key's versions); a live file of a deleted record gets a delete marker; the file of
-   * a live record found behind a delete marker is restored (HeadObject needs GetObject, restore
-   * needs DeleteObjectVersion on markers). Writes no record.
+   * Scheduled: reads the expired blob intents (queries on the intent shards of the due-work
+   * index, GetItem on the attachment), claims and deletes them (UpdateItem/DeleteItem on
+   * `INTENT#…` only), and gives the objects no record refers to a delete marker (purged after
+   * grace by lifecycle) unless held (GetObjectLegalHold over the key's versions). No listing,
+   * no scan, no record written.
    */
   'orphan-sweep': {
     table: 'read',
-    scanTable: true,
+    blobIntents: 'settle',
     bucket: {
-      list: true,
       listVersions: true,
-      read: [uploads, thumbnails],
       delete: [uploads, thumbnails],
-      deleteVersions: [uploads, thumbnails],
       readLegalHold: true,
     },
-    publishEvents: true,
-    memoryMb: 1024,
+    memoryMb: 512,
     timeoutSeconds: 900,
   },
 };

@@ -391,6 +391,8 @@ describe('IAM least privilege (deployed functions)', () => {
       ...(b.readLegalHold && !b.legalHold ? ['s3:GetObjectLegalHold'] : []),
       ...(b.placeHolds?.length && !b.legalHold ? ['s3:PutObjectLegalHold'] : []),
       ...(access.scanTable ? ['dynamodb:Scan'] : []),
+      ...(access.blobIntents === 'record' ? ['dynamodb:PutItem', 'dynamodb:DeleteItem'] : []),
+      ...(access.blobIntents === 'settle' ? ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'] : []),
       ...(access.publishEvents ? ['events:PutEvents'] : []),
     ].sort();
   }
@@ -545,7 +547,6 @@ describe('deletion lifecycle: purge queue, sweeps and domain events', () => {
         'process-media',
         // the lifecycle events
         'delete-media',
-        'orphan-sweep',
         'purge-sweep',
         'restore-media',
         'set-legal-hold',
@@ -595,14 +596,24 @@ describe('deletion lifecycle: purge queue, sweeps and domain events', () => {
     );
   });
 
-  it('orphan-sweep writes no record and cannot place or lift holds', () => {
+  it('orphan-sweep writes only blob intents, lists nothing, scans nothing, holds nothing', () => {
     const actions = actionsOf(statements('orphan-sweep'));
-    for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']) {
-      expect(actions).not.toContain(write);
+    const tableWrites = statements('orphan-sweep').filter((s) =>
+      asList(s.Action).some((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a)),
+    );
+    expect(tableWrites).toEqual([
+      {
+        Sid: 'SettleBlobIntents',
+        Effect: 'Allow',
+        Action: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        Resource: expect.anything(),
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INTENT#*'] } },
+      },
+    ]);
+    for (const absent of ['dynamodb:Scan', 's3:ListBucket', 's3:PutObjectLegalHold']) {
+      expect(actions).not.toContain(absent);
     }
-    expect(actions).not.toContain('s3:PutObjectLegalHold');
     expect(actions).toContain('s3:GetObjectLegalHold');
-    expect(actions).toContain('dynamodb:Scan');
   });
 });
 
