@@ -197,11 +197,12 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
   /**
    * Scheduled: purges records whose grace period has passed (queries on the purge-queue shards,
    * conditional UpdateItem to claim, DeleteItem) and publishes `media.purged`, until the queue
-   * is done or its time runs low. No S3 access: on AWS the files go by the lifecycle rule
-   * (which never expires a held version).
+   * is done or its time runs low. In S3 it only adds delete markers (a file a failed delete
+   * left live); the bytes go by the lifecycle rule (which never expires a held version).
    */
   'purge-sweep': {
     table: 'readWrite',
+    bucket: { delete: [uploads, thumbnails] },
     publishEvents: true,
     memoryMb: 512,
     timeoutSeconds: 900,

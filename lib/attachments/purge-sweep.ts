@@ -13,9 +13,10 @@
  *    live run). A hold or a restore that commits first wins and the attachment is skipped;
  *    once claimed, neither can commit any more, and no concurrent run touches it (see
  *    `claimForPurge`): two runs at once never purge one attachment twice.
- * 2. the stored files: `store.purge` removes them locally and refuses a held one; on AWS it
- *    does nothing, because lifecycle expires the noncurrent versions by itself (and never a
- *    held one). A file reported `held` stops here and the claim is given back: storage holds
+ * 2. the stored files: soft-deleted first if they are still live (a delete whose storage step
+ *    failed), then `store.purge` removes them locally and refuses a held one; on AWS it does
+ *    nothing, because lifecycle expires the noncurrent versions by itself (and never a held
+ *    one). A file reported `held` stops here and the claim is given back: storage holds
  *    what the record does not (a leftover of an interrupted hold change), and nothing is
  *    removed.
  * 3. delete the record (only with this run's claim); DynamoDB TTL is the backstop if no sweep
@@ -77,7 +78,12 @@ async function purgeOne(
   const claimed = await claimForPurge(deps.table, id, claim);
   if (!claimed) return 'skipped';
   const outcomes = [];
-  for (const key of blobKeysOf(claimed)) outcomes.push(await deps.store.purge(key));
+  for (const key of blobKeysOf(claimed)) {
+    // A delete whose storage step failed (or a restore whose record write was refused) left
+    // the file live: soft-deleted now, so the purge (or lifecycle, on AWS) reaches it too.
+    await deps.store.softDelete(key);
+    outcomes.push(await deps.store.purge(key));
+  }
   if (outcomes.includes('held')) {
     logger.warn('purge: storage holds a file of an attachment the record does not hold', {
       attachmentId: claimed.id,

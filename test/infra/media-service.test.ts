@@ -594,10 +594,10 @@ describe('deletion lifecycle: purge queue, sweeps and domain events', () => {
     expect(resourcesOf(json, 'AWS::Events::Rule')).toHaveLength(workerNames.length);
   });
 
-  it('purge-sweep touches no S3 object (lifecycle purges the files on AWS)', () => {
-    expect([...actionsOf(statements('purge-sweep'))].filter((a) => a.startsWith('s3:'))).toEqual(
-      [],
-    );
+  it('purge-sweep only adds delete markers in S3 (lifecycle purges the files on AWS)', () => {
+    expect([...actionsOf(statements('purge-sweep'))].filter((a) => a.startsWith('s3:'))).toEqual([
+      's3:DeleteObject',
+    ]);
   });
 
   it('orphan-sweep writes only blob intents, lists nothing, scans nothing, holds nothing', () => {

@@ -389,6 +389,20 @@ describe('delete failure order', () => {
     expect(await fileState(deps.store, key)).toBe('deleted');
     expect((await restoreMedia(deps, owner, a.id)).id).toBe(a.id);
   });
+
+  it('a file a failed delete left live is purged with its record, no reconciliation needed', async () => {
+    const a = await upload();
+    const key = (await record(a.id))?.storageKey as string;
+    const failing: MediaStore = Object.create(deps.store);
+    failing.softDelete = async () => {
+      throw new Error('S3 unavailable');
+    };
+    const { purgeAfter } = await del(a.id, 1, { ...deps, store: failing });
+    expect(await fileState(deps.store, key)).toBe('live');
+    await purgeExpired(at(purgeAfter + 1));
+    expect(await record(a.id)).toBeNull();
+    expect(await fileState(deps.store, key)).toBe('gone');
+  });
 });
 
 describe('storage reconciliation (optional job)', () => {
