@@ -15,10 +15,17 @@
  * run, failed) are passed over, never read twice in one run. The index is eventually
  * consistent, so handlers re-check every entry with a conditional write.
  */
+import { randomInt } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { logger } from '../logger.ts';
 import { indexShardsOf, type TableContext } from './client.ts';
-import { allShards, type DueWorkKind, dueQueuePartition, purgeQueueBound } from './keys.ts';
+import {
+  allShards,
+  type DueWorkKind,
+  dueQueuePartition,
+  dueQueueShards,
+  purgeQueueBound,
+} from './keys.ts';
 import { PURGE_INDEX, tableDefinition } from './table-definition.ts';
 
 export interface RunBounds {
@@ -53,7 +60,11 @@ export async function walkDueQueue(
 ): Promise<WalkResult> {
   const index = tableDefinition.globalSecondaryIndexes.find((i) => i.indexName === PURGE_INDEX);
   if (!index) throw new Error(`unknown index ${PURGE_INDEX}`);
-  const shards = allShards(indexShardsOf(ctx));
+  // Rotated by a random offset: when the budget covers fewer shards than there are, runs
+  // (and concurrent runs) start on different shards instead of all on shard 0.
+  const all = allShards(dueQueueShards(kind, indexShardsOf(ctx)));
+  const offset = randomInt(all.length);
+  const shards = [...all.slice(offset), ...all.slice(0, offset)];
   const batchSize = Math.max(1, bounds.batchSize ?? DEFAULT_DUE_BATCH);
   const maxItems = bounds.maxItems ?? Number.POSITIVE_INFINITY;
   // A fair share per Query, so a small budget still reaches every shard.

@@ -151,6 +151,20 @@ export function dueQueuePartition(kind: DueWorkKind, shard: number): string {
   return `${kind}${shardSuffix(shard)}`;
 }
 
+/**
+ * Intents are written at the upload rate (one per upload and one per thumbnail, each written
+ * and deleted again), so their queue takes this many times the shards of the lists: at 10,000
+ * uploads/s into one workspace and N = 16, ~80 intents/s per key (docs/capacity.md). The
+ * sweep reads all of them (one small Query each per run): cheap, it runs hourly.
+ */
+export const INTENT_SHARD_FACTOR = 8;
+
+/** Shards of one kind of due work, for a deployment's `MEDIA_INDEX_SHARDS`. */
+export function dueQueueShards(kind: DueWorkKind, indexShards: number): number {
+  const shards = Math.max(1, indexShards);
+  return kind === 'INTENT' ? shards * INTENT_SHARD_FACTOR : shards;
+}
+
 /** Purge-queue (`ByPurgeAfter`) partition of one shard. */
 export function purgeQueuePartition(shard: number): string {
   return dueQueuePartition('PURGE', shard);
@@ -165,12 +179,14 @@ export function purgeQueueKeys(purgeAfter: number, attachmentId: string, shardCo
 }
 
 /**
- * Due-work keys of a blob intent: its shard is its attachment's, its sort position its expiry.
+ * Due-work keys of a blob intent: its shard comes from its attachment's id (over the intent
+ * shards), its sort position is its expiry.
  * (The attribute names are the queue index's: `purgePK`/`purgeSK`.)
  */
-export function intentQueueKeys(expiresAt: number, attachmentId: string, shardCount: number) {
+export function intentQueueKeys(expiresAt: number, attachmentId: string, indexShards: number) {
+  const shards = dueQueueShards('INTENT', indexShards);
   return {
-    purgePK: dueQueuePartition('INTENT', shardOf(attachmentId, shardCount)),
+    purgePK: dueQueuePartition('INTENT', shardOf(attachmentId, shards)),
     purgeSK: listSortKey(expiresAt, attachmentId),
   };
 }

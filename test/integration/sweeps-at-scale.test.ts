@@ -30,7 +30,13 @@ import {
 } from '../../lib/attachments/upload-sessions.ts';
 import type { Viewer } from '../../lib/auth/permissions.ts';
 import type { TableContext } from '../../lib/db/client.ts';
-import { dueQueuePartition, keys, newAttachmentId, shardOf } from '../../lib/db/keys.ts';
+import {
+  dueQueuePartition,
+  dueQueueShards,
+  keys,
+  newAttachmentId,
+  shardOf,
+} from '../../lib/db/keys.ts';
 import { processStoredObject } from '../../lib/processing/process-media.ts';
 import type { MediaStore, PurgeOutcome } from '../../lib/storage/media-store.ts';
 import { stagingAreaFrom, stagingKeyOf } from '../../lib/storage/staging.ts';
@@ -151,7 +157,7 @@ const MAX_UPLOAD = 52_428_800;
 /** Every blob intent still in the table, from the due-work queue (whatever its expiry). */
 async function intentsLeft(): Promise<Array<{ attachmentId: string; blobKey: string }>> {
   const found: Array<{ attachmentId: string; blobKey: string }> = [];
-  for (let shard = 0; shard < SHARDS; shard++) {
+  for (let shard = 0; shard < dueQueueShards('INTENT', SHARDS); shard++) {
     const { Items = [] } = await table.db.send(
       new QueryCommand({
         TableName: table.tableName,
