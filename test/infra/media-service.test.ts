@@ -609,7 +609,7 @@ describe('deletion lifecycle: purge queue, sweeps and domain events', () => {
       {
         Sid: 'SettleBlobIntents',
         Effect: 'Allow',
-        Action: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        Action: ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
         Resource: expect.anything(),
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INTENT#*'] } },
       },
@@ -724,7 +724,7 @@ describe('processing on storage events', () => {
     }
   });
 
-  it('updates attachment records only: UpdateItem on ATTACHMENT# partitions, no other write', () => {
+  it('updates attachment records (UpdateItem on ATTACHMENT#) and writes blob intents, nothing else', () => {
     const dynamo = statements(PROCESSING_FUNCTION).filter((s) =>
       asList(s.Action).some((a) => a.startsWith('dynamodb:')),
     );
@@ -736,6 +736,13 @@ describe('processing on storage events', () => {
         Action: 'dynamodb:UpdateItem',
         Resource: { 'Fn::GetAtt': [tableId(), 'Arn'] },
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ATTACHMENT#*'] } },
+      },
+      {
+        Sid: 'RecordBlobIntents',
+        Effect: 'Allow',
+        Action: ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
+        Resource: { 'Fn::GetAtt': [tableId(), 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INTENT#*'] } },
       },
     ]);
   });
