@@ -14,7 +14,10 @@ const deps = lifecycleDepsFrom(config);
 
 export const handler = workerHandler(async (_event: ScheduledEvent, metrics, context) => {
   const report = await purgeExpired(deps, {
-    ...(context ? { remainingTimeMs: () => context.getRemainingTimeInMillis() } : {}),
+    // Invoked without a Lambda context (the local stack, tests), a run is bounded otherwise.
+    ...(typeof context.getRemainingTimeInMillis === 'function'
+      ? { remainingTimeMs: () => context.getRemainingTimeInMillis() }
+      : {}),
   });
   // `more` as a count: 1 when the run stopped before the queue was done (a backlog).
   recordSweep(metrics, 'purge', { ...report, more: report.more ? 1 : 0 });
