@@ -121,6 +121,12 @@ const COMMITS_UPLOADS = {
   post: ['check'],
   workspace: ['check'],
 } as const satisfies TableWrites;
+/**
+ * Writers of media objects name each object in a blob intent before writing it and drop the
+ * intent once the record refers to it (in the commit's transaction, or alone after a refused
+ * or failed write; `lib/attachments/blob-intents.ts`).
+ */
+const RECORDS_BLOB_INTENTS = { blobIntent: ['put', 'delete'] } as const satisfies TableWrites;
 
 export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
   // ── HTTP routes ────────────────────────────────────────────────────────────────────────────
@@ -133,7 +139,7 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
    */
   'upload-media': {
     table: 'read',
-    writes: { ...COMMITS_UPLOADS, ...IDEMPOTENT, ...COUNTS_REQUESTS },
+    writes: { ...COMMITS_UPLOADS, ...RECORDS_BLOB_INTENTS, ...IDEMPOTENT, ...COUNTS_REQUESTS },
     // delete: removes the blob again when the record commit fails (no file without a record).
     bucket: { write: [uploads], delete: [uploads] },
     publishEvents: true,
@@ -203,7 +209,13 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
   'complete-upload-session': {
     table: 'read',
     // The commit settles the session in the same transaction; a refused upload fails it.
-    writes: { ...COMMITS_UPLOADS, uploadSession: ['update'], ...IDEMPOTENT, ...COUNTS_REQUESTS },
+    writes: {
+      ...COMMITS_UPLOADS,
+      uploadSession: ['update'],
+      ...RECORDS_BLOB_INTENTS,
+      ...IDEMPOTENT,
+      ...COUNTS_REQUESTS,
+    },
     bucket: { read: [staging], write: [uploads], delete: [staging, uploads] },
     publishEvents: true,
     memoryMb: 1024,
@@ -218,7 +230,8 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
    */
   'process-media': {
     table: 'read',
-    writes: { attachment: ['update'] },
+    // A thumbnail's intent is recorded before it is written and dropped once it is recorded.
+    writes: { attachment: ['update'], ...RECORDS_BLOB_INTENTS },
     bucket: {
       read: [uploads],
       write: [thumbnails],
@@ -231,38 +244,37 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
     timeoutSeconds: 120,
   },
   /**
-   * Scheduled: purges records whose grace period has passed (query on the purge-queue index,
-   * conditional DeleteItem) and publishes `media.purged`. No S3 access: on AWS the files go by
-   * the lifecycle rule (which never expires a held version).
+   * Scheduled: purges records whose grace period has passed (queries on the purge-queue shards,
+   * conditional UpdateItem to claim, DeleteItem) and publishes `media.purged`, until the queue
+   * is done or its time runs low. In S3 it only adds delete markers (a file a failed delete
+   * left live); the bytes go by the lifecycle rule (which never expires a held version).
    */
   'purge-sweep': {
     table: 'read',
     // A conditional update claims a due record, a conditional delete purges it.
     writes: { attachment: ['update', 'delete'] },
+    bucket: { delete: [uploads, thumbnails] },
     publishEvents: true,
     memoryMb: 512,
-    timeoutSeconds: 300,
+    timeoutSeconds: 900,
   },
   /**
-   * Scheduled: compares the live objects (ListObjectsV2) with every record (Scan, GetItem).
-   * Orphans get a delete marker (purged after grace by lifecycle) unless held (GetObjectLegalHold
-   * over the key's versions); a live file of a deleted record gets a delete marker; the file of
-   * a live record found behind a delete marker is restored (HeadObject needs GetObject, restore
-   * needs DeleteObjectVersion on markers). Writes no record.
+   * Scheduled: reads the expired blob intents (queries on the intent shards of the due-work
+   * index, GetItem on the attachment), claims and deletes them (UpdateItem/DeleteItem on
+   * `INTENT#…` only), and gives the objects no record refers to a delete marker (purged after
+   * grace by lifecycle) unless held (GetObjectLegalHold over the key's versions). No listing,
+   * no scan, no record written.
    */
   'orphan-sweep': {
     table: 'read',
-    scanTable: true,
+    // Claims expired intents (a conditional update), then deletes them.
+    writes: { blobIntent: ['update', 'delete'] },
     bucket: {
-      list: true,
       listVersions: true,
-      read: [uploads, thumbnails],
       delete: [uploads, thumbnails],
-      deleteVersions: [uploads, thumbnails],
       readLegalHold: true,
     },
-    publishEvents: true,
-    memoryMb: 1024,
+    memoryMb: 512,
     timeoutSeconds: 900,
   },
 };

@@ -224,6 +224,7 @@ export function accessStatements(
       }),
     );
   }
+
   if (access.scanTable) {
     statements.push(
       new iam.PolicyStatement({

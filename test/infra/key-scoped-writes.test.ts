@@ -27,15 +27,15 @@ const EXPECTED: Record<string, Writes> = {
   'serve-file': COUNTER,
   'media-limits': COUNTER,
   'upload-media': {
-    PutItem: ['ATTACHMENT#*', 'IDEMPOTENCY#*'],
+    PutItem: ['ATTACHMENT#*', 'IDEMPOTENCY#*', 'INTENT#*'],
     UpdateItem: ['IDEMPOTENCY#*', 'RATE#*'],
-    DeleteItem: ['IDEMPOTENCY#*'],
+    DeleteItem: ['IDEMPOTENCY#*', 'INTENT#*'],
     ConditionCheckItem: ['POST#*', 'WS#*'],
   },
   'complete-upload-session': {
-    PutItem: ['ATTACHMENT#*', 'IDEMPOTENCY#*'],
+    PutItem: ['ATTACHMENT#*', 'IDEMPOTENCY#*', 'INTENT#*'],
     UpdateItem: ['IDEMPOTENCY#*', 'RATE#*', 'UPLOAD#*'],
-    DeleteItem: ['IDEMPOTENCY#*'],
+    DeleteItem: ['IDEMPOTENCY#*', 'INTENT#*'],
     ConditionCheckItem: ['POST#*', 'WS#*'],
   },
   'create-upload-session': {
@@ -50,9 +50,13 @@ const EXPECTED: Record<string, Writes> = {
     UpdateItem: ['ATTACHMENT#*', 'IDEMPOTENCY#*', 'RATE#*'],
     DeleteItem: ['IDEMPOTENCY#*'],
   },
-  'process-media': { UpdateItem: ['ATTACHMENT#*'] },
+  'process-media': {
+    PutItem: ['INTENT#*'],
+    UpdateItem: ['ATTACHMENT#*'],
+    DeleteItem: ['INTENT#*'],
+  },
   'purge-sweep': { UpdateItem: ['ATTACHMENT#*'], DeleteItem: ['ATTACHMENT#*'] },
-  'orphan-sweep': {},
+  'orphan-sweep': { UpdateItem: ['INTENT#*'], DeleteItem: ['INTENT#*'] },
 };
 
 /** Partitions of API keys, users and workspaces (memberships live in a workspace's partition). */
