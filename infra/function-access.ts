@@ -65,7 +65,8 @@ export interface BucketAccess {
 }
 
 export interface FunctionAccess {
-  table: TableAccess;
+  /** Omitted: no access to the table at all. */
+  table?: TableAccess;
   /**
    * `dynamodb:UpdateItem` on the per-key rate-limit counters only (partition `RATE#…`, through
    * `dynamodb:LeadingKeys`): authenticated routes whose `table` access cannot write. Routes with
@@ -121,6 +122,10 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
     bucket: { read: [uploads, thumbnails] },
     ...LIGHT,
   },
+  /** Authenticates the key and answers from the configuration: no item beyond the key's. */
+  'media-limits': { table: 'read', countRequests: true, ...LIGHT },
+  /** `/openapi.json` and `/docs`: built from code and shipped files, no store at all. */
+  'api-reference': { memoryMb: 256, timeoutSeconds: 10 },
   /**
    * The only function allowed to change S3 Object Lock legal holds: lists the key's versions
    * (a deleted file's bytes are a noncurrent version) and holds each one.

@@ -131,6 +131,7 @@ export class MediaService extends Construct {
   readonly apiUrl: string;
   /** Every function by name (folder under `functions/`). */
   readonly functions = new Map<string, ServiceFunction>();
+  private readonly integrations = new Map<string, HttpLambdaIntegration>();
   /** Every alarm notifies this topic (given, or created with an optional email subscription). */
   readonly alarmTopic: ITopic | undefined;
   /** The alarms (empty when `alarms.enabled` is false). */
@@ -371,9 +372,14 @@ export class MediaService extends Construct {
 
   private addRoute(route: RouteDefinition): void {
     const fn = this.addFunction(route.name);
-    const integration = new HttpLambdaIntegration(`${pascal(route.name)}Integration`, fn, {
-      payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
-    });
+    // One integration per function: several routes (GET and HEAD, files and thumbnails) share it.
+    let integration = this.integrations.get(route.name);
+    if (!integration) {
+      integration = new HttpLambdaIntegration(`${pascal(route.name)}Integration`, fn, {
+        payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
+      });
+      this.integrations.set(route.name, integration);
+    }
     this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
   }
 

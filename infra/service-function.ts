@@ -195,7 +195,7 @@ export function accessStatements(
         },
       }),
     );
-  } else {
+  } else if (access.table) {
     statements.push(
       new iam.PolicyStatement({
         sid: 'ReadItems',

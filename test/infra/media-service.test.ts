@@ -376,7 +376,11 @@ describe('IAM least privilege (deployed functions)', () => {
     const b = access.bucket ?? {};
     return [
       ...ALWAYS,
-      ...(access.table === 'healthSentinel' ? ['dynamodb:GetItem'] : TABLE_READ),
+      ...(access.table === 'healthSentinel'
+        ? ['dynamodb:GetItem']
+        : access.table === undefined
+          ? []
+          : TABLE_READ),
       ...(access.table === 'readWrite' ? TABLE_WRITE : []),
       ...(access.table === 'readUpdateAttachments' ? ['dynamodb:UpdateItem'] : []),
       ...(access.countRequests ? ['dynamodb:UpdateItem'] : []),
