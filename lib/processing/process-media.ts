@@ -1,6 +1,6 @@
 /**
  * Processing of a stored file after an "object created" event: a WebP thumbnail for raster
- * images, and the metadata the upload could not read (width/height of an image, duration of an
+ * images and PDFs (first page), and the metadata the upload could not read (width/height of an image, duration of an
  * audio file). Events are at least once and unordered, so every step is idempotent:
  *
  * 1. The record decides. No record yet: the upload stores its blob before it commits, so the
@@ -12,7 +12,9 @@
  *    recorded with a conditional write (live attachment, no thumbnail yet; see
  *    `processing-records.ts`). A run whose write is refused (a duplicate won, or the
  *    attachment was deleted meanwhile) removes the thumbnail it wrote, and only that one.
- *    A crash between the two leaves an unreferenced thumbnail for the orphan sweep.
+ *    A blob intent is recorded before the thumbnail is written and dropped once it is recorded
+ *    (or removed again): a crash in between leaves the intent, and the orphan sweep removes
+ *    the thumbnail once the intent has expired, unless the record refers to it.
  * 3. `media.processed` is reported once the findings are recorded.
  * 4. A thumbnail recorded on an attachment under legal hold is held too (the record's hold
  *    covers every file of the attachment). The conditional write serializes with the hold's
@@ -25,10 +27,12 @@
  * Every thumbnail is recorded with its placeholder (BlurHash and average colour, see
  * `placeholder.ts`) in the same write.
  *
- * Files the decoders refuse (image bombs, corrupt data) and types without thumbnails (SVG,
- * audio, Lottie) end without a thumbnail and without an error: retrying cannot help.
+ * Files the decoders refuse (image bombs, corrupt data, PDFs beyond PDFium's time or memory
+ * limits) and types without thumbnails (SVG, audio, Lottie) end without a thumbnail and without
+ * an error: retrying cannot help.
  */
 
+import { dropBlobIntent, recordBlobIntent } from '../attachments/blob-intents.ts';
 import { type NotifyMediaEvent, notifyCommitted } from '../attachments/media-events.ts';
 import { type Attachment, attachmentIdOfKey, thumbnailKeyFor } from '../attachments/model.ts';
 import {
@@ -111,7 +115,7 @@ export async function processStoredObject(
   if (wanted.thumbnail || wanted.size) {
     const result = await makeThumbnail(stored.body, attachment.mimeType);
     if (result.kind === 'refused') {
-      logger.warn('no thumbnail: the image was refused', {
+      logger.warn('no thumbnail: the file was refused', {
         attachmentId: attachment.id,
         reason: result.reason,
       });
@@ -121,6 +125,13 @@ export async function processStoredObject(
       if (wanted.thumbnail) {
         findings.placeholder = await placeholderOf(thumbnail.webp);
         findings.thumbnailKey = thumbnailKeyFor(attachment.storageKey, randomString(8));
+        // Named before it is written: a run that dies before recording it leaves the intent,
+        // and the orphan sweep removes the thumbnail once the intent has expired.
+        await recordBlobIntent(
+          deps.table,
+          { attachmentId: attachment.id, blobKey: findings.thumbnailKey, kind: 'thumbnail' },
+          (deps.now ?? Date.now)(),
+        );
         await deps.store.put(findings.thumbnailKey, thumbnail.webp, THUMBNAIL_MIME_TYPE);
       }
     }
@@ -133,10 +144,14 @@ export async function processStoredObject(
 
   const updated = await recordProcessingFindings(deps.table, attachment.id, findings);
   if (!updated) {
-    if (findings.thumbnailKey) await removeUnrecordedThumbnail(deps.store, findings.thumbnailKey);
+    if (findings.thumbnailKey) {
+      await removeUnrecordedThumbnail(deps.table, deps.store, attachment.id, findings.thumbnailKey);
+    }
     const now = await getAttachment(deps.table, attachment.id);
     return !now || now.deletedAt !== null ? 'deleted' : 'nothing_to_do';
   }
+  if (findings.thumbnailKey)
+    await dropThumbnailIntent(deps.table, attachment.id, findings.thumbnailKey);
   await notifyCommitted(deps.notify, 'media.processed', updated, (deps.now ?? Date.now)());
   await holdThumbnailIfHeld(deps.store, updated);
   return 'processed';
@@ -203,11 +218,36 @@ async function audioDuration(bytes: Uint8Array, mimeType: string): Promise<numbe
   }
 }
 
-/** Best effort: an unreferenced thumbnail left behind is the orphan sweep's. */
-async function removeUnrecordedThumbnail(store: MediaStore, key: string): Promise<void> {
+/** Best effort: an unreferenced thumbnail left behind (with its intent) is the orphan sweep's. */
+async function removeUnrecordedThumbnail(
+  table: TableContext,
+  store: MediaStore,
+  attachmentId: string,
+  key: string,
+): Promise<void> {
   try {
     await store.remove(key);
+    await dropBlobIntent(table, attachmentId, key);
   } catch (error) {
     logger.warn('could not remove an unrecorded thumbnail', { key, error: error as Error });
+  }
+}
+
+/**
+ * The thumbnail is recorded: its intent has done its job. Best effort: an intent left behind
+ * costs the orphan sweep one look at the record, which keeps the thumbnail.
+ */
+async function dropThumbnailIntent(
+  table: TableContext,
+  attachmentId: string,
+  key: string,
+): Promise<void> {
+  try {
+    await dropBlobIntent(table, attachmentId, key);
+  } catch (error) {
+    logger.warn('could not drop the intent of a recorded thumbnail', {
+      key,
+      error: error as Error,
+    });
   }
 }
