@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (`tsx bench/run.ts [--quick] [--only=cold,overhead,http,list,upload,writes] [--keep]`)
+ * `npm run bench` (`tsx bench/run.ts [--quick] [--only=cold,overhead,http,list,upload,writes,decode] [--keep]`)
  *
  * Starts the local stack on free ports with a temporary DATA_DIR, seeds the datasets, runs every
  * measurement of issue 7, prints a table and writes `bench/results/latest.json`. Every load is
@@ -20,7 +20,17 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const keep = args.includes('--keep');
 const onlyArg = args.find((a) => a.startsWith('--only='));
-const ALL = ['list', 'cold', 'overhead', 'http', 'upload', 'npmstart', 'writes', 'guards'] as const;
+const ALL = [
+  'list',
+  'cold',
+  'overhead',
+  'http',
+  'upload',
+  'npmstart',
+  'writes',
+  'guards',
+  'decode',
+] as const;
 type Part = (typeof ALL)[number];
 const only = new Set<Part>(
   onlyArg ? (onlyArg.slice('--only='.length).split(',') as Part[]) : [...ALL],
@@ -53,6 +63,7 @@ const MODE = quick
       },
       guards: { requests: 100, svgRepeats: 3 },
       writes: { operations: 10, burst: 800 },
+      decode: { processes: 2, warmRuns: 2 },
       watchdogMinutes: 12,
     }
   : {
@@ -78,6 +89,7 @@ const MODE = quick
       },
       guards: { requests: 300, svgRepeats: 5 },
       writes: { operations: 30, burst: 3_200 },
+      decode: { processes: 5, warmRuns: 3 },
       watchdogMinutes: 45,
     };
 
@@ -98,6 +110,8 @@ const BUDGETS = {
   svg50MbMs: 250,
   /** Largest share of a burst's writes on one key of a sharded index, × shard count. */
   burstShareRatio: 1.1,
+  /** Peak RSS of the costliest thumbnail, as a share of the processing function's memory. */
+  decodeMemoryShare: 0.8,
 };
 
 const started = Date.now();
@@ -169,7 +183,7 @@ try {
   const { measureRequestGuards } = await import('./request-guards.ts');
   const { startMemoryDynamo } = await import('./lib/memory-dynamodb.ts');
   const { CapacityMeter } = await import('./lib/capacity.ts');
-  const { functionAccess } = await import('../infra/function-access.ts');
+  const { functionAccess, PROCESSING_MEMORY_MB } = await import('../infra/function-access.ts');
 
   const needsStackData = only.has('cold') || only.has('http') || only.has('upload');
   const smallPng = (await pngOfSize(4_096)).toString('base64');
@@ -709,6 +723,41 @@ try {
           table(
             ['document', 'outcome', 'p50 ms', 'max ms'],
             guards.svg.map((f) => [f.label, f.outcome, fixed(f.ms.median, 1), fixed(f.ms.max, 1)]),
+          ),
+      );
+    }
+  }
+
+  // ── 7. Decode cost: thumbnails of the heaviest inputs ────────────────────────────────────
+  if (only.has('decode')) {
+    log('decode cost: HEIC, PDF and JPEG thumbnails, each in fresh processes');
+    const { measureDecodeCost } = await import('./decode-cost.ts');
+    const decode = await part('decode', () => measureDecodeCost({ ...MODE.decode, workDir, log }));
+    if (decode) {
+      results.decode = decode;
+      const peak = Math.max(...decode.map((f) => f.peakRssMb.max));
+      budgets.push(
+        budget(
+          'decode:peak-rss',
+          `processing: costliest thumbnail's peak RSS ≤ ${BUDGETS.decodeMemoryShare}× its memory (${PROCESSING_MEMORY_MB} MB)`,
+          round(peak / PROCESSING_MEMORY_MB, 3),
+          BUDGETS.decodeMemoryShare,
+          '×',
+        ),
+      );
+      printed.push(
+        `Decode cost (one file per fresh process, as a cold processing Lambda; medians over ${MODE.decode.processes} processes; warm = later thumbnails in the same process)\n` +
+          table(
+            ['input', 'thumbnail', 'cold ms', 'warm ms', 'RSS before MB', 'peak RSS MB', 'max'],
+            decode.map((f) => [
+              f.label,
+              f.outcome,
+              fixed(f.coldMs.median, 0),
+              fixed(f.warmMs.median, 0),
+              fixed(f.rssBeforeMb.median, 0),
+              fixed(f.peakRssMb.median, 0),
+              fixed(f.peakRssMb.max, 0),
+            ]),
           ),
       );
     }
