@@ -404,6 +404,8 @@ describe('IAM least privilege (deployed functions)', () => {
       ...(b.readLegalHold && !b.legalHold ? ['s3:GetObjectLegalHold'] : []),
       ...(b.placeHolds?.length && !b.legalHold ? ['s3:PutObjectLegalHold'] : []),
       ...(access.scanTable ? ['dynamodb:Scan'] : []),
+      ...(access.blobIntents === 'record' ? ['dynamodb:PutItem', 'dynamodb:DeleteItem'] : []),
+      ...(access.blobIntents === 'settle' ? ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'] : []),
       ...(access.publishEvents ? ['events:PutEvents'] : []),
     ].sort();
   }
@@ -559,7 +561,6 @@ describe('deletion lifecycle: purge queue, sweeps and domain events', () => {
         'process-media',
         // the lifecycle events
         'delete-media',
-        'orphan-sweep',
         'purge-sweep',
         'restore-media',
         'set-legal-hold',
@@ -572,8 +573,8 @@ describe('deletion lifecycle: purge queue, sweeps and domain events', () => {
   });
 
   it.each([
-    ['purge-sweep', 'rate(1 hour)'],
-    ['orphan-sweep', 'rate(1 day)'],
+    ['purge-sweep', 'rate(15 minutes)'],
+    ['orphan-sweep', 'rate(1 hour)'],
   ])('runs %s on a schedule (%s), retried twice', (name, expression) => {
     const rules = resourcesOf(json, 'AWS::Events::Rule').filter(([, r]) =>
       (r.Properties.Targets as Array<{ Arn: unknown }>).some(
@@ -603,20 +604,30 @@ describe('deletion lifecycle: purge queue, sweeps and domain events', () => {
     expect(resourcesOf(json, 'AWS::Events::Rule')).toHaveLength(workerNames.length);
   });
 
-  it('purge-sweep touches no S3 object (lifecycle purges the files on AWS)', () => {
-    expect([...actionsOf(statements('purge-sweep'))].filter((a) => a.startsWith('s3:'))).toEqual(
-      [],
-    );
+  it('purge-sweep only adds delete markers in S3 (lifecycle purges the files on AWS)', () => {
+    expect([...actionsOf(statements('purge-sweep'))].filter((a) => a.startsWith('s3:'))).toEqual([
+      's3:DeleteObject',
+    ]);
   });
 
-  it('orphan-sweep writes no record and cannot place or lift holds', () => {
+  it('orphan-sweep writes only blob intents, lists nothing, scans nothing, holds nothing', () => {
     const actions = actionsOf(statements('orphan-sweep'));
-    for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']) {
-      expect(actions).not.toContain(write);
+    const tableWrites = statements('orphan-sweep').filter((s) =>
+      asList(s.Action).some((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a)),
+    );
+    expect(tableWrites).toEqual([
+      {
+        Sid: 'SettleBlobIntents',
+        Effect: 'Allow',
+        Action: ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+        Resource: expect.anything(),
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INTENT#*'] } },
+      },
+    ]);
+    for (const absent of ['dynamodb:Scan', 's3:ListBucket', 's3:PutObjectLegalHold']) {
+      expect(actions).not.toContain(absent);
     }
-    expect(actions).not.toContain('s3:PutObjectLegalHold');
     expect(actions).toContain('s3:GetObjectLegalHold');
-    expect(actions).toContain('dynamodb:Scan');
   });
 });
 
@@ -735,7 +746,7 @@ describe('processing on storage events', () => {
     }
   });
 
-  it('updates attachment records only: UpdateItem on ATTACHMENT# partitions, no other write', () => {
+  it('updates attachment records (UpdateItem on ATTACHMENT#) and writes blob intents, nothing else', () => {
     const dynamo = statements(PROCESSING_FUNCTION).filter((s) =>
       asList(s.Action).some((a) => a.startsWith('dynamodb:')),
     );
@@ -747,6 +758,13 @@ describe('processing on storage events', () => {
         Action: 'dynamodb:UpdateItem',
         Resource: { 'Fn::GetAtt': [tableId(), 'Arn'] },
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ATTACHMENT#*'] } },
+      },
+      {
+        Sid: 'RecordBlobIntents',
+        Effect: 'Allow',
+        Action: ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
+        Resource: { 'Fn::GetAtt': [tableId(), 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INTENT#*'] } },
       },
     ]);
   });
