@@ -624,19 +624,33 @@ try {
         }
       }
       printed.push(
-        `As npm start runs (its own process, INFO logs, processing on; medians over ${MODE.npmStart.repeats} fresh start(s); ready in ${fixed(npmStart.readyMs.fresh.median, 0)} ms fresh, ${fixed(npmStart.readyMs.restart.median, 0)} ms on restart)\n` +
+        `As npm start runs (its own process, INFO logs, processing on; medians over ${MODE.npmStart.repeats} fresh start(s); ready in ${fixed(npmStart.readyMs.fresh.median, 0)} ms fresh, ${fixed(npmStart.readyMs.restart.median, 0)} ms on restart; load average per repeat ${npmStart.loadAverage.map(([a, b]) => `${a}→${b}`).join(', ')})\n` +
+          'CPU ms/request: CPU time of the API process (Node) and of DynamoDB Local (JVM) per answered request: the figure that other load on the machine barely moves.\n' +
           table(
-            ['shape', 'c', 'p50 ms', 'p99 ms', 'req/s', 'requests', 'unexpected'],
+            [
+              'shape',
+              'c',
+              'p50 ms',
+              'p99 ms',
+              'req/s',
+              'CPU ms/req api',
+              'CPU ms/req dynamodb',
+              'requests',
+              'unexpected',
+            ],
             npmStart.figures.map((f) => [
               f.label,
               f.connections,
               fixed(f.p50Ms.median),
               fixed(f.p99Ms.median),
               fixed(f.requestsPerSecond.median, 0),
+              fixed(f.cpuMsPerRequest.api?.median ?? Number.NaN, 2),
+              fixed(f.cpuMsPerRequest.dynamodb?.median ?? Number.NaN, 2),
               f.requests,
               Object.keys(f.unexpected).length > 0 ? JSON.stringify(f.unexpected) : '0',
             ]),
           ) +
+          `\nCPU ms per upload including its processing (thumbnail, placeholder): api ${fixed(npmStart.uploadWithProcessingCpuMs.api?.median ?? Number.NaN, 2)}, dynamodb ${fixed(npmStart.uploadWithProcessingCpuMs.dynamodb?.median ?? Number.NaN, 2)}` +
           '\n\nWhere the time goes (sequential requests; medians; store = time with a store call in flight)\n' +
           table(
             [
