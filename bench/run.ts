@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (`tsx bench/run.ts [--quick] [--only=cold,overhead,http,list,upload,writes,guards,processing] [--keep]`)
+ * `npm run bench` (`tsx bench/run.ts [--quick] [--only=cold,overhead,http,list,upload,writes,guards,processing,decode] [--keep]`)
  *
  * Starts the local stack on free ports with a temporary DATA_DIR, seeds the datasets, runs every
  * measurement of issue 7, prints a table and writes `bench/results/latest.json`. Every load is
@@ -30,6 +30,7 @@ const ALL = [
   'writes',
   'guards',
   'processing',
+  'decode',
 ] as const;
 type Part = (typeof ALL)[number];
 const only = new Set<Part>(
@@ -64,6 +65,7 @@ const MODE = quick
       guards: { requests: 100, svgRepeats: 3 },
       processing: { repeats: 5 },
       writes: { operations: 10, burst: 800 },
+      decode: { processes: 2, warmRuns: 2 },
       watchdogMinutes: 12,
     }
   : {
@@ -90,6 +92,7 @@ const MODE = quick
       guards: { requests: 300, svgRepeats: 5 },
       processing: { repeats: 15 },
       writes: { operations: 30, burst: 3_200 },
+      decode: { processes: 5, warmRuns: 3 },
       watchdogMinutes: 45,
     };
 
@@ -110,6 +113,8 @@ const BUDGETS = {
   svg50MbMs: 250,
   /** Largest share of a burst's writes on one key of a sharded index, × shard count. */
   burstShareRatio: 1.1,
+  /** Peak RSS of the costliest thumbnail, as a share of the processing function's memory. */
+  decodeMemoryShare: 0.8,
 };
 
 const started = Date.now();
@@ -181,7 +186,7 @@ try {
   const { measureRequestGuards } = await import('./request-guards.ts');
   const { startMemoryDynamo } = await import('./lib/memory-dynamodb.ts');
   const { CapacityMeter } = await import('./lib/capacity.ts');
-  const { functionAccess } = await import('../infra/function-access.ts');
+  const { functionAccess, PROCESSING_MEMORY_MB } = await import('../infra/function-access.ts');
 
   const needsStackData = only.has('cold') || only.has('http') || only.has('upload');
   const smallPng = (await pngOfSize(4_096)).toString('base64');
@@ -759,6 +764,41 @@ try {
               fixed(p.cpuMs.median, 0),
               fixed(p.cpuMs.max, 0),
               fixed(p.wallMs.median, 0),
+            ]),
+          ),
+      );
+    }
+  }
+
+  // ── 8. Decode cost: thumbnails of the heaviest inputs ────────────────────────────────────
+  if (only.has('decode')) {
+    log('decode cost: HEIC, PDF and JPEG thumbnails, each in fresh processes');
+    const { measureDecodeCost } = await import('./decode-cost.ts');
+    const decode = await part('decode', () => measureDecodeCost({ ...MODE.decode, workDir, log }));
+    if (decode) {
+      results.decode = decode;
+      const peak = Math.max(...decode.map((f) => f.peakRssMb.max));
+      budgets.push(
+        budget(
+          'decode:peak-rss',
+          `processing: costliest thumbnail's peak RSS ≤ ${BUDGETS.decodeMemoryShare}× its memory (${PROCESSING_MEMORY_MB} MB)`,
+          round(peak / PROCESSING_MEMORY_MB, 3),
+          BUDGETS.decodeMemoryShare,
+          '×',
+        ),
+      );
+      printed.push(
+        `Decode cost (one file per fresh process, as a cold processing Lambda; medians over ${MODE.decode.processes} processes; warm = later thumbnails in the same process)\n` +
+          table(
+            ['input', 'thumbnail', 'cold ms', 'warm ms', 'RSS before MB', 'peak RSS MB', 'max'],
+            decode.map((f) => [
+              f.label,
+              f.outcome,
+              fixed(f.coldMs.median, 0),
+              fixed(f.warmMs.median, 0),
+              fixed(f.rssBeforeMb.median, 0),
+              fixed(f.peakRssMb.median, 0),
+              fixed(f.peakRssMb.max, 0),
             ]),
           ),
       );

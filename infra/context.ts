@@ -73,6 +73,7 @@ export function mediaServicePropsFromContext(node: Node): MediaServiceProps {
       'processingConcurrency',
       node.tryGetContext('processingConcurrency'),
     ),
+    processingMemoryMb: number('processingMemoryMb', node.tryGetContext('processingMemoryMb')),
     indexShards: number('indexShards', node.tryGetContext('indexShards')),
   };
   const breakGlassRoleArn = node.tryGetContext('breakGlassRoleArn') as unknown;

@@ -97,6 +97,19 @@ export interface FunctionAccess {
 
 const { uploads, thumbnails, staging } = KEY_PREFIXES;
 
+/**
+ * Memory of the processing function (the `processingMemoryMb` prop's default), from
+ * `npm run bench -- --only=decode` (peak RSS of a fresh Node 22 process making thumbnails;
+ * full run 2026-11-30, medians of 5): 12 MP HEIC 350 MB (max 369), 50-page PDF 159 MB, a
+ * hostile PDF at PDFium's 256 MB heap cap 662 MB (the live heap and the last dropped one),
+ * 12 MP JPEG 112 MB. A 48 MP HEIC (generated once, not in the bench) peaked at 816 MB: HEIC
+ * takes ~15 bytes a pixel, so the 64 MP HEIC limit (`lib/processing/thumbnail.ts`) tops out near
+ * 1.06 GB. 1536 MB keeps 30 % headroom over that and about twice the hostile-PDF peak, and buys
+ * ~0.9 vCPU, which decoding uses fully (12 MP HEIC: 2.5 s warm on the bench machine). The
+ * bench's budget fails when a measured peak passes 80 % of this.
+ */
+export const PROCESSING_MEMORY_MB = 1536;
+
 /** Sizing shared by the light JSON endpoints (auth lookups + a few table reads). */
 const LIGHT = { memoryMb: 512, timeoutSeconds: 10 } as const;
 
@@ -240,7 +253,7 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
       placeHolds: [thumbnails],
     },
     publishEvents: true,
-    memoryMb: 1536,
+    memoryMb: PROCESSING_MEMORY_MB,
     timeoutSeconds: 120,
   },
   /**

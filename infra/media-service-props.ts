@@ -8,7 +8,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { RouteDefinition } from '../functions/routes.ts';
 import { DEFAULT_INDEX_SHARDS } from '../lib/db/keys.ts';
 import type { CdnProps } from './cdn.ts';
-import type { FunctionAccess } from './function-access.ts';
+import { type FunctionAccess, PROCESSING_MEMORY_MB } from './function-access.ts';
 
 export const STAGE_NAMES = ['dev', 'staging', 'prod'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
@@ -121,6 +121,12 @@ export interface MediaServiceProps {
    */
   processingConcurrency?: number;
   /**
+   * Memory of the processing function in MB (Lambda gives CPU in proportion). The default is
+   * sized from the decode bench (infra/function-access.ts `PROCESSING_MEMORY_MB`): raise it to
+   * make HEIC photos above 48 MP fit. Integer between 128 and 10240. @default 1536
+   */
+  processingMemoryMb?: number;
+  /**
    * Shards of the hot table-index partitions (a workspace's and a project's list entries, the
    * purge queue): `MEDIA_INDEX_SHARDS` of every function. Each shard takes up to 1,000 writes/s,
    * and a workspace-wide list page reads every shard; docs/capacity.md shows how to choose.
@@ -150,6 +156,7 @@ export interface ResolvedMediaServiceProps {
   logLevel: LogLevel;
   throttle: { rateLimit: number; burstLimit: number };
   processingConcurrency: number | undefined;
+  processingMemoryMb: number;
   indexShards: number;
   alarms: {
     enabled: boolean;
@@ -325,6 +332,12 @@ export function resolveMediaServiceProps(props: MediaServiceProps): ResolvedMedi
       props.processingConcurrency === undefined
         ? undefined
         : positiveInteger('processingConcurrency', props.processingConcurrency, 1000, 2),
+    processingMemoryMb: positiveInteger(
+      'processingMemoryMb',
+      props.processingMemoryMb ?? PROCESSING_MEMORY_MB,
+      10_240,
+      128,
+    ),
     indexShards: positiveInteger('indexShards', props.indexShards ?? DEFAULTS.indexShards, 256),
     alarms: resolveAlarms(stageName, props.alarms ?? {}),
     cdn: resolveCdn(props.cdn),

@@ -96,6 +96,8 @@ export interface AddFunctionOptions {
    * its job and the platform retries (the processing worker). @default true
    */
   throttleAlarm?: boolean;
+  /** Memory in MB instead of the access entry's (a prop of the service). */
+  memoryMb?: number;
 }
 
 /** Headers a browser client sends: the two API key headers and JSON bodies. */
@@ -317,7 +319,9 @@ export class MediaService extends Construct {
   addFunction(name: string, options: AddFunctionOptions = {}): NodejsFunction {
     const existing = this.functions.get(name);
     if (existing) return existing.function;
-    const access = accessFor(name, this.access);
+    const entry = accessFor(name, this.access);
+    const access =
+      options.memoryMb === undefined ? entry : { ...entry, memoryMb: options.memoryMb };
     const fn = new ServiceFunction(this, `${pascal(name)}`, {
       name,
       description: `media-service ${this.settings.stageName}: ${name}`,
@@ -404,7 +408,10 @@ export class MediaService extends Construct {
   private addProcessing(): { queue: ProcessingQueue; deadLetterQueue: Queue } {
     const name = PROCESSING_FUNCTION;
     // Throttled batches go back to the queue and are retried; the backlog age pages instead.
-    const fn = this.addFunction(name, { throttleAlarm: false });
+    const fn = this.addFunction(name, {
+      throttleAlarm: false,
+      memoryMb: this.settings.processingMemoryMb,
+    });
     const deadLetterQueue = new Queue(this, 'ProcessingDeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,

@@ -3,10 +3,11 @@
  * and what is expected, before any resource exists.
  */
 import { App, Stack } from 'aws-cdk-lib';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mediaServicePropsFromContext, stackPropsFromContext } from '../../infra/context.ts';
-import { accessFor, functionAccess } from '../../infra/function-access.ts';
+import { accessFor, functionAccess, PROCESSING_MEMORY_MB } from '../../infra/function-access.ts';
 import { MediaService } from '../../infra/media-service.ts';
 import {
   type MediaServiceProps,
@@ -203,6 +204,35 @@ describe('routes and the access map', () => {
   });
 });
 
+describe('processingMemoryMb', () => {
+  /** The synthesized `MemorySize` of the function `name`. */
+  const memoryOf = (props: Partial<MediaServiceProps>, name = 'process-media') => {
+    const service = build(props).node.findChild('Service') as MediaService;
+    const fn = service.functions.get(name);
+    if (!fn) throw new Error(`no function ${name}`);
+    return (fn.function.node.defaultChild as CfnFunction).memorySize;
+  };
+
+  it('defaults to the size the decode bench justifies (infra/function-access.ts)', () => {
+    expect(PROCESSING_MEMORY_MB).toBe(1536);
+    expect(memoryOf({})).toBe(1536);
+    expect(accessFor('process-media').memoryMb).toBe(PROCESSING_MEMORY_MB);
+  });
+
+  it('is a prop of the service, for the processing function only', () => {
+    expect(memoryOf({ processingMemoryMb: 3008 })).toBe(3008);
+    expect(memoryOf({ processingMemoryMb: 3008 }, 'upload-media')).toBe(
+      accessFor('upload-media').memoryMb,
+    );
+  });
+
+  it.each([127, 10_241, 1.5, '2048'])('rejects %j', (value) => {
+    expect(() => build({ processingMemoryMb: value as never })).toThrow(
+      /^MediaService: processingMemoryMb must be an integer between 128 and 10240, got /,
+    );
+  });
+});
+
 describe('context', () => {
   const withContext = (context: Record<string, unknown>) => new App({ context }).node;
 
@@ -224,6 +254,7 @@ describe('context', () => {
         allowedOrigins: 'https://a.example.com, https://b.example.com',
         throttleRateLimit: '20',
         processingConcurrency: '4',
+        processingMemoryMb: '2048',
       }),
     );
     expect(props).toMatchObject({
@@ -233,6 +264,7 @@ describe('context', () => {
       allowedOrigins: ['https://a.example.com', 'https://b.example.com'],
       throttle: { rateLimit: 20 },
       processingConcurrency: 4,
+      processingMemoryMb: 2048,
     });
     expect(
       mediaServicePropsFromContext(withContext({ allowedOrigins: '["https://a.example.com"]' }))

@@ -134,6 +134,13 @@ describe('HEIC (libheif in WebAssembly, then sharp)', () => {
     view.setUint32(ispe + 12, 30_000);
     const result = await makeThumbnail(heic, 'image/heic');
     expect(result).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/pixel limit/) });
+    // 10000×7000 (70 MP): within sharp's limit, above what a HEIC may take in memory.
+    view.setUint32(ispe + 8, 10_000);
+    view.setUint32(ispe + 12, 7_000);
+    expect(await makeThumbnail(heic, 'image/heic')).toMatchObject({
+      kind: 'refused',
+      reason: expect.stringMatching(/64000000-pixel limit/),
+    });
   });
 
   it('refuses truncated and corrupt files instead of throwing', async () => {
