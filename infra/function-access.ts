@@ -34,8 +34,15 @@ export const MEDIA_PREFIXES: readonly KeyPrefix[] = [KEY_PREFIXES.uploads, KEY_P
  *   its condition expression in the code; IAM cannot see expressions.
  * - `readWrite`: `read` plus `PutItem`, `UpdateItem`, `DeleteItem`, `BatchWriteItem`,
  *   `ConditionCheckItem` (transactions are authorised per item action) on the table.
+ * - `none`: no item access (the stream consumer: its event source mapping grants the stream
+ *   reads, `infra/event-delivery.ts`).
  */
-export type TableAccess = 'healthSentinel' | 'read' | 'readUpdateAttachments' | 'readWrite';
+export type TableAccess =
+  | 'none'
+  | 'healthSentinel'
+  | 'read'
+  | 'readUpdateAttachments'
+  | 'readWrite';
 
 export interface BucketAccess {
   /** `s3:ListBucket` on the bucket: `HeadBucket` (health) and `ListObjectsV2` (sweeps). */
@@ -94,24 +101,20 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
   'get-media': { table: 'read', countRequests: true, ...LIGHT },
   /**
    * Largest body API Gateway carries is 10 MB (about 7.5 MB decoded); parse + inspect + put.
-   * Publishes `media.uploaded`.
+   * No request-path function publishes events: they follow from the table's change stream
+   * (`stream-events`).
    */
   'upload-media': {
     table: 'readWrite',
     // delete: removes the blob again when the record commit fails (no file without a record).
     bucket: { write: [uploads], delete: [uploads] },
-    publishEvents: true,
     memoryMb: 1024,
     timeoutSeconds: 29,
   },
-  /**
-   * Record first, then a delete marker on the file and its thumbnail (`softDelete`); publishes
-   * `media.deleted`.
-   */
+  /** Record first, then a delete marker on the file and its thumbnail (`softDelete`). */
   'delete-media': {
     table: 'readWrite',
     bucket: { delete: [uploads, thumbnails] },
-    publishEvents: true,
     ...LIGHT,
   },
   /** Streams the bytes or presigns a GET. */
@@ -128,7 +131,6 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
   'set-legal-hold': {
     table: 'readWrite',
     bucket: { legalHold: true, listVersions: true },
-    publishEvents: true,
     ...LIGHT,
   },
   /**
@@ -142,20 +144,17 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
       deleteVersions: [uploads, thumbnails],
       delete: [uploads, thumbnails],
     },
-    publishEvents: true,
     ...LIGHT,
   },
   /** Presigns a PUT to `staging/`. */
   'create-upload-session': { table: 'readWrite', bucket: { write: [staging] }, ...LIGHT },
   /**
    * Reads and verifies the staged object, writes the verified bytes to `uploads/` with a PUT
-   * (deleting them again if the commit fails), removes the staged object; publishes
-   * `media.uploaded`.
+   * (deleting them again if the commit fails), removes the staged object.
    */
   'complete-upload-session': {
     table: 'readWrite',
     bucket: { read: [staging], write: [uploads], delete: [staging, uploads] },
-    publishEvents: true,
     memoryMb: 1024,
     timeoutSeconds: 29,
   },
@@ -164,7 +163,7 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
   /**
    * S3 object-created events (EventBridge): reads the record and the stored file, writes a
    * thumbnail, records it with one conditional UpdateItem (a run whose write is refused deletes
-   * its own thumbnail), holds the thumbnail of a held attachment, publishes `media.processed`.
+   * its own thumbnail), holds the thumbnail of a held attachment.
    */
   'process-media': {
     table: 'readUpdateAttachments',
@@ -175,18 +174,16 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
       listVersions: true,
       placeHolds: [thumbnails],
     },
-    publishEvents: true,
     memoryMb: 1536,
     timeoutSeconds: 120,
   },
   /**
    * Scheduled: purges records whose grace period has passed (query on the purge-queue index,
-   * conditional DeleteItem) and publishes `media.purged`. No S3 access: on AWS the files go by
-   * the lifecycle rule (which never expires a held version).
+   * conditional DeleteItem). No S3 access: on AWS the files go by the lifecycle rule (which
+   * never expires a held version).
    */
   'purge-sweep': {
     table: 'readWrite',
-    publishEvents: true,
     memoryMb: 512,
     timeoutSeconds: 300,
   },
@@ -195,7 +192,8 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
    * Orphans get a delete marker (purged after grace by lifecycle) unless held (GetObjectLegalHold
    * over the key's versions); a live file of a deleted record gets a delete marker; the file of
    * a live record found behind a delete marker is restored (HeadObject needs GetObject, restore
-   * needs DeleteObjectVersion on markers). Writes no record.
+   * needs DeleteObjectVersion on markers). Writes no record; publishes its reports
+   * (`media.blob_missing`), which are no record change.
    */
   'orphan-sweep': {
     table: 'read',
@@ -211,6 +209,17 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
     publishEvents: true,
     memoryMb: 1024,
     timeoutSeconds: 900,
+  },
+  /**
+   * The table's change stream (event source mapping: DescribeStream, GetRecords,
+   * GetShardIterator, ListStreams on the stream, granted with it) → `events:PutEvents`. Reads
+   * and writes no item, touches no object.
+   */
+  'stream-events': {
+    table: 'none',
+    publishEvents: true,
+    memoryMb: 512,
+    timeoutSeconds: 60,
   },
 };
 

@@ -184,7 +184,9 @@ export function accessStatements(
     (index) => `${table.tableArn}/index/${index.indexName}`,
   );
 
-  if (access.table === 'healthSentinel') {
+  if (access.table === 'none') {
+    // No item access at all.
+  } else if (access.table === 'healthSentinel') {
     statements.push(
       new iam.PolicyStatement({
         sid: 'ReadHealthSentinel',

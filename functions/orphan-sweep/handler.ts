@@ -6,10 +6,12 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { sweepOrphans } from '../../lib/attachments/orphan-sweep.ts';
 import { lifecycleDepsFrom } from '../../lib/attachments/stored-files.ts';
 import { config, DEFAULT_ORPHAN_MIN_AGE_SECONDS } from '../../lib/config.ts';
+import { eventPublisherFrom } from '../../lib/events/publisher.ts';
 import { recordSweep, workerHandler } from '../../lib/observability/worker.ts';
 
 const deps = {
   ...lifecycleDepsFrom(config),
+  events: eventPublisherFrom(config),
   minAgeSeconds: config.orphanMinAgeSeconds ?? DEFAULT_ORPHAN_MIN_AGE_SECONDS,
 };
 

@@ -4,10 +4,8 @@
  * route. A thrown error (a record not committed yet, an outage) fails the invocation so the
  * platform retries it; every step is idempotent (see `lib/processing/process-media.ts`).
  */
-import { publishingMediaEvents } from '../../lib/attachments/media-events.ts';
 import { config } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
-import { eventPublisherFrom } from '../../lib/events/publisher.ts';
 import { logger } from '../../lib/logger.ts';
 import { timedProcessing, workerHandler } from '../../lib/observability/worker.ts';
 import { processStoredObject } from '../../lib/processing/process-media.ts';
@@ -17,8 +15,6 @@ import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
 const deps = {
   table: createTableContext(config),
   store: mediaStoreFrom(config),
-  // `media.processed` once the findings are recorded.
-  notify: publishingMediaEvents(eventPublisherFrom(config)),
 };
 
 export const handler = workerHandler(async (event: unknown, metrics) => {

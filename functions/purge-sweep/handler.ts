@@ -1,6 +1,7 @@
 /**
  * Scheduled (EventBridge rule): purges attachments whose grace period is over. The files go
- * by S3 lifecycle; this removes the records and publishes `media.purged`.
+ * by S3 lifecycle; this removes the records (each removal's `media.purged` comes from the
+ * table's change stream).
  */
 import type { ScheduledEvent } from 'aws-lambda';
 import { purgeExpired } from '../../lib/attachments/purge-sweep.ts';

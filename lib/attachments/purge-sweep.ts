@@ -13,13 +13,11 @@
  *    does nothing, because lifecycle expires the noncurrent versions by itself (and never a
  *    held one). A file reported `held` stops here: storage holds what the record does not
  *    (a leftover of an interrupted hold change), and nothing is removed.
- * 3. delete the record; DynamoDB TTL is the backstop if no sweep runs (without an event then).
- * 4. `media.purged`.
+ * 3. delete the record; DynamoDB TTL is the backstop if no sweep runs. Either removal is one
+ *    record in the table's change stream, from which `media.purged` is derived.
  * If the sweep stops midway, the record is still due and the next run claims it again (purging
  * a file twice is a no-op).
  */
-import { attachmentEvent } from '../events/domain-events.ts';
-import { publishAfterCommit } from '../events/publisher.ts';
 import { logger } from '../logger.ts';
 import { blobKeysOf } from './model.ts';
 import { claimForPurge, purgeAttachmentRecord, purgeCandidates } from './records.ts';
@@ -77,7 +75,6 @@ export async function purgeExpired(
       continue;
     }
     report.purged += 1;
-    await publishAfterCommit(deps.events, [attachmentEvent('media.purged', purged, now)]);
   }
   logger.info('purge sweep done', { ...report });
   return report;

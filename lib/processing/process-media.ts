@@ -13,7 +13,8 @@
  *    `processing-records.ts`). A run whose write is refused (a duplicate won, or the
  *    attachment was deleted meanwhile) removes the thumbnail it wrote, and only that one.
  *    A crash between the two leaves an unreferenced thumbnail for the orphan sweep.
- * 3. `media.processed` is reported once the findings are recorded.
+ * 3. `media.processed` follows from the recorded findings (the table's change stream,
+ *    `lib/events/from-stream-record.ts`): never for a write that was refused.
  * 4. A thumbnail recorded on an attachment under legal hold is held too (the record's hold
  *    covers every file of the attachment). The conditional write serializes with the hold's
  *    own record write, so one of them sees the other: if the hold was first, this run holds
@@ -29,7 +30,6 @@
  * audio, Lottie) end without a thumbnail and without an error: retrying cannot help.
  */
 
-import { type NotifyMediaEvent, notifyCommitted } from '../attachments/media-events.ts';
 import { type Attachment, attachmentIdOfKey, thumbnailKeyFor } from '../attachments/model.ts';
 import {
   type ProcessingFindings,
@@ -49,8 +49,6 @@ export interface ProcessingDeps {
   table: TableContext;
   store: MediaStore;
   now?: () => number;
-  /** `media.processed` goes here once findings are recorded. */
-  notify?: NotifyMediaEvent;
   /** Waiting for a record that is not committed yet: tries and pause between them. */
   recordWait?: { attempts: number; delayMs: number };
   sleep?: (ms: number) => Promise<void>;
@@ -131,13 +129,17 @@ export async function processStoredObject(
   }
   if (Object.keys(findings).length === 0) return 'nothing_to_do';
 
-  const updated = await recordProcessingFindings(deps.table, attachment.id, findings);
+  const updated = await recordProcessingFindings(
+    deps.table,
+    attachment.id,
+    findings,
+    (deps.now ?? Date.now)(),
+  );
   if (!updated) {
     if (findings.thumbnailKey) await removeUnrecordedThumbnail(deps.store, findings.thumbnailKey);
     const now = await getAttachment(deps.table, attachment.id);
     return !now || now.deletedAt !== null ? 'deleted' : 'nothing_to_do';
   }
-  await notifyCommitted(deps.notify, 'media.processed', updated, (deps.now ?? Date.now)());
   await holdThumbnailIfHeld(deps.store, updated);
   return 'processed';
 }

@@ -75,9 +75,13 @@ describe('alarm destinations', () => {
       expect(alarm.TreatMissingData).toBe('notBreaching');
       // Rates (math expressions), latencies and ages: never a raw count of errors.
       const judged = expressionOf(alarm) ? 'rate' : alarm.MetricName;
-      expect(['rate', 'Latency', 'AsyncEventAge', 'ApproximateAgeOfOldestMessage']).toContain(
-        judged,
-      );
+      expect([
+        'rate',
+        'Latency',
+        'AsyncEventAge',
+        'ApproximateAgeOfOldestMessage',
+        'IteratorAge',
+      ]).toContain(judged);
     }
   });
 

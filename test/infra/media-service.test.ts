@@ -7,6 +7,12 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../functions/routes.ts';
+import {
+  DEAD_LETTER_ALARM_SECONDS,
+  ITERATOR_AGE_ALARM_MINUTES,
+  STREAM_EVENTS_FUNCTION,
+  STREAM_READING,
+} from '../../infra/event-delivery.ts';
 import { type FunctionAccess, functionAccess } from '../../infra/function-access.ts';
 import {
   ACCESS_LOG_FIELDS,
@@ -54,10 +60,17 @@ beforeAll(() => {
 
 const httpFunctionNames: string[] = [...new Set(routes.map((r) => r.name))];
 const scheduledNames: string[] = SCHEDULED_FUNCTIONS.map((w) => w.name);
-const workerNames: string[] = [...scheduledNames, PROCESSING_FUNCTION];
+const workerNames: string[] = [...scheduledNames, PROCESSING_FUNCTION, STREAM_EVENTS_FUNCTION];
 const functionNames: string[] = [...httpFunctionNames, ...workerNames];
 /** What the Lambda service needs to hand a failed processing event to the dead-letter queue. */
 const DLQ_SEND = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
+/** What the stream event source mapping reads the table's stream with. */
+const STREAM_READ = [
+  'dynamodb:DescribeStream',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:ListStreams',
+];
 const TABLE_READS = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
 
 /** The Lambda resource of function `name` (found through the construct, not by guessing ids). */
@@ -80,6 +93,10 @@ const busId = () =>
 const dlqId = () =>
   synth.stack.getLogicalId(
     synth.stack.service.processingDeadLetterQueue.node.defaultChild as never,
+  );
+const eventsDlqId = () =>
+  synth.stack.getLogicalId(
+    synth.stack.service.eventDelivery.deadLetterQueue.node.defaultChild as never,
   );
 const lambdaIdOf = (name: string) =>
   synth.stack.getLogicalId(
@@ -355,6 +372,89 @@ describe('media bucket', () => {
   });
 });
 
+describe('event delivery: the table stream → stream-events → the bus', () => {
+  it('the table streams new and old images (as the local table, TABLE_STREAM)', () => {
+    expect(table().Properties.StreamSpecification).toEqual({
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    });
+    expect(toCreateTableInput('t').StreamSpecification).toEqual({
+      StreamEnabled: true,
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    });
+  });
+
+  it('maps the stream to stream-events with partial batch failures, bisection, retries, a DLQ', () => {
+    const mappings = resourcesOf(json, 'AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(1);
+    const [, mapping] = mappings[0] as [string, CfnResource];
+    expect(mapping.Properties).toMatchObject({
+      FunctionName: ref(lambdaIdOf(STREAM_EVENTS_FUNCTION)),
+      EventSourceArn: { 'Fn::GetAtt': [tableId(), 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: STREAM_READING.batchSize,
+      ParallelizationFactor: STREAM_READING.parallelizationFactor,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: STREAM_READING.retryAttempts,
+      MaximumRecordAgeInSeconds: STREAM_READING.maxRecordAge.toSeconds(),
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [eventsDlqId(), 'Arn'] } },
+      },
+      // Only attachment records invoke it (rate-limit counters and the like never do).
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              dynamodb: { Keys: { PK: { S: [{ prefix: 'ATTACHMENT#' }] } } },
+            }),
+          },
+        ],
+      },
+    });
+    const queue = json.Resources[eventsDlqId()] as CfnResource;
+    expect(queue.Properties).toMatchObject({
+      MessageRetentionPeriod: 14 * 86_400,
+      SqsManagedSseEnabled: true,
+    });
+  });
+
+  it('stream-events reads only this table’s stream and puts only on the bus', () => {
+    const own = statementsOf(json, synth.stack, synth.stack.service, STREAM_EVENTS_FUNCTION);
+    const streamReads = own.filter((st) =>
+      asList(st.Action).some((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:ListStreams'),
+    );
+    expect(streamReads.flatMap((st) => asList(st.Resource).map(flatten))).toEqual([
+      `<${tableId()}.StreamArn>`,
+    ]);
+    expect(actionsOf(own).has('dynamodb:GetItem')).toBe(false);
+    expect(
+      lambdaOf(STREAM_EVENTS_FUNCTION).Properties.Environment.Variables.EVENT_BUS_NAME,
+    ).toEqual(ref(busId()));
+  });
+
+  it('pages on the iterator age and on any record given up', () => {
+    const alarms = resourcesOf(json, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    expect(alarms).toContainEqual(
+      expect.objectContaining({
+        MetricName: 'IteratorAge',
+        Namespace: 'AWS/Lambda',
+        Statistic: 'Maximum',
+        Threshold: ITERATOR_AGE_ALARM_MINUTES * 60_000,
+        Dimensions: [{ Name: 'FunctionName', Value: ref(lambdaIdOf(STREAM_EVENTS_FUNCTION)) }],
+        AlarmActions: [TOPIC_ARN],
+      }),
+    );
+    expect(alarms).toContainEqual(
+      expect.objectContaining({
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Namespace: 'AWS/SQS',
+        Threshold: DEAD_LETTER_ALARM_SECONDS,
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [eventsDlqId(), 'QueueName'] } }],
+      }),
+    );
+  });
+});
+
 describe('IAM least privilege (deployed functions)', () => {
   const TABLE_READ = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
   const TABLE_WRITE = [
@@ -376,7 +476,8 @@ describe('IAM least privilege (deployed functions)', () => {
     const b = access.bucket ?? {};
     return [
       ...ALWAYS,
-      ...(access.table === 'healthSentinel' ? ['dynamodb:GetItem'] : TABLE_READ),
+      ...(access.table === 'healthSentinel' ? ['dynamodb:GetItem'] : []),
+      ...(['read', 'readWrite', 'readUpdateAttachments'].includes(access.table) ? TABLE_READ : []),
       ...(access.table === 'readWrite' ? TABLE_WRITE : []),
       ...(access.table === 'readUpdateAttachments' ? ['dynamodb:UpdateItem'] : []),
       ...(access.countRequests ? ['dynamodb:UpdateItem'] : []),
@@ -403,30 +504,41 @@ describe('IAM least privilege (deployed functions)', () => {
     const expected = expectedActions(functionAccess[name] as FunctionAccess);
     // Plus, for the processing worker, the hand-over of failed events to its dead-letter queue.
     if (name === PROCESSING_FUNCTION) expected.push(...DLQ_SEND);
+    // And for the stream consumer, its event source (stream reads) and its dead-letter queue.
+    if (name === STREAM_EVENTS_FUNCTION) expected.push(...STREAM_READ, ...DLQ_SEND);
     expect(actual).toEqual(expected.sort());
   });
 
-  it('only the processing worker may send to the dead-letter queue, that queue only', () => {
+  it('only the two workers with a dead-letter queue may send to one, their own only', () => {
+    const own: Record<string, () => string> = {
+      [PROCESSING_FUNCTION]: dlqId,
+      [STREAM_EVENTS_FUNCTION]: eventsDlqId,
+    };
     for (const name of functionNames) {
       const sends = statements(name).filter((s) =>
         asList(s.Action).some((a) => a.startsWith('sqs:')),
       );
-      if (name !== PROCESSING_FUNCTION) {
+      const queue = own[name];
+      if (!queue) {
         expect(sends, name).toEqual([]);
         continue;
       }
-      expect(sends.flatMap((s) => asList(s.Resource).map(flatten))).toEqual([`<${dlqId()}.Arn>`]);
+      expect(sends.flatMap((s) => asList(s.Resource).map(flatten))).toEqual([`<${queue()}.Arn>`]);
     }
   });
 
-  it.each(functionNames)('%s: no wildcard resource except for X-Ray', (name) => {
+  it.each(functionNames)('%s: no wildcard resource except for X-Ray (and ListStreams)', (name) => {
     for (const s of statements(name)) {
-      if (asList(s.Resource).includes('*')) {
-        expect([...asList(s.Action)].sort()).toEqual([
-          'xray:PutTelemetryRecords',
-          'xray:PutTraceSegments',
-        ]);
+      if (!asList(s.Resource).includes('*')) continue;
+      // ListStreams has no resource-level permissions; the stream consumer's mapping needs it.
+      if (name === STREAM_EVENTS_FUNCTION && asList(s.Action).includes('dynamodb:ListStreams')) {
+        expect(asList(s.Action)).toEqual(['dynamodb:ListStreams']);
+        continue;
       }
+      expect([...asList(s.Action)].sort()).toEqual([
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ]);
     }
   });
 
@@ -456,6 +568,8 @@ describe('IAM least privilege (deployed functions)', () => {
     ]);
     for (const s of statements(name)) {
       if (!asList(s.Action).some((a) => a.startsWith('dynamodb:'))) continue;
+      // The stream consumer reads the table's stream (ListStreams: see the wildcard test).
+      if (name === STREAM_EVENTS_FUNCTION) continue;
       for (const r of asList(s.Resource).map(flatten)) expect(allowed).toContain(r);
     }
   });
@@ -532,25 +646,16 @@ describe('deletion lifecycle: purge queue, sweeps and domain events', () => {
     expect(resourcesOf(json, 'AWS::Events::EventBusPolicy')).toEqual([]);
   });
 
-  it('lets exactly the functions that report transitions put events, on that bus only', () => {
+  it('lets exactly the stream consumer and the orphan sweep put events, on that bus only', () => {
     const publishers = functionNames.filter((name) =>
       actionsOf(statements(name)).has('events:PutEvents'),
     );
-    expect(publishers.sort()).toEqual(
-      [
-        // media.uploaded, by either upload path
-        'upload-media',
-        'complete-upload-session',
-        // media.processed
-        'process-media',
-        // the lifecycle events
-        'delete-media',
-        'orphan-sweep',
-        'purge-sweep',
-        'restore-media',
-        'set-legal-hold',
-      ].sort(),
-    );
+    // The events of record changes come from the table's stream; no request-path function
+    // (nor processing, nor the purge sweep) publishes. The orphan sweep reports blob_missing.
+    expect(publishers.sort()).toEqual([STREAM_EVENTS_FUNCTION, 'orphan-sweep'].sort());
+    for (const name of [...httpFunctionNames, PROCESSING_FUNCTION, 'purge-sweep']) {
+      expect(lambdaOf(name).Properties.Environment.Variables.EVENT_BUS_NAME, name).toBeUndefined();
+    }
     for (const name of publishers) {
       const put = statements(name).filter((s) => asList(s.Action).includes('events:PutEvents'));
       expect(put.flatMap((s) => asList(s.Resource).map(flatten))).toEqual([`<${busId()}.Arn>`]);
@@ -583,10 +688,12 @@ describe('deletion lifecycle: purge queue, sweeps and domain events', () => {
     const invoke = resourcesOf(json, 'AWS::Lambda::Permission').filter(
       ([, p]) => p.Properties.Principal === 'events.amazonaws.com',
     );
+    // The stream consumer is invoked by its event source mapping, not by a rule.
+    const ruleTargets = [...scheduledNames, PROCESSING_FUNCTION];
     expect(invoke.map(([, p]) => flatten(p.Properties.FunctionName)).sort()).toEqual(
-      workerNames.map((name) => `<${lambdaId(name)}.Arn>`).sort(),
+      ruleTargets.map((name) => `<${lambdaId(name)}.Arn>`).sort(),
     );
-    expect(resourcesOf(json, 'AWS::Events::Rule')).toHaveLength(workerNames.length);
+    expect(resourcesOf(json, 'AWS::Events::Rule')).toHaveLength(ruleTargets.length);
   });
 
   it('purge-sweep touches no S3 object (lifecycle purges the files on AWS)', () => {
@@ -660,14 +767,15 @@ describe('processing on storage events', () => {
   });
 
   it('the dead-letter queue is encrypted, keeps messages 14 days and refuses plain HTTP', () => {
-    const [id, queue] = onlyResource(json, 'AWS::SQS::Queue');
-    expect(id).toBe(dlqId());
+    const queue = json.Resources[dlqId()] as CfnResource;
     expect(queue.Properties).toMatchObject({
       SqsManagedSseEnabled: true,
       MessageRetentionPeriod: 14 * 86_400,
     });
-    const [, policy] = onlyResource(json, 'AWS::SQS::QueuePolicy');
-    expect(policy.Properties.Queues).toEqual([ref(dlqId())]);
+    const policy = resourcesOf(json, 'AWS::SQS::QueuePolicy')
+      .map(([, p]) => p)
+      .find((p) => JSON.stringify(p.Properties.Queues) === JSON.stringify([ref(dlqId())]));
+    if (!policy) throw new Error('no policy of the processing dead-letter queue');
     const policyStatements = policy.Properties.PolicyDocument.Statement as Array<
       Statement & { Principal: unknown; Condition: unknown }
     >;
@@ -781,13 +889,13 @@ describe('upload sessions', () => {
     expect(actionsOf(statements('create-upload-session'))).not.toContain('events:PutEvents');
   });
 
-  it('completing reads staging/, stores under uploads/, removes either, publishes', () => {
+  it('completing reads staging/, stores under uploads/, removes either, publishes nothing', () => {
     expect(objectGrants('complete-upload-session')).toEqual({
       's3:GetObject': ['/staging/*'],
       's3:PutObject': ['/uploads/*'],
       's3:DeleteObject': ['/staging/*', '/uploads/*'],
     });
-    expect(actionsOf(statements('complete-upload-session'))).toContain('events:PutEvents');
+    expect(actionsOf(statements('complete-upload-session'))).not.toContain('events:PutEvents');
   });
 });
 

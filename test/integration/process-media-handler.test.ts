@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Scenario, seedScenario } from '../support/seed.ts';
-import { testS3, testTable } from '../support/stack.ts';
+import { testConfig, testS3, testTable } from '../support/stack.ts';
+import { tableEvents } from '../support/table-events.ts';
 
 const bucket = `handler-${Date.now().toString(36)}`;
 let handler: (event: unknown) => Promise<Array<{ key: string; outcome: string }>>;
@@ -26,7 +27,7 @@ let lib: {
 };
 
 const savedEnv = { ...process.env };
-// Where the handler publishes its events (no bus configured: `${DATA_DIR}/events.ndjson`).
+// Where the handler would publish events if it still did (no bus configured: the local file).
 const dataDir = mkdtempSync(join(tmpdir(), 'process-media-handler-'));
 afterAll(() => {
   process.env = savedEnv;
@@ -90,9 +91,11 @@ describe('process-media handler', () => {
     expect(result).toEqual([{ key: keyOf(url), outcome: 'processed' }]);
     const after = await lib.getAttachment(testTable(), id);
     expect(after?.thumbnailKey).toMatch(/^thumbnails\//);
-    // Published through the configured publisher, once, with the recorded thumbnail.
-    const processed = await lib.eventsAbout(id, undefined, lib.eventsFile(dataDir));
-    expect(processed.map((event) => event.type)).toEqual(['media.processed']);
+    // The handler publishes nothing itself; its recorded write is one media.processed in the
+    // table's change stream, with the recorded thumbnail.
+    expect(await lib.eventsAbout(id, undefined, lib.eventsFile(dataDir))).toEqual([]);
+    const processed = await tableEvents(testConfig(), { about: id, type: 'media.processed' });
+    expect(processed).toHaveLength(1);
     expect(processed[0]?.data).toMatchObject({
       attachment: { id, thumbnailKey: after?.thumbnailKey },
     });
@@ -119,6 +122,6 @@ describe('process-media handler', () => {
     expect(await handler({ Records: [record(keyOf(url))] })).toEqual([
       { key: keyOf(url), outcome: 'nothing_to_do' },
     ]);
-    expect(await lib.eventsAbout(id, 'media.processed', lib.eventsFile(dataDir))).toHaveLength(1);
+    expect(await tableEvents(testConfig(), { about: id, type: 'media.processed' })).toHaveLength(1);
   });
 });
