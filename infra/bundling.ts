@@ -7,7 +7,9 @@
  * The bundle smoke test (test/infra/bundles.test.ts) loads the very assets CDK produces with
  * these options, so what is tested is what is deployed.
  */
+import { createRequire } from 'node:module';
 import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { REFERENCE_PACKAGE_FILES } from '../lib/openapi/reference-page.ts';
 
 /** Node.js version of the Lambda runtime, as esbuild spells it. */
 export const NODE_TARGET = 'node22';
@@ -52,6 +54,26 @@ export const LAMBDA_PLATFORM_NPM_CONFIG = {
   npm_config_libc: 'glibc',
 } as const;
 
+/**
+ * Package files a function reads at run time (not code, so esbuild cannot bundle them), by
+ * function name: copied next to the bundle, where the function looks for them first. The API
+ * reference serves Swagger UI's script and stylesheet this way (no CDN).
+ */
+export const COPIED_FILES: Readonly<Record<string, readonly string[]>> = {
+  'api-reference': Object.values(REFERENCE_PACKAGE_FILES),
+};
+
+const requireFromProject = createRequire(import.meta.url);
+
+function copyFilesHook(files: readonly string[]): BundlingOptions['commandHooks'] {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir: string, outputDir: string) =>
+      files.map((file) => `cp "${requireFromProject.resolve(file)}" "${outputDir}/"`),
+  };
+}
+
 /** The options for the function `name` (its `INSTALLED_PACKAGES`, if any). */
 export function bundlingOptions(name?: string): BundlingOptions {
   const installed =
@@ -75,6 +97,9 @@ export function bundlingOptions(name?: string): BundlingOptions {
     logLevel: LogLevel.WARNING,
     // No Docker here or in CI: esbuild is a devDependency and runs locally.
     forceDockerBundling: false,
+    ...(Object.hasOwn(COPIED_FILES, name ?? '')
+      ? { commandHooks: copyFilesHook(COPIED_FILES[name as string] ?? []) }
+      : {}),
     ...(installed.length > 0
       ? {
           // Left out of the bundle (CDK adds them to esbuild's externals) and installed instead.

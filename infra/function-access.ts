@@ -34,15 +34,8 @@ export const MEDIA_PREFIXES: readonly KeyPrefix[] = [KEY_PREFIXES.uploads, KEY_P
  *   its condition expression in the code; IAM cannot see expressions.
  * - `readWrite`: `read` plus `PutItem`, `UpdateItem`, `DeleteItem`, `BatchWriteItem`,
  *   `ConditionCheckItem` (transactions are authorised per item action) on the table.
- * - `none`: no item access (the stream consumer: its event source mapping grants the stream
- *   reads, `infra/event-delivery.ts`).
  */
-export type TableAccess =
-  | 'none'
-  | 'healthSentinel'
-  | 'read'
-  | 'readUpdateAttachments'
-  | 'readWrite';
+export type TableAccess = 'healthSentinel' | 'read' | 'readUpdateAttachments' | 'readWrite';
 
 export interface BucketAccess {
   /** `s3:ListBucket` on the bucket: `HeadBucket` (health) and `ListObjectsV2` (sweeps). */
@@ -72,7 +65,8 @@ export interface BucketAccess {
 }
 
 export interface FunctionAccess {
-  table: TableAccess;
+  /** Omitted: no access to the table at all. */
+  table?: TableAccess;
   /**
    * `dynamodb:UpdateItem` on the per-key rate-limit counters only (partition `RATE#…`, through
    * `dynamodb:LeadingKeys`): authenticated routes whose `table` access cannot write. Routes with
@@ -124,6 +118,10 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
     bucket: { read: [uploads, thumbnails] },
     ...LIGHT,
   },
+  /** Authenticates the key and answers from the configuration: no item beyond the key's. */
+  'media-limits': { table: 'read', countRequests: true, ...LIGHT },
+  /** `/openapi.json` and `/docs`: built from code and shipped files, no store at all. */
+  'api-reference': { memoryMb: 256, timeoutSeconds: 10 },
   /**
    * The only function allowed to change S3 Object Lock legal holds: lists the key's versions
    * (a deleted file's bytes are a noncurrent version) and holds each one.
@@ -216,7 +214,6 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
    * and writes no item, touches no object.
    */
   'stream-events': {
-    table: 'none',
     publishEvents: true,
     memoryMb: 512,
     timeoutSeconds: 60,

@@ -184,9 +184,7 @@ export function accessStatements(
     (index) => `${table.tableArn}/index/${index.indexName}`,
   );
 
-  if (access.table === 'none') {
-    // No item access at all.
-  } else if (access.table === 'healthSentinel') {
+  if (access.table === 'healthSentinel') {
     statements.push(
       new iam.PolicyStatement({
         sid: 'ReadHealthSentinel',
@@ -197,7 +195,7 @@ export function accessStatements(
         },
       }),
     );
-  } else {
+  } else if (access.table) {
     statements.push(
       new iam.PolicyStatement({
         sid: 'ReadItems',

@@ -6,11 +6,42 @@
 
 export type ErrorDetails = Record<string, unknown>;
 
+/**
+ * Every error code the API answers with and its status: the closed set of media-api.md §3, plus
+ * `method_not_allowed` for a path that exists with other methods (405, with `Allow`) and
+ * `range_not_satisfiable` for a `Range` outside a file (416). The
+ * OpenAPI description's `code` enums are built from this table.
+ */
+export const ERROR_STATUS = {
+  validation_error: 400,
+  invalid_cursor: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  legal_hold: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  range_not_satisfiable: 416,
+  idempotency_key_reused: 422,
+  rate_limited: 429,
+  internal_error: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
+
+/** The codes answered with `status`. */
+export const errorCodesFor = (status: number): ErrorCode[] =>
+  ERROR_CODES.filter((code) => ERROR_STATUS[code] === status);
+
 export abstract class ApiError extends Error {
   abstract readonly statusCode: number;
-  abstract readonly code: string;
+  abstract readonly code: ErrorCode;
   /** Middy's convention: errors with `expose` may show their message to the client. */
   readonly expose = true;
+  /** Response headers that belong to this answer (a 401's challenge, a 429's `Retry-After`). */
+  readonly headers: Record<string, string> = {};
 
   constructor(
     message: string,
@@ -42,6 +73,8 @@ export class InvalidCursorError extends ApiError {
 export class UnauthorizedError extends ApiError {
   readonly statusCode = 401;
   readonly code = 'unauthorized';
+  // RFC 9110 §15.5.2: a 401 names the scheme that would work (the key also works as X-API-Key).
+  override readonly headers = { 'www-authenticate': 'Bearer' };
 }
 
 export class ForbiddenError extends ApiError {
@@ -72,6 +105,17 @@ export class UnsupportedMediaTypeError extends ApiError {
   readonly code = 'unsupported_media_type';
 }
 
+/** A `Range` entirely outside the file: the answer says how large it is (RFC 9110 §15.5.17). */
+export class RangeNotSatisfiableError extends ApiError {
+  readonly statusCode = 416;
+  readonly code = 'range_not_satisfiable';
+  override readonly headers: Record<string, string>;
+  constructor(sizeBytes: number) {
+    super(`The requested range is outside the file (${sizeBytes} bytes).`, { sizeBytes });
+    this.headers = { 'content-range': `bytes */${sizeBytes}` };
+  }
+}
+
 /** `Idempotency-Key` sent again with another request (body, route or attachment). */
 export class IdempotencyKeyReusedError extends ApiError {
   readonly statusCode = 422;
@@ -92,13 +136,18 @@ export interface ErrorEnvelope {
 }
 
 /** Maps any thrown value to a status and envelope; unknown errors never leak internals. */
-export function toErrorResponse(error: unknown): { statusCode: number; body: ErrorEnvelope } {
+export function toErrorResponse(error: unknown): {
+  statusCode: number;
+  body: ErrorEnvelope;
+  headers: Record<string, string>;
+} {
   if (error instanceof ApiError) {
     const body: ErrorEnvelope = { error: { code: error.code, message: error.message } };
     if (error.details) body.error.details = error.details;
-    return { statusCode: error.statusCode, body };
+    return { statusCode: error.statusCode, body, headers: { ...error.headers } };
   }
   return {
+    headers: {},
     statusCode: 500,
     body: { error: { code: 'internal_error', message: 'Something went wrong on our side.' } },
   };

@@ -5,7 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { GENERATED_TYPES_PATH, generateTypes } from '../client/tools/generate-types.ts';
-import { buildOpenApiDocument } from '../lib/openapi.ts';
+import { buildOpenApiDocument } from '../lib/openapi/document.ts';
 
 await writeFile(GENERATED_TYPES_PATH, await generateTypes(buildOpenApiDocument()));
 process.stdout.write(`wrote ${GENERATED_TYPES_PATH.pathname}\n`);

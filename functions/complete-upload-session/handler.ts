@@ -10,7 +10,7 @@ import { config, DEFAULT_UPLOAD_URL_SECONDS } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
 import { idempotent } from '../../lib/http/idempotency.ts';
-import { jsonResponse } from '../../lib/http/types.ts';
+import { attachmentLocation, jsonResponse } from '../../lib/http/types.ts';
 import { recordUpload } from '../../lib/observability/metrics.ts';
 import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
 import { stagingAreaFrom } from '../../lib/storage/staging.ts';
@@ -37,7 +37,10 @@ export const handler = apiHandler(
       const { fileSize, fileType } = completed.body;
       recordUpload(context.metrics, { bytes: fileSize, fileType });
     }
-    return jsonResponse(completed.statusCode, completed.body);
+    // 201 and the repeated 200 both point at the attachment.
+    return jsonResponse(completed.statusCode, completed.body, {
+      location: attachmentLocation(completed.body.id),
+    });
   }),
   // No body: the session holds everything the client declared.
   { auth: { table, scope: 'media:write' } },

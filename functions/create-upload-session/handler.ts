@@ -4,7 +4,7 @@ import { config, DEFAULT_UPLOAD_URL_SECONDS } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
 import { idempotent } from '../../lib/http/idempotency.ts';
-import { jsonResponse } from '../../lib/http/types.ts';
+import { createdResponse } from '../../lib/http/types.ts';
 import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
 import { stagingAreaFrom } from '../../lib/storage/staging.ts';
 
@@ -18,8 +18,11 @@ const deps = {
 };
 
 export const handler = apiHandler(
-  idempotent(table, async (_event, context) =>
-    jsonResponse(201, await createUploadSession(deps, context.caller, context.jsonBody)),
-  ),
+  idempotent(table, async (_event, context) => {
+    const session = await createUploadSession(deps, context.caller, context.jsonBody);
+    // No attachment exists yet: the session is continued (and becomes one) at its completion.
+    const location = `/api/v1/media/uploads/${encodeURIComponent(session.uploadId)}/complete`;
+    return createdResponse(session, location);
+  }),
   { auth: { table, scope: 'media:write' }, body: 'json' },
 );

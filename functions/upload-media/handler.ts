@@ -4,7 +4,7 @@ import { config } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
 import { idempotent } from '../../lib/http/idempotency.ts';
-import { jsonResponse } from '../../lib/http/types.ts';
+import { attachmentLocation, createdResponse } from '../../lib/http/types.ts';
 import { recordUpload } from '../../lib/observability/metrics.ts';
 import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
 
@@ -20,7 +20,7 @@ export const handler = apiHandler(
   idempotent(table, async (_event, context) => {
     const attachment = await uploadMedia(deps, context.caller, context.jsonBody);
     recordUpload(context.metrics, { bytes: attachment.fileSize, fileType: attachment.fileType });
-    return jsonResponse(201, attachment);
+    return createdResponse(attachment, attachmentLocation(attachment.id));
   }),
   // `fileData` is up to 67 MB of base64: sliced from the body rather than copied.
   { auth: { table, scope: 'media:write' }, body: { json: { largeStringField: 'fileData' } } },

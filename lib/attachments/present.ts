@@ -36,7 +36,8 @@ export function toListItem(
     originalFileName: attachment.originalFileName,
     fileType: attachment.fileType,
     fileSize: attachment.fileSize,
-    mimeType: attachment.mimeType,
+    // Stored records only ever hold a canonical type (resolveDeclaredType).
+    mimeType: attachment.mimeType as ListItem['mimeType'],
     url: fileUrlOf(attachment.storageKey),
     thumbnailUrl: attachment.thumbnailKey ? fileUrlOf(attachment.thumbnailKey) : null,
     placeholder: attachment.placeholder ?? null,

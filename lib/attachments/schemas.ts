@@ -90,20 +90,38 @@ const pageSizeMessage = `must be an integer from 1 to ${MAX_PAGE_SIZE}`;
 export const listQuerySchema = z.lazy(() =>
   z.object({
     fileType: z.optional(
-      z.enum(FILE_TYPES, { message: `must be one of ${FILE_TYPES.join(', ')}` }),
+      z
+        .enum(FILE_TYPES, { message: `must be one of ${FILE_TYPES.join(', ')}` })
+        .check(z.describe('Only attachments of this kind.')),
     ),
-    postId: z.optional(id('postId')),
-    limit: z._default(
-      z.pipe(
-        z.pipe(
-          z.string().check(z.regex(/^[1-9][0-9]{0,2}$/, pageSizeMessage)),
-          z.transform(Number),
-        ),
-        z.number().check(z.maximum(MAX_PAGE_SIZE, pageSizeMessage)),
+    postId: z.optional(
+      id('postId').check(
+        z.describe("Only this post's attachments (unknown or invisible post: an empty page)."),
       ),
-      DEFAULT_PAGE_SIZE,
     ),
-    cursor: z.optional(z.string()),
+    limit: z
+      ._default(
+        z.pipe(
+          z.pipe(
+            z.string().check(z.regex(/^[1-9][0-9]{0,2}$/, pageSizeMessage)),
+            z.transform(Number),
+          ),
+          // The bounds of the parsed number are what the OpenAPI description shows (`limit` is
+          // described as the integer it parses to, not as the string it arrives as).
+          z
+            .number()
+            .check(
+              z.int(),
+              z.minimum(1, pageSizeMessage),
+              z.maximum(MAX_PAGE_SIZE, pageSizeMessage),
+            ),
+        ),
+        DEFAULT_PAGE_SIZE,
+      )
+      .check(z.describe('Page size.')),
+    cursor: z.optional(
+      z.string().check(z.describe('`nextCursor` of the previous page (base64 or base64url)')),
+    ),
   }),
 );
 export type ListQuery = z.output<typeof listQuerySchema>;

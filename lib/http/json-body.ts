@@ -5,7 +5,7 @@
  * and no copy of the body (it may be a 67 MB file) in the error's cause.
  */
 import type { MiddlewareObj } from '@middy/core';
-import { ValidationError } from '../errors.ts';
+import { UnsupportedMediaTypeError, ValidationError } from '../errors.ts';
 import { parseJsonWithLargeString } from './large-json-string.ts';
 import type { ApiContext, ApiEvent, ApiResult } from './types.ts';
 
@@ -19,6 +19,17 @@ export function decodeBodyText(event: ApiEvent): string {
   } catch {
     throw ValidationError.forField('body', 'The request body is not valid UTF-8.');
   }
+}
+
+/** `application/json` or a `+json` type, any parameters; payload 2.0 header names are lower case. */
+function assertJsonContentType(event: ApiEvent): void {
+  const declared = event.headers?.['content-type'];
+  if (declared === undefined) return; // no type said: taken for JSON, as curl --json-less clients send
+  const type = (declared.split(';', 1)[0] ?? '').trim().toLowerCase();
+  if (type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type)) return;
+  throw new UnsupportedMediaTypeError(
+    `The body must be sent as application/json, not "${type.slice(0, 100) || declared.slice(0, 100)}".`,
+  );
 }
 
 export interface JsonBodyOptions {
@@ -35,6 +46,7 @@ export function jsonBody(
   const { largeStringField } = options;
   return {
     before: (request) => {
+      assertJsonContentType(request.event);
       const text = decodeBodyText(request.event);
       if (text.trim() === '') {
         throw ValidationError.forField('body', 'The request body must be a JSON object.');

@@ -33,6 +33,23 @@ function withRequestHeaders(response: ApiResult, request: ApiRequest): ApiResult
   };
 }
 
+/**
+ * HEAD is answered like GET without the body (RFC 9110 §9.3.2): every handler serves both, and
+ * here the body goes, its length staying in `Content-Length`.
+ */
+function finalResponse(request: ApiRequest, response: ApiResult): ApiResult {
+  const answered = withRequestHeaders(response, request);
+  if (request.event.requestContext?.http?.method !== 'HEAD') return answered;
+  const body = answered.body ?? '';
+  const length = Buffer.byteLength(body, answered.isBase64Encoded ? 'base64' : 'utf8');
+  return {
+    ...answered,
+    body: '',
+    isBase64Encoded: false,
+    headers: { ...answered.headers, 'content-length': String(length) },
+  };
+}
+
 function logOutcome(
   request: ApiRequest,
   metrics: Metrics,
@@ -67,7 +84,7 @@ export function requestMiddleware(
     },
     after: (request) => {
       if (!request.response) return;
-      request.response = withRequestHeaders(request.response, request);
+      request.response = finalResponse(request, request.response);
       logOutcome(request, metrics, request.response.statusCode ?? 200, startedAt);
     },
     onError: (request) => {
@@ -77,8 +94,8 @@ export function requestMiddleware(
       } else {
         logger.error('unexpected error', error as Error);
       }
-      const { statusCode, body } = toErrorResponse(error);
-      request.response = withRequestHeaders(jsonResponse(statusCode, body), request);
+      const { statusCode, body, headers } = toErrorResponse(error);
+      request.response = finalResponse(request, jsonResponse(statusCode, body, headers));
       logOutcome(request, metrics, statusCode, startedAt, body.error.code);
     },
   };

@@ -42,3 +42,10 @@ export function jsonResponse(
     body: JSON.stringify(body),
   };
 }
+
+/** `201 Created` with `Location`: where the created resource (or its next step) lives. */
+export const createdResponse = (body: unknown, location: string): ApiResult =>
+  jsonResponse(201, body, { location });
+
+/** The API URL of an attachment: the `Location` of every 201 that creates one. */
+export const attachmentLocation = (id: string): string => `/api/v1/media/${encodeURIComponent(id)}`;

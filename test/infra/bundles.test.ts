@@ -305,7 +305,7 @@ describe('bundles', () => {
   );
 
   it.each(routes.map((r) => [`${r.method} ${r.path}`, r] as const))(
-    '%s: loads in a fresh node process and answers JSON with a status code',
+    '%s: loads in a fresh node process and answers with a status code (JSON unless HEAD or a page)',
     async (_key, route) => {
       const outcome = await invoke(route.name, eventFor(route));
       expect(outcome.error ?? '').not.toMatch(
@@ -313,10 +313,32 @@ describe('bundles', () => {
       );
       expect(outcome, outcome.error).toMatchObject({ ok: true, phase: 'done' });
       expect(typeof outcome.result?.statusCode).toBe('number');
-      expect(() => JSON.parse(String(outcome.result?.body))).not.toThrow();
+      const headers = (outcome.result as { headers?: Record<string, string> }).headers ?? {};
+      if (route.method === 'HEAD') expect(outcome.result?.body).toBe('');
+      else if (headers['content-type']?.startsWith('application/json')) {
+        expect(() => JSON.parse(String(outcome.result?.body))).not.toThrow();
+      } else expect(route.path).toBe('/docs');
     },
     40_000,
   );
+
+  it('api-reference: serves the renderer files copied next to its bundle', async () => {
+    const route = routes.find((r) => r.path === '/docs/{asset}') as RouteDefinition;
+    const event = {
+      ...eventFor(route),
+      // The stylesheet (the script is larger than the runner's output buffer); both are copied
+      // the same way (COPIED_FILES).
+      rawPath: '/docs/swagger-ui.css',
+      pathParameters: { asset: 'swagger-ui.css' },
+    };
+    const outcome = await invoke(route.name, event);
+    expect(outcome, outcome.error).toMatchObject({ ok: true, phase: 'done' });
+    expect(outcome.result?.statusCode).toBe(200);
+    expect(String(outcome.result?.body)).toContain('.swagger-ui');
+    expect(readdirSync(assetDir(route.name)).sort()).toEqual(
+      expect.arrayContaining(['swagger-ui-bundle.js', 'swagger-ui.css']),
+    );
+  }, 40_000);
 
   it('process-media: sharp installed for Linux arm64 with glibc (the Lambda runtime), nothing else', () => {
     expect(installedOf('process-media')).toEqual(['sharp']);
@@ -373,7 +395,7 @@ const RESULT_MARKER = '\n@@smoke-result@@';
 const RUNNER = `
 import { pathToFileURL } from 'node:url';
 const marker = ${JSON.stringify(RESULT_MARKER)};
-const report = (outcome) => { process.stdout.write(marker + JSON.stringify(outcome)); process.exit(0); };
+const report = (outcome) => { process.stdout.write(marker + JSON.stringify(outcome), () => process.exit(0)); };
 let phase = 'import';
 try {
   const mod = await import(pathToFileURL(process.argv[2]).href);

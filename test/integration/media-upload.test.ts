@@ -235,7 +235,7 @@ describe('size limits', () => {
     return Buffer.concat([png, Buffer.alloc(size - png.length)]);
   };
 
-  it('accepts exactly 50 MB and serves it back through a signed redirect', async () => {
+  it('accepts exactly 50 MB and serves it back from a signed URL, never with a key header', async () => {
     const bytes = pngOfSize(LIMIT);
     const response = await upload({
       postId: s.posts.published,
@@ -250,9 +250,23 @@ describe('size limits', () => {
     expect(file.status).toBe(302);
     const downloaded = await fetch(file.headers.get('location') ?? 'missing-location');
     expect(downloaded.status).toBe(200);
+    // Storage cannot add our CSP: whatever it serves is a download.
+    expect(downloaded.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="big.png"/,
+    );
     const body = Buffer.from(await downloaded.arrayBuffer());
     expect(body.length).toBe(LIMIT);
     expect(body.equals(bytes)).toBe(true);
+
+    // With `X-API-Key` a redirect would carry the key to storage: the URL comes in the body.
+    const linked = await api(response.json.url, { headers: { 'x-api-key': s.author.key } });
+    expect(linked.status).toBe(300);
+    expect(linked.headers.get('location')).toBeNull();
+    expect(linked.headers.get('cache-control')).toBe('private, no-store');
+    expect(Date.parse(linked.json.expiresAt)).toBeGreaterThan(Date.now());
+    const viaLink = await fetch(linked.json.url);
+    expect(viaLink.status).toBe(200);
+    expect(Buffer.from(await viaLink.arrayBuffer()).equals(bytes)).toBe(true);
   });
 
   it('refuses 50 MB + 1 byte with 413 and the sizes', async () => {

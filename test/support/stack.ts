@@ -8,6 +8,7 @@ import { inject } from 'vitest';
 import type { ServiceConfig } from '../../lib/config.ts';
 import { createTableContext, LOCAL_CREDENTIALS, type TableContext } from '../../lib/db/client.ts';
 import { createS3Client } from '../../lib/storage/s3-client.ts';
+import { ResponseValidator } from './openapi-validator.ts';
 
 export function apiUrl(): string {
   return inject('apiUrl');
@@ -88,8 +89,9 @@ export async function api<T = any>(
     body = JSON.stringify(options.body);
     headers['content-type'] ??= 'application/json';
   }
+  const method = options.method ?? (body === undefined ? 'GET' : 'POST');
   const response = await fetch(`${options.baseUrl ?? apiUrl()}${path}`, {
-    method: options.method ?? (body === undefined ? 'GET' : 'POST'),
+    method,
     headers,
     body,
     redirect: options.redirect ?? 'follow',
@@ -102,5 +104,22 @@ export async function api<T = any>(
   } catch {
     // not JSON
   }
+  // Every answer of the API (not of storage, after a followed redirect) must be described.
+  if (!response.redirected) {
+    const problems = responseValidator().check(
+      { method, path },
+      { status: response.status, headers: response.headers, text },
+    );
+    if (problems.length > 0) {
+      throw new Error(`response does not match the OpenAPI description:\n${problems.join('\n')}`);
+    }
+  }
   return { status: response.status, headers: response.headers, json, text, raw };
+}
+
+let validator: ResponseValidator | undefined;
+
+function responseValidator(): ResponseValidator {
+  validator ??= ResponseValidator.forMaxUploadBytes(inject('maxUploadBytes'));
+  return validator;
 }

@@ -17,6 +17,7 @@ const TOOLS: Record<string, string> = {
   'aws-cdk': 'npm run synth/deploy (cdk)',
   node: 'pins Node 22 for npm scripts',
   tsx: 'npm start/admin (node --import tsx)',
+  'swagger-ui-dist': 'files served by GET /docs (lib/openapi/reference-page.ts, resolved by path)',
 };
 
 const SKIP = new Set(['node_modules', '.git', 'cdk.out', '.data', 'client', 'fixtures', 'results']);

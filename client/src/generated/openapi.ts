@@ -4,6 +4,26 @@
  */
 
 export type paths = {
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Health of the API and its stores
+         * @description 200 when the API, its table and its bucket answer; 503 otherwise.
+         */
+        get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/media": {
         parameters: {
             query?: never;
@@ -11,11 +31,37 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** List media in your workspace, newest first */
+        /**
+         * List media in your workspace
+         * @description Newest first (`createdAt`, then `id`, descending). Only attachments whose post the caller can see now are listed; walking all pages returns each of them exactly once.
+         */
         get: operations["listMedia"];
         put?: never;
-        /** Upload a media file (base64) to a post you author */
+        /**
+         * Upload a media file to a post
+         * @description The file travels base64 in the JSON body (deployed: up to `maxJsonUploadBytes` of `GET /api/v1/media/limits`; larger files use an upload session). The caller must be the post's author when the attachment is committed. Width, height and duration come from the file where it tells them, else from the request.
+         */
         post: operations["uploadMedia"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/media/limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Limits that apply to uploads and lists
+         * @description Upload sizes, allowed types per `fileType`, page sizes and the rate limit.
+         */
+        get: operations["getMediaLimits"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -29,12 +75,24 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get one attachment
+         * @description The attachment with its uploader, its post and its legal hold. Its strong `ETag` changes whenever the representation does (a thumbnail appears, a hold changes).
+         */
         get: operations["getMedia"];
         put?: never;
         post?: never;
+        /**
+         * Delete one attachment
+         * @description It leaves lists and reads at once; its file is purged after the grace period (7 days by default), until when a workspace owner or admin can restore it.
+         */
         delete: operations["deleteMedia"];
         options?: never;
-        head?: never;
+        /**
+         * Headers of one attachment
+         * @description Answered like GET, without the body (e.g. to revalidate an `ETag`).
+         */
+        head: operations["headMedia"];
         patch?: never;
         trace?: never;
     };
@@ -47,8 +105,8 @@ export type paths = {
         };
         get?: never;
         /**
-         * Place or lift a legal hold (workspace owners and admins)
-         * @description A held attachment cannot be deleted (409) and its file is never removed, also when it was deleted before the hold: it is kept past its grace period until the hold is lifted. Works on a deleted attachment within its grace period.
+         * Place or lift a legal hold
+         * @description A held attachment cannot be deleted (409) and its file is never removed, also when it was deleted before the hold. Works on a deleted attachment within its grace period.
          */
         put: operations["setLegalHold"];
         post?: never;
@@ -68,8 +126,8 @@ export type paths = {
         get?: never;
         put?: never;
         /**
-         * Restore a deleted attachment within its grace period (owners and admins)
-         * @description Returns the attachment exactly as before its deletion: same id, url, metadata and list position.
+         * Restore a deleted attachment
+         * @description Within the grace period: the attachment returns exactly as before its deletion (same id, url, metadata and list position).
          */
         post: operations["restoreMedia"];
         delete?: never;
@@ -88,8 +146,8 @@ export type paths = {
         get?: never;
         put?: never;
         /**
-         * Start an upload session: send the bytes straight to storage
-         * @description For files of any allowed size (the JSON upload is limited by what the platform carries). The type, size and author rules of the JSON upload apply here, before any URL is issued. Send the file with `method` to `uploadUrl` with exactly `headers` and a body of exactly `fileSize` bytes before `expiresAt`, then complete the session.
+         * Start an upload session
+         * @description For files of any allowed size. The type, size and author rules of the JSON upload apply here, before any URL is issued. Send the file with `method` to `uploadUrl` with exactly `headers` and a body of exactly `fileSize` bytes before `expiresAt`, then complete the session.
          */
         post: operations["createUploadSession"];
         delete?: never;
@@ -108,8 +166,8 @@ export type paths = {
         get?: never;
         put?: never;
         /**
-         * Verify the uploaded file and store it as an attachment
-         * @description Answers like the JSON upload (201). Completing again returns the same attachment (200); a refused session repeats its refusal. Bytes that do not match the declared size, checksum or type are refused and nothing is kept. A session can be completed until 15 minutes after `expiresAt`.
+         * Complete an upload session
+         * @description Verifies the uploaded bytes and stores them as an attachment (201, like the JSON upload). Completing again returns the same attachment (200); a refused session repeats its refusal. A session can be completed until 15 minutes after `expiresAt`.
          */
         post: operations["completeUploadSession"];
         delete?: never;
@@ -118,31 +176,66 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
-    "/api/media/uploads/{path}": {
+    "/api/media/uploads/{year}/{month}/{day}/{file}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
+        /**
+         * Download a stored file
+         * @description The `url` of an attachment: same key and the same live visibility as `GET /api/v1/media/{id}`. Served so that nothing in it can run in the API origin (`nosniff`, a sandbox CSP, and `Content-Disposition: attachment` for SVG and PDF). Its URL never changes meaning, so it may be cached (`immutable`) and revalidated with its strong `ETag`.
+         */
         get: operations["getFile"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
-        head?: never;
+        /**
+         * Headers of a stored file
+         * @description Answered like GET, without the body.
+         */
+        head: operations["headFile"];
         patch?: never;
         trace?: never;
     };
-    "/api/media/thumbnails/{path}": {
+    "/api/media/thumbnails/{year}/{month}/{day}/{file}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** An image's WebP thumbnail (its thumbnailUrl), same rules as the file */
+        /**
+         * Download an image's WebP thumbnail
+         * @description The `thumbnailUrl` of an attachment: same key and the same live visibility as `GET /api/v1/media/{id}`. Served so that nothing in it can run in the API origin (`nosniff`, a sandbox CSP, and `Content-Disposition: attachment` for SVG and PDF). Its URL never changes meaning, so it may be cached (`immutable`) and revalidated with its strong `ETag`.
+         */
         get: operations["getThumbnail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Headers of an image's WebP thumbnail
+         * @description Answered like GET, without the body.
+         */
+        head: operations["headThumbnail"];
+        patch?: never;
+        trace?: never;
+    };
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This description
+         * @description The OpenAPI 3.1 description of this API, exact for every route, status, body and header.
+         */
+        get: operations["getOpenApiDescription"];
         put?: never;
         post?: never;
         delete?: never;
@@ -151,14 +244,38 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
-    "/health": {
+    "/docs": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["health"];
+        /**
+         * Interactive API reference
+         * @description An HTML page that renders this description (works offline: no CDN).
+         */
+        get: operations["getApiReference"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/docs/{asset}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A script or stylesheet of the API reference page
+         * @description Served from the renderer package shipped with the API.
+         */
+        get: operations["getApiReferenceAsset"];
         put?: never;
         post?: never;
         delete?: never;
@@ -171,6 +288,80 @@ export type paths = {
 export type webhooks = Record<string, never>;
 export type components = {
     schemas: {
+        ListItem: {
+            id: string;
+            postId: string;
+            fileName: string;
+            originalFileName: string;
+            /** @enum {string} */
+            fileType: "image" | "audio" | "document" | "lottie";
+            /** @description bytes of the stored file */
+            fileSize: number;
+            /** @enum {string} */
+            mimeType: "image/jpeg" | "image/png" | "image/gif" | "image/webp" | "image/avif" | "image/heic" | "image/svg+xml" | "audio/mpeg" | "audio/mp4" | "audio/wav" | "audio/ogg" | "audio/opus" | "audio/flac" | "audio/aac" | "audio/aiff" | "application/pdf" | "application/json";
+            /** @description `/api/media/uploads/YYYY/MM/DD/<id without att_>.<ext>` */
+            url: string;
+            thumbnailUrl: string | null;
+            width: number | null;
+            height: number | null;
+            duration: number | null;
+            /** @description Paint this until the thumbnail loads; null while and where there is none */
+            placeholder: {
+                /** @description BlurHash (https://blurha.sh) of the thumbnail */
+                blurhash: string;
+                /** @description average colour of the thumbnail, #rrggbb */
+                color: string;
+            } | null;
+            /** @description What was removed from the stored original: "location" (GPS metadata of an image) or nothing */
+            metadataRemoved: "location"[];
+            /** @description epoch milliseconds */
+            createdAt: number;
+        };
+        ListPage: {
+            items: components["schemas"]["ListItem"][];
+            hasMore: boolean;
+            nextCursor: string | null;
+        };
+        Attachment: {
+            id: string;
+            postId: string;
+            fileName: string;
+            originalFileName: string;
+            /** @enum {string} */
+            fileType: "image" | "audio" | "document" | "lottie";
+            /** @description bytes of the stored file */
+            fileSize: number;
+            /** @enum {string} */
+            mimeType: "image/jpeg" | "image/png" | "image/gif" | "image/webp" | "image/avif" | "image/heic" | "image/svg+xml" | "audio/mpeg" | "audio/mp4" | "audio/wav" | "audio/ogg" | "audio/opus" | "audio/flac" | "audio/aac" | "audio/aiff" | "application/pdf" | "application/json";
+            /** @description `/api/media/uploads/YYYY/MM/DD/<id without att_>.<ext>` */
+            url: string;
+            thumbnailUrl: string | null;
+            width: number | null;
+            height: number | null;
+            duration: number | null;
+            /** @description Paint this until the thumbnail loads; null while and where there is none */
+            placeholder: {
+                /** @description BlurHash (https://blurha.sh) of the thumbnail */
+                blurhash: string;
+                /** @description average colour of the thumbnail, #rrggbb */
+                color: string;
+            } | null;
+            /** @description What was removed from the stored original: "location" (GPS metadata of an image) or nothing */
+            metadataRemoved: "location"[];
+            /** @description epoch milliseconds */
+            createdAt: number;
+            author: {
+                id: string;
+                name: string;
+                email: string;
+                image: string | null;
+            } | null;
+            post: {
+                id: string;
+                title: string;
+            };
+            legalHold: boolean;
+        };
         UploadRequest: {
             postId: string;
             fileName: string;
@@ -205,73 +396,6 @@ export type components = {
         LegalHoldRequest: {
             enabled: boolean;
         };
-        Attachment: {
-            id: string;
-            postId: string;
-            fileName: string;
-            originalFileName: string;
-            /** @enum {string} */
-            fileType: "image" | "audio" | "document" | "lottie";
-            fileSize: number;
-            mimeType: string;
-            url: string;
-            thumbnailUrl: string | null;
-            /** @description Paint this until the thumbnail loads; null while and where there is none */
-            placeholder: {
-                /** @description BlurHash (https://blurha.sh) of the thumbnail */
-                blurhash: string;
-                /** @description average colour of the thumbnail, #rrggbb */
-                color: string;
-            } | null;
-            /** @description What was removed from the stored original: "location" (GPS metadata of an image) or nothing */
-            metadataRemoved: "location"[];
-            width: number | null;
-            height: number | null;
-            duration: number | null;
-            /** @description epoch milliseconds */
-            createdAt: number;
-            author: {
-                id: string;
-                name: string;
-                email: string;
-                image: string | null;
-            } | null;
-            post: {
-                id: string;
-                title: string;
-            };
-            legalHold: boolean;
-        };
-        ListPage: {
-            items: {
-                id: string;
-                postId: string;
-                fileName: string;
-                originalFileName: string;
-                /** @enum {string} */
-                fileType: "image" | "audio" | "document" | "lottie";
-                fileSize: number;
-                mimeType: string;
-                url: string;
-                thumbnailUrl: string | null;
-                /** @description Paint this until the thumbnail loads; null while and where there is none */
-                placeholder: {
-                    /** @description BlurHash (https://blurha.sh) of the thumbnail */
-                    blurhash: string;
-                    /** @description average colour of the thumbnail, #rrggbb */
-                    color: string;
-                } | null;
-                /** @description What was removed from the stored original: "location" (GPS metadata of an image) or nothing */
-                metadataRemoved: "location"[];
-                width: number | null;
-                height: number | null;
-                duration: number | null;
-                /** @description epoch milliseconds */
-                createdAt: number;
-            }[];
-            hasMore: boolean;
-            nextCursor: string | null;
-        };
         DeleteResult: {
             id: string;
             /** @constant */
@@ -279,9 +403,43 @@ export type components = {
             /** @description epoch milliseconds after which the file is purged */
             purgeAfter: number;
         };
+        DownloadLink: {
+            /** @description signed storage URL; send no key header to it */
+            url: string;
+            /** @description ISO 8601 time after which the URL is refused */
+            expiresAt: string;
+        };
+        Limits: {
+            /** @description largest file, decoded bytes */
+            maxUploadBytes: number;
+            /** @description largest file `POST /api/v1/media` carries on a deployed stack (its base64 must fit the platform request limit); larger files go through upload sessions */
+            maxJsonUploadBytes: number;
+            /** @description the MIME types accepted for each fileType */
+            fileTypes: {
+                image: ("image/jpeg" | "image/png" | "image/gif" | "image/webp" | "image/avif" | "image/heic" | "image/svg+xml" | "audio/mpeg" | "audio/mp4" | "audio/wav" | "audio/ogg" | "audio/opus" | "audio/flac" | "audio/aac" | "audio/aiff" | "application/pdf" | "application/json")[];
+                audio: ("image/jpeg" | "image/png" | "image/gif" | "image/webp" | "image/avif" | "image/heic" | "image/svg+xml" | "audio/mpeg" | "audio/mp4" | "audio/wav" | "audio/ogg" | "audio/opus" | "audio/flac" | "audio/aac" | "audio/aiff" | "application/pdf" | "application/json")[];
+                document: ("image/jpeg" | "image/png" | "image/gif" | "image/webp" | "image/avif" | "image/heic" | "image/svg+xml" | "audio/mpeg" | "audio/mp4" | "audio/wav" | "audio/ogg" | "audio/opus" | "audio/flac" | "audio/aac" | "audio/aiff" | "application/pdf" | "application/json")[];
+                lottie: ("image/jpeg" | "image/png" | "image/gif" | "image/webp" | "image/avif" | "image/heic" | "image/svg+xml" | "audio/mpeg" | "audio/mp4" | "audio/wav" | "audio/ogg" | "audio/opus" | "audio/flac" | "audio/aac" | "audio/aiff" | "application/pdf" | "application/json")[];
+            };
+            pageSize: {
+                default: number;
+                min: number;
+                max: number;
+            };
+            rateLimit: {
+                enabled: boolean;
+                /** @description per API key; 0 when rate limits are off */
+                requestsPerMinute: number;
+            };
+        };
+        Health: {
+            /** @enum {string} */
+            status: "ok" | "unavailable";
+        };
         Error: {
             error: {
-                code: string;
+                /** @enum {string} */
+                code: "validation_error" | "invalid_cursor" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "legal_hold" | "payload_too_large" | "unsupported_media_type" | "range_not_satisfiable" | "idempotency_key_reused" | "rate_limited" | "internal_error";
                 message: string;
                 details?: {
                     [key: string]: unknown;
@@ -290,19 +448,105 @@ export type components = {
         };
     };
     responses: never;
-    parameters: never;
+    parameters: {
+        /** @description Makes the POST safe to retry: the same key with the same body within 24 hours answers the first response again (`Idempotent-Replayed: true`); the same key with another body is 422 `idempotency_key_reused`. */
+        IdempotencyKey: string;
+        /** @description ETags the client holds; a match is answered 304 without a body. */
+        IfNoneMatch: string;
+        /** @description One byte range (`bytes=first-last`, `bytes=first-`, `bytes=-suffix`) of a file the API serves itself; several ranges are answered with the whole file. */
+        Range: string;
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;
 };
 export type $defs = Record<string, never>;
 export interface operations {
+    health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The API and both stores answer. */
+            200: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description The path exists, with other methods (`Allow`). */
+            405: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The methods this path answers. */
+                    Allow: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error; nothing was changed or lost. */
+            500: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
+                };
+            };
+            /** @description A store does not answer. */
+            503: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
     listMedia: {
         parameters: {
             query?: {
+                /** @description Only attachments of this kind. */
                 fileType?: "image" | "audio" | "document" | "lottie";
+                /** @description Only this post's attachments (unknown or invisible post: an empty page). */
                 postId?: string;
-                limit?: string;
+                /** @description Page size. */
+                limit?: number;
+                /** @description `nextCursor` of the previous page (base64 or base64url) */
                 cursor?: string;
             };
             header?: never;
@@ -311,49 +555,159 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of attachments */
+            /** @description A page of attachments. */
             200: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ListPage"];
                 };
             };
-            /** @description Bad limit, fileType or cursor */
+            /** @description Bad `limit` or `fileType` (`validation_error`), or bad `cursor` (`invalid_cursor`). */
             400: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "validation_error" | "invalid_cursor";
+                        };
+                    };
                 };
             };
-            /** @description API key missing, malformed, unknown, revoked or expired */
+            /** @description API key missing, malformed, unknown, revoked or expired. */
             401: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description The API takes a Bearer API key (or the same key in `X-API-Key`). */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unauthorized";
+                        };
+                    };
                 };
             };
-            /** @description Key valid but not allowed */
+            /** @description The key is valid but lacks the route's scope, or its owner left the workspace. */
             403: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "forbidden";
+                        };
+                    };
                 };
             };
-            /** @description Unexpected error */
-            500: {
+            /** @description The path exists, with other methods (`Allow`). */
+            405: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description The methods this path answers. */
+                    Allow: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description Too many requests with this API key. */
+            429: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before the next request is accepted. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error; nothing was changed or lost. */
+            500: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
                 };
             };
         };
@@ -361,7 +715,10 @@ export interface operations {
     uploadMedia: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key with the same body within 24 hours answers the first response again (`Idempotent-Replayed: true`); the same key with another body is 422 `idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -371,76 +728,415 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The stored attachment */
+            /** @description The stored attachment. */
             201: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description The created attachment (`/api/v1/media/{id}`), or where to fetch a file. */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Attachment"];
                 };
             };
-            /** @description Invalid request; details.field names the field */
+            /** @description The body is not a valid JSON object of this shape; `details.field` names the field. */
             400: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "validation_error" | "invalid_cursor";
+                        };
+                    };
                 };
             };
-            /** @description API key missing, malformed, unknown, revoked or expired */
+            /** @description API key missing, malformed, unknown, revoked or expired. */
             401: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description The API takes a Bearer API key (or the same key in `X-API-Key`). */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unauthorized";
+                        };
+                    };
                 };
             };
-            /** @description Key valid but not allowed */
+            /** @description Not the post's author, post not visible, or no `media:write`. */
             403: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "forbidden";
+                        };
+                    };
                 };
             };
-            /** @description Post does not exist in the workspace */
+            /** @description The post does not exist in the workspace (or is deleted). */
             404: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "not_found";
+                        };
+                    };
                 };
             };
-            /** @description File larger than the limit; details.limitBytes/sizeBytes */
+            /** @description The path exists, with other methods (`Allow`). */
+            405: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description The methods this path answers. */
+                    Allow: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description The file is larger than the limit (`details.limitBytes`, `details.sizeBytes`). */
             413: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "payload_too_large";
+                        };
+                    };
                 };
             };
-            /** @description Type not allowed or bytes do not match mimeType */
+            /** @description The type is not allowed (video and 3D models go through the web interface), the bytes are not of the declared type, or the body is not `application/json`. */
             415: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unsupported_media_type";
+                        };
+                    };
                 };
             };
-            /** @description Unexpected error */
-            500: {
+            /** @description This `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
+            422: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "idempotency_key_reused";
+                        };
+                    };
+                };
+            };
+            /** @description Too many requests with this API key. */
+            429: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Seconds to wait before the next request is accepted. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error; nothing was changed or lost. */
+            500: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getMediaLimits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The limits of this deployment. */
+            200: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Limits"];
+                };
+            };
+            /** @description API key missing, malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description The API takes a Bearer API key (or the same key in `X-API-Key`). */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description The key is valid but lacks the route's scope, or its owner left the workspace. */
+            403: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "forbidden";
+                        };
+                    };
+                };
+            };
+            /** @description The path exists, with other methods (`Allow`). */
+            405: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description The methods this path answers. */
+                    Allow: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description Too many requests with this API key. */
+            429: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before the next request is accepted. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error; nothing was changed or lost. */
+            500: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
                 };
             };
         };
@@ -448,57 +1144,190 @@ export interface operations {
     getMedia: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags the client holds; a match is answered 304 without a body. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
+                /** @description The attachment id (`att_…`). */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The attachment */
+            /** @description The attachment. */
             200: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Attachment"];
                 };
             };
-            /** @description API key missing, malformed, unknown, revoked or expired */
+            /** @description `If-None-Match` matches: unchanged. */
+            304: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description API key missing, malformed, unknown, revoked or expired. */
             401: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description The API takes a Bearer API key (or the same key in `X-API-Key`). */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unauthorized";
+                        };
+                    };
                 };
             };
-            /** @description Key valid but not allowed */
+            /** @description The key is valid but lacks the route's scope, or its owner left the workspace. */
             403: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "forbidden";
+                        };
+                    };
                 };
             };
-            /** @description Not found or not visible */
+            /** @description No such attachment, deleted, in another workspace, or its post is not visible. */
             404: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "not_found";
+                        };
+                    };
                 };
             };
-            /** @description Unexpected error */
-            500: {
+            /** @description The path exists, with other methods (`Allow`). */
+            405: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description The methods this path answers. */
+                    Allow: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description Too many requests with this API key. */
+            429: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before the next request is accepted. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error; nothing was changed or lost. */
+            500: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
                 };
             };
         };
@@ -508,64 +1337,377 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The attachment id (`att_…`). */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Deleted; purged after the grace period */
+            /** @description Deleted; `purgeAfter` says when it is purged. */
             200: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["DeleteResult"];
                 };
             };
-            /** @description API key missing, malformed, unknown, revoked or expired */
+            /** @description API key missing, malformed, unknown, revoked or expired. */
             401: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description The API takes a Bearer API key (or the same key in `X-API-Key`). */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unauthorized";
+                        };
+                    };
                 };
             };
-            /** @description Key valid but not allowed */
+            /** @description Not the post's current author nor a workspace admin/owner, or no `media:write`. */
             403: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "forbidden";
+                        };
+                    };
                 };
             };
-            /** @description Not found or not visible */
+            /** @description No such attachment, deleted, in another workspace, or its post is not visible. */
             404: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "not_found";
+                        };
+                    };
                 };
             };
-            /** @description Under legal hold */
+            /** @description The path exists, with other methods (`Allow`). */
+            405: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description The methods this path answers. */
+                    Allow: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description Under legal hold: nothing changed. */
             409: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "legal_hold";
+                        };
+                    };
                 };
             };
-            /** @description Unexpected error */
-            500: {
+            /** @description Too many requests with this API key. */
+            429: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before the next request is accepted. */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error; nothing was changed or lost. */
+            500: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    headMedia: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETags the client holds; a match is answered 304 without a body. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                /** @description The attachment id (`att_…`). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The attachment exists and is visible. */
+            200: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `If-None-Match` matches: unchanged. */
+            304: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description API key missing, malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description The API takes a Bearer API key (or the same key in `X-API-Key`). */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description The key is valid but lacks the route's scope, or its owner left the workspace. */
+            403: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "forbidden";
+                        };
+                    };
+                };
+            };
+            /** @description No such attachment, deleted, in another workspace, or its post is not visible. */
+            404: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description The path exists, with other methods (`Allow`). */
+            405: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description The methods this path answers. */
+                    Allow: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description Too many requests with this API key. */
+            429: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before the next request is accepted. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error; nothing was changed or lost. */
+            500: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
                 };
             };
         };
@@ -575,6 +1717,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The attachment id (`att_…`). */
                 id: string;
             };
             cookie?: never;
@@ -585,58 +1728,225 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The attachment, legalHold updated */
+            /** @description The attachment, `legalHold` updated. */
             200: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Attachment"];
                 };
             };
-            /** @description The body is not exactly {"enabled": true|false} */
+            /** @description The body is not exactly `{"enabled": true|false}`. */
             400: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "validation_error" | "invalid_cursor";
+                        };
+                    };
                 };
             };
-            /** @description API key missing, malformed, unknown, revoked or expired */
+            /** @description API key missing, malformed, unknown, revoked or expired. */
             401: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description The API takes a Bearer API key (or the same key in `X-API-Key`). */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unauthorized";
+                        };
+                    };
                 };
             };
-            /** @description Not a workspace owner or admin (checked first), or scope missing */
+            /** @description Not a workspace owner or admin (checked first, whatever the body), or no `media:write`. */
             403: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "forbidden";
+                        };
+                    };
                 };
             };
-            /** @description Not found, not visible, or deleted and past its grace period */
+            /** @description Not found, not visible, or deleted and past its grace period. */
             404: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "not_found";
+                        };
+                    };
                 };
             };
-            /** @description Unexpected error */
-            500: {
+            /** @description The path exists, with other methods (`Allow`). */
+            405: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description The methods this path answers. */
+                    Allow: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description The request body is larger than the API accepts. */
+            413: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "payload_too_large";
+                        };
+                    };
+                };
+            };
+            /** @description The body is not sent as `application/json`. */
+            415: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unsupported_media_type";
+                        };
+                    };
+                };
+            };
+            /** @description Too many requests with this API key. */
+            429: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before the next request is accepted. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error; nothing was changed or lost. */
+            500: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
                 };
             };
         };
@@ -644,57 +1954,209 @@ export interface operations {
     restoreMedia: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key with the same body within 24 hours answers the first response again (`Idempotent-Replayed: true`); the same key with another body is 422 `idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
+                /** @description The attachment id (`att_…`). */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The restored attachment */
+            /** @description The restored attachment. */
             200: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Attachment"];
                 };
             };
-            /** @description API key missing, malformed, unknown, revoked or expired */
+            /** @description API key missing, malformed, unknown, revoked or expired. */
             401: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description The API takes a Bearer API key (or the same key in `X-API-Key`). */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unauthorized";
+                        };
+                    };
                 };
             };
-            /** @description Not a workspace owner or admin (checked first), or scope missing */
+            /** @description Not a workspace owner or admin (checked first, whatever the body), or no `media:write`. */
             403: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "forbidden";
+                        };
+                    };
                 };
             };
-            /** @description Not found, not visible, not deleted, or past its grace period (purged or not) */
+            /** @description Not found, not visible, not deleted, or past its grace period. */
             404: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "not_found";
+                        };
+                    };
                 };
             };
-            /** @description Unexpected error */
-            500: {
+            /** @description The path exists, with other methods (`Allow`). */
+            405: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description The methods this path answers. */
+                    Allow: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description This `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
+            422: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "idempotency_key_reused";
+                        };
+                    };
+                };
+            };
+            /** @description Too many requests with this API key. */
+            429: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Seconds to wait before the next request is accepted. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error; nothing was changed or lost. */
+            500: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
                 };
             };
         };
@@ -702,7 +2164,10 @@ export interface operations {
     createUploadSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key with the same body within 24 hours answers the first response again (`Idempotent-Replayed: true`); the same key with another body is 422 `idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -712,76 +2177,271 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Where and how to send the file */
+            /** @description Where and how to send the file. */
             201: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description The created attachment (`/api/v1/media/{id}`), or where to fetch a file. */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["UploadSession"];
                 };
             };
-            /** @description Invalid request; details.field names the field */
+            /** @description The body is not a valid JSON object of this shape; `details.field` names the field. */
             400: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "validation_error" | "invalid_cursor";
+                        };
+                    };
                 };
             };
-            /** @description API key missing, malformed, unknown, revoked or expired */
+            /** @description API key missing, malformed, unknown, revoked or expired. */
             401: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description The API takes a Bearer API key (or the same key in `X-API-Key`). */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unauthorized";
+                        };
+                    };
                 };
             };
-            /** @description Key valid but not allowed */
+            /** @description Not the post's author, post not visible, or no `media:write`. */
             403: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "forbidden";
+                        };
+                    };
                 };
             };
-            /** @description Post does not exist in the workspace */
+            /** @description The post does not exist in the workspace (or is deleted). */
             404: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "not_found";
+                        };
+                    };
                 };
             };
-            /** @description fileSize larger than the limit; details.limitBytes/sizeBytes */
+            /** @description The path exists, with other methods (`Allow`). */
+            405: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description The methods this path answers. */
+                    Allow: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description `fileSize` is larger than the limit (`details.limitBytes`). */
             413: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "payload_too_large";
+                        };
+                    };
                 };
             };
-            /** @description Type not allowed */
+            /** @description The type is not allowed, or the body is not `application/json`. */
             415: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unsupported_media_type";
+                        };
+                    };
                 };
             };
-            /** @description Unexpected error */
-            500: {
+            /** @description This `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
+            422: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "idempotency_key_reused";
+                        };
+                    };
+                };
+            };
+            /** @description Too many requests with this API key. */
+            429: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Seconds to wait before the next request is accepted. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error; nothing was changed or lost. */
+            500: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
                 };
             };
         };
@@ -789,93 +2449,304 @@ export interface operations {
     completeUploadSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key with the same body within 24 hours answers the first response again (`Idempotent-Replayed: true`); the same key with another body is 422 `idempotency_key_reused`. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
+                /** @description The `uploadId` of the session. */
                 uploadId: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Completed before: the same attachment */
+            /** @description Completed before: the same attachment. */
             200: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description The created attachment (`/api/v1/media/{id}`), or where to fetch a file. */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Attachment"];
                 };
             };
-            /** @description The stored attachment */
+            /** @description The stored attachment. */
             201: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description The created attachment (`/api/v1/media/{id}`), or where to fetch a file. */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Attachment"];
                 };
             };
-            /** @description Nothing uploaded yet (the session stays open), or size/checksum mismatch */
+            /** @description Nothing uploaded yet (the session stays open), or a size or checksum mismatch. */
             400: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "validation_error" | "invalid_cursor";
+                        };
+                    };
                 };
             };
-            /** @description API key missing, malformed, unknown, revoked or expired */
+            /** @description API key missing, malformed, unknown, revoked or expired. */
             401: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description The API takes a Bearer API key (or the same key in `X-API-Key`). */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unauthorized";
+                        };
+                    };
                 };
             };
-            /** @description Key valid but not allowed */
+            /** @description No longer the post's author, or no `media:write`. */
             403: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "forbidden";
+                        };
+                    };
                 };
             };
-            /** @description No such session of yours, expired, or the post is gone */
+            /** @description No such session of yours, expired, or the post is gone. */
             404: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "not_found";
+                        };
+                    };
                 };
             };
-            /** @description The uploaded file is larger than the limit */
+            /** @description The path exists, with other methods (`Allow`). */
+            405: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description The methods this path answers. */
+                    Allow: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description The uploaded file is larger than the limit. */
             413: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "payload_too_large";
+                        };
+                    };
                 };
             };
-            /** @description The bytes are not of the declared type */
+            /** @description The bytes are not of the declared type. */
             415: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unsupported_media_type";
+                        };
+                    };
                 };
             };
-            /** @description Unexpected error */
-            500: {
+            /** @description This `Idempotency-Key` was used with another body (`idempotency_key_reused`). */
+            422: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "idempotency_key_reused";
+                        };
+                    };
+                };
+            };
+            /** @description Too many requests with this API key. */
+            429: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Seconds to wait before the next request is accepted. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error; nothing was changed or lost. */
+            500: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description This answer is the stored first answer to the same `Idempotency-Key` and body, replayed. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
                 };
             };
         };
@@ -883,62 +2754,655 @@ export interface operations {
     getFile: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags the client holds; a match is answered 304 without a body. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /** @description One byte range (`bytes=first-last`, `bytes=first-`, `bytes=-suffix`) of a file the API serves itself; several ranges are answered with the whole file. */
+                Range?: components["parameters"]["Range"];
+            };
             path: {
-                path: string;
+                /** @description UTC year of the upload. */
+                year: string;
+                /** @description UTC month of the upload, two digits. */
+                month: string;
+                /** @description UTC day of the upload, two digits. */
+                day: string;
+                /** @description The file name: the attachment id without `att_`, and an extension. */
+                file: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The file bytes */
+            /** @description The bytes of a stored file. */
             200: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
+                    ETag: string;
+                    /** @description Byte ranges of this file can be requested with `Range`. */
+                    "Accept-Ranges": "bytes";
+                    /** @description `inline` with the file name, or `attachment` for types a browser could execute (SVG, PDF). */
+                    "Content-Disposition": string;
+                    /** @description Files are sandboxed (nothing in them runs in the API origin); the reference page loads from this origin only. */
+                    "Content-Security-Policy": string;
+                    /** @description Browsers must not guess another type than the one declared. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Other origins cannot embed the file. */
+                    "Cross-Origin-Resource-Policy": string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/gif": string;
+                    "image/webp": string;
+                    "image/avif": string;
+                    "image/heic": string;
+                    "image/svg+xml": string;
+                    "audio/mpeg": string;
+                    "audio/mp4": string;
+                    "audio/wav": string;
+                    "audio/ogg": string;
+                    "audio/opus": string;
+                    "audio/flac": string;
+                    "audio/aac": string;
+                    "audio/aiff": string;
+                    "application/pdf": string;
+                    "application/json": string;
+                };
             };
-            /** @description Redirect to a short-lived signed storage URL */
+            /** @description The requested byte range (one range per request). */
+            206: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
+                    ETag: string;
+                    /** @description Byte ranges of this file can be requested with `Range`. */
+                    "Accept-Ranges": "bytes";
+                    /** @description `inline` with the file name, or `attachment` for types a browser could execute (SVG, PDF). */
+                    "Content-Disposition": string;
+                    /** @description Files are sandboxed (nothing in them runs in the API origin); the reference page loads from this origin only. */
+                    "Content-Security-Policy": string;
+                    /** @description Browsers must not guess another type than the one declared. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Other origins cannot embed the file. */
+                    "Cross-Origin-Resource-Policy": string;
+                    /** @description The range sent (`bytes first-last/size`), or the size on 416 (`bytes *\/size`). */
+                    "Content-Range": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/gif": string;
+                    "image/webp": string;
+                    "image/avif": string;
+                    "image/heic": string;
+                    "image/svg+xml": string;
+                    "audio/mpeg": string;
+                    "audio/mp4": string;
+                    "audio/wav": string;
+                    "audio/ogg": string;
+                    "audio/opus": string;
+                    "audio/flac": string;
+                    "audio/aac": string;
+                    "audio/aiff": string;
+                    "application/pdf": string;
+                    "application/json": string;
+                };
+            };
+            /** @description A file larger than the API answers itself (4 MB), asked for with `X-API-Key`: its signed storage URL (valid 60 seconds) in the body, and no `Location`, so no client follows it with the key header (fetch and curl forward custom headers to another origin). Fetch `url` without any key header. */
+            300: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
+                    ETag: string;
+                    /** @description Files are sandboxed (nothing in them runs in the API origin); the reference page loads from this origin only. */
+                    "Content-Security-Policy": string;
+                    /** @description Browsers must not guess another type than the one declared. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Other origins cannot embed the file. */
+                    "Cross-Origin-Resource-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadLink"];
+                };
+            };
+            /** @description A file larger than the API answers itself (4 MB), asked for with `Authorization: Bearer`: a redirect to a signed storage URL valid for 60 seconds (clients drop `Authorization` on a redirect to another origin). Storage serves it with the same type, as a download (`Content-Disposition: attachment`). */
             302: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description The created attachment (`/api/v1/media/{id}`), or where to fetch a file. */
+                    Location: string;
+                    /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
+                    ETag: string;
+                    /** @description Files are sandboxed (nothing in them runs in the API origin); the reference page loads from this origin only. */
+                    "Content-Security-Policy": string;
+                    /** @description Browsers must not guess another type than the one declared. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Other origins cannot embed the file. */
+                    "Cross-Origin-Resource-Policy": string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description API key missing, malformed, unknown, revoked or expired */
+            /** @description `If-None-Match` matches: the copy the client has is current. */
+            304: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description API key missing, malformed, unknown, revoked or expired. */
             401: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description The API takes a Bearer API key (or the same key in `X-API-Key`). */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unauthorized";
+                        };
+                    };
                 };
             };
-            /** @description Key valid but not allowed */
+            /** @description The key is valid but lacks the route's scope, or its owner left the workspace. */
             403: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "forbidden";
+                        };
+                    };
                 };
             };
-            /** @description Not found or not visible */
+            /** @description No such file, or its attachment is deleted or not visible to the caller. */
             404: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "not_found";
+                        };
+                    };
                 };
             };
-            /** @description Unexpected error */
-            500: {
+            /** @description The path exists, with other methods (`Allow`). */
+            405: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description The methods this path answers. */
+                    Allow: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description The range is outside the file (`Content-Range: bytes *\/size`). */
+            416: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description The range sent (`bytes first-last/size`), or the size on 416 (`bytes *\/size`). */
+                    "Content-Range": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "range_not_satisfiable";
+                        };
+                    };
+                };
+            };
+            /** @description Too many requests with this API key. */
+            429: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before the next request is accepted. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error; nothing was changed or lost. */
+            500: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    headFile: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETags the client holds; a match is answered 304 without a body. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /** @description One byte range (`bytes=first-last`, `bytes=first-`, `bytes=-suffix`) of a file the API serves itself; several ranges are answered with the whole file. */
+                Range?: components["parameters"]["Range"];
+            };
+            path: {
+                /** @description UTC year of the upload. */
+                year: string;
+                /** @description UTC month of the upload, two digits. */
+                month: string;
+                /** @description UTC day of the upload, two digits. */
+                day: string;
+                /** @description The file name: the attachment id without `att_`, and an extension. */
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes of a stored file. */
+            200: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
+                    ETag: string;
+                    /** @description Byte ranges of this file can be requested with `Range`. */
+                    "Accept-Ranges": "bytes";
+                    /** @description `inline` with the file name, or `attachment` for types a browser could execute (SVG, PDF). */
+                    "Content-Disposition": string;
+                    /** @description Files are sandboxed (nothing in them runs in the API origin); the reference page loads from this origin only. */
+                    "Content-Security-Policy": string;
+                    /** @description Browsers must not guess another type than the one declared. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Other origins cannot embed the file. */
+                    "Cross-Origin-Resource-Policy": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The requested byte range (one range per request). */
+            206: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
+                    ETag: string;
+                    /** @description Byte ranges of this file can be requested with `Range`. */
+                    "Accept-Ranges": "bytes";
+                    /** @description `inline` with the file name, or `attachment` for types a browser could execute (SVG, PDF). */
+                    "Content-Disposition": string;
+                    /** @description Files are sandboxed (nothing in them runs in the API origin); the reference page loads from this origin only. */
+                    "Content-Security-Policy": string;
+                    /** @description Browsers must not guess another type than the one declared. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Other origins cannot embed the file. */
+                    "Cross-Origin-Resource-Policy": string;
+                    /** @description The range sent (`bytes first-last/size`), or the size on 416 (`bytes *\/size`). */
+                    "Content-Range": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A file larger than the API answers itself (4 MB), asked for with `X-API-Key`: its signed storage URL (valid 60 seconds) in the body, and no `Location`, so no client follows it with the key header (fetch and curl forward custom headers to another origin). Fetch `url` without any key header. */
+            300: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
+                    ETag: string;
+                    /** @description Files are sandboxed (nothing in them runs in the API origin); the reference page loads from this origin only. */
+                    "Content-Security-Policy": string;
+                    /** @description Browsers must not guess another type than the one declared. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Other origins cannot embed the file. */
+                    "Cross-Origin-Resource-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadLink"];
+                };
+            };
+            /** @description A file larger than the API answers itself (4 MB), asked for with `Authorization: Bearer`: a redirect to a signed storage URL valid for 60 seconds (clients drop `Authorization` on a redirect to another origin). Storage serves it with the same type, as a download (`Content-Disposition: attachment`). */
+            302: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description The created attachment (`/api/v1/media/{id}`), or where to fetch a file. */
+                    Location: string;
+                    /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
+                    ETag: string;
+                    /** @description Files are sandboxed (nothing in them runs in the API origin); the reference page loads from this origin only. */
+                    "Content-Security-Policy": string;
+                    /** @description Browsers must not guess another type than the one declared. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Other origins cannot embed the file. */
+                    "Cross-Origin-Resource-Policy": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `If-None-Match` matches: the copy the client has is current. */
+            304: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description API key missing, malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description The API takes a Bearer API key (or the same key in `X-API-Key`). */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description The key is valid but lacks the route's scope, or its owner left the workspace. */
+            403: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "forbidden";
+                        };
+                    };
+                };
+            };
+            /** @description No such file, or its attachment is deleted or not visible to the caller. */
+            404: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description The path exists, with other methods (`Allow`). */
+            405: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description The methods this path answers. */
+                    Allow: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description The range is outside the file (`Content-Range: bytes *\/size`). */
+            416: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description The range sent (`bytes first-last/size`), or the size on 416 (`bytes *\/size`). */
+                    "Content-Range": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "range_not_satisfiable";
+                        };
+                    };
+                };
+            };
+            /** @description Too many requests with this API key. */
+            429: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before the next request is accepted. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error; nothing was changed or lost. */
+            500: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
                 };
             };
         };
@@ -946,60 +3410,528 @@ export interface operations {
     getThumbnail: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETags the client holds; a match is answered 304 without a body. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /** @description One byte range (`bytes=first-last`, `bytes=first-`, `bytes=-suffix`) of a file the API serves itself; several ranges are answered with the whole file. */
+                Range?: components["parameters"]["Range"];
+            };
             path: {
-                path: string;
+                /** @description UTC year of the upload. */
+                year: string;
+                /** @description UTC month of the upload, two digits. */
+                month: string;
+                /** @description UTC day of the upload, two digits. */
+                day: string;
+                /** @description The file name: the attachment id without `att_`, and an extension. */
+                file: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The WebP bytes */
+            /** @description The bytes of an image's WebP thumbnail. */
             200: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
+                    ETag: string;
+                    /** @description Byte ranges of this file can be requested with `Range`. */
+                    "Accept-Ranges": "bytes";
+                    /** @description `inline` with the file name, or `attachment` for types a browser could execute (SVG, PDF). */
+                    "Content-Disposition": string;
+                    /** @description Files are sandboxed (nothing in them runs in the API origin); the reference page loads from this origin only. */
+                    "Content-Security-Policy": string;
+                    /** @description Browsers must not guess another type than the one declared. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Other origins cannot embed the file. */
+                    "Cross-Origin-Resource-Policy": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/webp": string;
+                };
+            };
+            /** @description The requested byte range (one range per request). */
+            206: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
+                    ETag: string;
+                    /** @description Byte ranges of this file can be requested with `Range`. */
+                    "Accept-Ranges": "bytes";
+                    /** @description `inline` with the file name, or `attachment` for types a browser could execute (SVG, PDF). */
+                    "Content-Disposition": string;
+                    /** @description Files are sandboxed (nothing in them runs in the API origin); the reference page loads from this origin only. */
+                    "Content-Security-Policy": string;
+                    /** @description Browsers must not guess another type than the one declared. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Other origins cannot embed the file. */
+                    "Cross-Origin-Resource-Policy": string;
+                    /** @description The range sent (`bytes first-last/size`), or the size on 416 (`bytes *\/size`). */
+                    "Content-Range": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/webp": string;
+                };
+            };
+            /** @description `If-None-Match` matches: the copy the client has is current. */
+            304: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description API key missing, malformed, unknown, revoked or expired */
+            /** @description API key missing, malformed, unknown, revoked or expired. */
             401: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description The API takes a Bearer API key (or the same key in `X-API-Key`). */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unauthorized";
+                        };
+                    };
                 };
             };
-            /** @description Key valid but not allowed */
+            /** @description The key is valid but lacks the route's scope, or its owner left the workspace. */
             403: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "forbidden";
+                        };
+                    };
                 };
             };
-            /** @description Not found or not visible */
+            /** @description No such file, or its attachment is deleted or not visible to the caller. */
             404: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "not_found";
+                        };
+                    };
                 };
             };
-            /** @description Unexpected error */
-            500: {
+            /** @description The path exists, with other methods (`Allow`). */
+            405: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description The methods this path answers. */
+                    Allow: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description The range is outside the file (`Content-Range: bytes *\/size`). */
+            416: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description The range sent (`bytes first-last/size`), or the size on 416 (`bytes *\/size`). */
+                    "Content-Range": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "range_not_satisfiable";
+                        };
+                    };
+                };
+            };
+            /** @description Too many requests with this API key. */
+            429: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before the next request is accepted. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error; nothing was changed or lost. */
+            500: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
                 };
             };
         };
     };
-    health: {
+    headThumbnail: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETags the client holds; a match is answered 304 without a body. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /** @description One byte range (`bytes=first-last`, `bytes=first-`, `bytes=-suffix`) of a file the API serves itself; several ranges are answered with the whole file. */
+                Range?: components["parameters"]["Range"];
+            };
+            path: {
+                /** @description UTC year of the upload. */
+                year: string;
+                /** @description UTC month of the upload, two digits. */
+                month: string;
+                /** @description UTC day of the upload, two digits. */
+                day: string;
+                /** @description The file name: the attachment id without `att_`, and an extension. */
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes of an image's WebP thumbnail. */
+            200: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
+                    ETag: string;
+                    /** @description Byte ranges of this file can be requested with `Range`. */
+                    "Accept-Ranges": "bytes";
+                    /** @description `inline` with the file name, or `attachment` for types a browser could execute (SVG, PDF). */
+                    "Content-Disposition": string;
+                    /** @description Files are sandboxed (nothing in them runs in the API origin); the reference page loads from this origin only. */
+                    "Content-Security-Policy": string;
+                    /** @description Browsers must not guess another type than the one declared. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Other origins cannot embed the file. */
+                    "Cross-Origin-Resource-Policy": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The requested byte range (one range per request). */
+            206: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
+                    ETag: string;
+                    /** @description Byte ranges of this file can be requested with `Range`. */
+                    "Accept-Ranges": "bytes";
+                    /** @description `inline` with the file name, or `attachment` for types a browser could execute (SVG, PDF). */
+                    "Content-Disposition": string;
+                    /** @description Files are sandboxed (nothing in them runs in the API origin); the reference page loads from this origin only. */
+                    "Content-Security-Policy": string;
+                    /** @description Browsers must not guess another type than the one declared. */
+                    "X-Content-Type-Options": "nosniff";
+                    /** @description Other origins cannot embed the file. */
+                    "Cross-Origin-Resource-Policy": string;
+                    /** @description The range sent (`bytes first-last/size`), or the size on 416 (`bytes *\/size`). */
+                    "Content-Range": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `If-None-Match` matches: the copy the client has is current. */
+            304: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description API key missing, malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description The API takes a Bearer API key (or the same key in `X-API-Key`). */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description The key is valid but lacks the route's scope, or its owner left the workspace. */
+            403: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "forbidden";
+                        };
+                    };
+                };
+            };
+            /** @description No such file, or its attachment is deleted or not visible to the caller. */
+            404: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description The path exists, with other methods (`Allow`). */
+            405: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description The methods this path answers. */
+                    Allow: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description The range is outside the file (`Content-Range: bytes *\/size`). */
+            416: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description The range sent (`bytes first-last/size`), or the size on 416 (`bytes *\/size`). */
+                    "Content-Range": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "range_not_satisfiable";
+                        };
+                    };
+                };
+            };
+            /** @description Too many requests with this API key. */
+            429: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds to wait before the next request is accepted. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error; nothing was changed or lost. */
+            500: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The caller's remaining quota and when it resets (IETF draft RateLimit header fields); present when rate limits are on. */
+                    RateLimit?: string;
+                    /** @description The quota policy of the API key (IETF draft RateLimit header fields); present when rate limits are on. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getOpenApiDescription: {
         parameters: {
             query?: never;
             header?: never;
@@ -1008,12 +3940,208 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
+            /** @description The OpenAPI document. */
             200: {
                 headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description The path exists, with other methods (`Allow`). */
+            405: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The methods this path answers. */
+                    Allow: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error; nothing was changed or lost. */
+            500: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiReference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description Files are sandboxed (nothing in them runs in the API origin); the reference page loads from this origin only. */
+                    "Content-Security-Policy": string;
+                    /** @description Browsers must not guess another type than the one declared. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The path exists, with other methods (`Allow`). */
+            405: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The methods this path answers. */
+                    Allow: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error; nothing was changed or lost. */
+            500: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiReferenceAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The file. */
+                asset: "swagger-ui-bundle.js" | "swagger-ui.css" | "reference.js";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description Browsers must not guess another type than the one declared. */
+                    "X-Content-Type-Options": "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": string;
+                    "text/css": string;
+                };
+            };
+            /** @description No such asset. */
+            404: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description The path exists, with other methods (`Allow`). */
+            405: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    /** @description The methods this path answers. */
+                    Allow: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description Unexpected error; nothing was changed or lost. */
+            500: {
+                headers: {
+                    /** @description Identifies the request in the service logs; quote it when reporting a problem. */
+                    "x-request-id": string;
+                    /** @description `no-store` on JSON answers; `private, max-age=…, immutable` on files and thumbnails (their URL never changes meaning); `private, no-cache` where an ETag revalidates. */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "internal_error";
+                        };
+                    };
+                };
             };
         };
     };

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { expect, it } from 'vitest';
-import { buildOpenApiDocument } from '../../../lib/openapi.ts';
+import { buildOpenApiDocument } from '../../../lib/openapi/document.ts';
 import { GENERATED_TYPES_PATH, generateTypes } from '../../tools/generate-types.ts';
 
 it('client/src/generated/openapi.ts matches the generated description', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { uploadRequestSchema } from '../../../lib/attachments/schemas.ts';
 import { fileNameLength, sanitizeFileName } from '../../../lib/media/file-name.ts';
-import { buildOpenApiDocument } from '../../../lib/openapi.ts';
+import { buildOpenApiDocument } from '../../../lib/openapi/document.ts';
 
 describe('sanitizeFileName', () => {
   it('keeps ordinary names unchanged', () => {
@@ -84,7 +84,9 @@ describe('sanitizeFileName', () => {
       { path: ['fileName'], message: 'must be 1–255 characters' },
     ]);
     // The description states the same limit (JSON Schema counts code points too).
-    const described = buildOpenApiDocument().components.schemas.UploadRequest;
+    const described = buildOpenApiDocument().components.schemas.UploadRequest as {
+      properties?: Record<string, unknown>;
+    };
     expect(described.properties?.fileName).toMatchObject({ maxLength: 255, minLength: 1 });
   });
 

@@ -1,0 +1,42 @@
+/**
+ * `GET /openapi.json`, `GET /docs` and `GET /docs/{asset}`: the API's description and its
+ * interactive reference. No key: they describe the API, they reveal nothing stored in it.
+ */
+import { config } from '../../lib/config.ts';
+import { NotFoundError } from '../../lib/errors.ts';
+import { apiHandler } from '../../lib/http/api-handler.ts';
+import { jsonResponse } from '../../lib/http/types.ts';
+import { buildOpenApiDocument } from '../../lib/openapi/document.ts';
+import { REFERENCE_CSP, REFERENCE_PAGE, referenceAsset } from '../../lib/openapi/reference-page.ts';
+
+let description: ReturnType<typeof buildOpenApiDocument> | undefined;
+
+export const handler = apiHandler(async (event) => {
+  if (event.rawPath === '/openapi.json') {
+    description ??= buildOpenApiDocument({ maxUploadBytes: config.maxUploadBytes });
+    return jsonResponse(200, description, { 'cache-control': 'no-cache' });
+  }
+  if (event.rawPath === '/docs') {
+    return {
+      statusCode: 200,
+      headers: {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-cache',
+        'content-security-policy': REFERENCE_CSP,
+        'x-content-type-options': 'nosniff',
+      },
+      body: REFERENCE_PAGE,
+    };
+  }
+  const asset = referenceAsset(event.pathParameters?.asset ?? '');
+  if (!asset) throw new NotFoundError('No such file of the API reference.');
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': asset.contentType,
+      'cache-control': 'public, max-age=3600',
+      'x-content-type-options': 'nosniff',
+    },
+    body: asset.body,
+  };
+});
