@@ -144,41 +144,36 @@ describe('a stream consumer of its own: purges, TTL, restarts', () => {
   const del = (id: string, graceSeconds: number) =>
     deleteMedia({ ...stores.deps, gracePeriodSeconds: graceSeconds }, author, id);
 
-  it('a purge by the sweep: one media.purged, removed by the sweep', async () => {
-    const live = start();
-    const { id } = await upload();
-    const { purgeAfter } = await del(id, 60);
-    const report = await purgeExpired({ ...stores.deps, now: () => purgeAfter + 1 });
-    expect(report.purged).toBe(1);
-    await live.flush();
+  /** The attachment's whole history in the file: uploaded, deleted, purged once by `by`. */
+  const expectPurgedOnce = async (id: string, purgeAfter: number, by: 'purge_sweep' | 'ttl') => {
+    await (consumer ?? start()).flush();
     expect((await about(id)).map((e) => e.type)).toEqual([
       'media.uploaded',
       'media.deleted',
       'media.purged',
     ]);
     expect((await about(id, 'media.purged'))[0]?.data).toMatchObject({
-      removedBy: 'purge_sweep',
+      removedBy: by,
       attachment: { id, purgeAfter },
     });
+  };
+
+  it('a purge by the sweep: one media.purged, removed by the sweep', async () => {
+    start();
+    const { id } = await upload();
+    const { purgeAfter } = await del(id, 60);
+    const report = await purgeExpired({ ...stores.deps, now: () => purgeAfter + 1 });
+    expect(report.purged).toBe(1);
+    await expectPurgedOnce(id, purgeAfter, 'purge_sweep');
   });
 
   it('a purge by TTL (no sweep ran): one media.purged, removed by ttl', async () => {
-    const live = consumer ?? start();
     const { id } = await upload();
     const { purgeAfter } = await del(id, 3600);
     // No sweep gets to it: DynamoDB's TTL (locally its stand-in, the reaper) removes it.
     expect(await reapExpired(stores.deps.table, purgeAfter - 1000)).toBe(0);
     expect(await reapExpired(stores.deps.table, purgeAfter + 1000)).toBe(1);
-    await live.flush();
-    expect((await about(id)).map((e) => e.type)).toEqual([
-      'media.uploaded',
-      'media.deleted',
-      'media.purged',
-    ]);
-    expect((await about(id, 'media.purged'))[0]?.data).toMatchObject({
-      removedBy: 'ttl',
-      attachment: { id, purgeAfter },
-    });
+    await expectPurgedOnce(id, purgeAfter, 'ttl');
   });
 
   it('restarts continue where they stopped, without a duplicate line', async () => {
