@@ -150,8 +150,12 @@ async function measureOperations(
     );
     // Deleted again, with its grace period over: due for the purge sweep.
     await markDeleted(table, id, now - 2 * HOUR, now - HOUR);
-    await measure('purge-claim', async () => (await claimForPurge(table, id, now)) !== null);
-    await measure('purge-delete', async () => (await purgeAttachmentRecord(table, id)) !== null);
+    const claim = { now, run: 'bench' };
+    await measure('purge-claim', async () => (await claimForPurge(table, id, claim)) !== null);
+    await measure(
+      'purge-delete',
+      async () => (await purgeAttachmentRecord(table, id, claim)) !== null,
+    );
   }
   return OPERATIONS.map(([operation]) => {
     const list = readings.get(operation) ?? [];

@@ -75,6 +75,14 @@ export interface FunctionAccess {
   countRequests?: boolean;
   /** `dynamodb:Scan` on the table (not its indexes): only a sweep that must see every record. */
   scanTable?: boolean;
+  /**
+   * Blob intents only (partition `INTENT#…`, through `dynamodb:LeadingKeys`; see
+   * `lib/attachments/blob-intents.ts`), for functions whose `table` access cannot write them:
+   * `record`: `PutItem` + `DeleteItem` (a writer of media objects names each object before it
+   * writes it and drops the intent afterwards); `settle`: `UpdateItem` + `DeleteItem` (the
+   * orphan sweep claims expired intents and deletes them).
+   */
+  blobIntents?: 'record' | 'settle';
   bucket?: BucketAccess;
   /** `events:PutEvents` on the service's domain event bus. */
   publishEvents?: boolean;
@@ -165,6 +173,8 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
    */
   'process-media': {
     table: 'readUpdateAttachments',
+    // A thumbnail's intent, recorded before it is written and dropped once it is recorded.
+    blobIntents: 'record',
     bucket: {
       read: [uploads],
       write: [thumbnails],
@@ -176,36 +186,33 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
     timeoutSeconds: 120,
   },
   /**
-   * Scheduled: purges records whose grace period has passed (query on the purge-queue index,
-   * conditional DeleteItem). No S3 access: on AWS the files go by the lifecycle rule (which
-   * never expires a held version).
+   * Scheduled: purges records whose grace period has passed (queries on the purge-queue shards,
+   * conditional UpdateItem to claim, DeleteItem), until the queue is done or its time runs
+   * low (each removal's `media.purged` comes from the table's change stream). In S3 it only adds delete markers (a file a failed delete
+   * left live); the bytes go by the lifecycle rule (which never expires a held version).
    */
   'purge-sweep': {
     table: 'readWrite',
+    bucket: { delete: [uploads, thumbnails] },
     memoryMb: 512,
-    timeoutSeconds: 300,
+    timeoutSeconds: 900,
   },
   /**
-   * Scheduled: compares the live objects (ListObjectsV2) with every record (Scan, GetItem).
-   * Orphans get a delete marker (purged after grace by lifecycle) unless held (GetObjectLegalHold
-   * over the key's versions); a live file of a deleted record gets a delete marker; the file of
-   * a live record found behind a delete marker is restored (HeadObject needs GetObject, restore
-   * needs DeleteObjectVersion on markers). Writes no record; publishes its reports
-   * (`media.blob_missing`), which are no record change.
+   * Scheduled: reads the expired blob intents (queries on the intent shards of the due-work
+   * index, GetItem on the attachment), claims and deletes them (UpdateItem/DeleteItem on
+   * `INTENT#…` only), and gives the objects no record refers to a delete marker (purged after
+   * grace by lifecycle) unless held (GetObjectLegalHold over the key's versions). No listing,
+   * no scan, no record written.
    */
   'orphan-sweep': {
     table: 'read',
-    scanTable: true,
+    blobIntents: 'settle',
     bucket: {
-      list: true,
       listVersions: true,
-      read: [uploads, thumbnails],
       delete: [uploads, thumbnails],
-      deleteVersions: [uploads, thumbnails],
       readLegalHold: true,
     },
-    publishEvents: true,
-    memoryMb: 1024,
+    memoryMb: 512,
     timeoutSeconds: 900,
   },
   /**

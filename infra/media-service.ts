@@ -74,13 +74,15 @@ export const METRICS_NAMESPACE = DEFAULT_METRICS_NAMESPACE;
 export const MAX_HTTP_TIMEOUT_SECONDS = 29;
 
 /**
- * The scheduled workers (folders under `functions/`) and how often they run. Purging is cheap
- * (a query on the purge queue) and lifecycle is day-granular anyway; the orphan sweep lists the
- * bucket and scans the table, so once a day.
+ * The scheduled workers (folders under `functions/`) and how often they run. Each run of a
+ * sweep works until its queue is done or its invocation's time runs low, and the next run
+ * continues (`lib/db/due-queue.ts`): the purge sweep every 15 minutes (with a 15-minute timeout
+ * a backlog is worked on almost continuously; concurrent runs are safe), the orphan sweep (only
+ * expired upload intents) every hour.
  */
 export const SCHEDULED_FUNCTIONS = [
-  { name: 'purge-sweep', every: Duration.hours(1) },
-  { name: 'orphan-sweep', every: Duration.days(1) },
+  { name: 'purge-sweep', every: Duration.minutes(15) },
+  { name: 'orphan-sweep', every: Duration.hours(1) },
 ] as const;
 
 /** The worker run on S3 "Object Created" events of stored files (thumbnails, metadata). */

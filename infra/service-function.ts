@@ -21,7 +21,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { keys, RATE_PARTITIONS } from '../lib/db/keys.ts';
+import { BLOB_INTENT_PARTITIONS, keys, RATE_PARTITIONS } from '../lib/db/keys.ts';
 import { tableDefinition } from '../lib/db/table-definition.ts';
 import { bundlingOptions } from './bundling.ts';
 import { type FunctionAccess, type KeyPrefix, MEDIA_PREFIXES } from './function-access.ts';
@@ -234,6 +234,21 @@ export function accessStatements(
         resources: [table.tableArn],
         conditions: {
           'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [RATE_PARTITIONS] },
+        },
+      }),
+    );
+  }
+  if (access.blobIntents) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: access.blobIntents === 'record' ? 'RecordBlobIntents' : 'SettleBlobIntents',
+        actions: [
+          access.blobIntents === 'record' ? 'dynamodb:PutItem' : 'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+        ],
+        resources: [table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [BLOB_INTENT_PARTITIONS] },
         },
       }),
     );

@@ -1,7 +1,8 @@
 /**
  * The scheduled sweeps of the deployed service, run by the local stack on timers: the same
  * functions the `purge-sweep` and `orphan-sweep` Lambdas call, on the same kind of clients.
- * Locally the purge sweep also removes the files, a third sweep removes stale staged uploads
+ * Locally the purge sweep also removes the files, the orphan sweep is followed by the full
+ * storage reconciliation (`storage-reconciliation.ts`), a third sweep removes stale staged uploads
  * (the local S3 server has no lifecycle rules) and a fourth stands in for DynamoDB TTL
  * (`ttl-reaper.ts`: DynamoDB Local does not expire our items), so a deleted file disappears once its grace
  * period is over, and never while it is held.
@@ -23,7 +24,7 @@ export interface LocalSweeperOptions {
   config: ServiceConfig;
   /** Purge sweep period. Default: half the grace period, between 1 s and 60 s. */
   intervalMs?: number;
-  /** Orphan, staged-upload and TTL sweep period. Default 10 minutes. */
+  /** Orphan and staged-upload sweep period. Default 10 minutes. */
   orphanIntervalMs?: number;
   /** Clients to use instead of the ones built from `config` (tests). */
   deps?: LifecycleDeps;
@@ -46,11 +47,18 @@ const clamp = (value: number, min: number, max: number) => Math.min(max, Math.ma
 const DEFAULT_ORPHAN_MIN_AGE_SECONDS = 3600;
 const DEFAULT_UPLOAD_URL_SECONDS = 900;
 
+/**
+ * Entries a local sweep run takes at most (no Lambda clock bounds it): a backlog is worked
+ * off over the next runs, and a run never holds the sweeper for long.
+ */
+const LOCAL_RUN_MAX_ITEMS = 1_000;
+
 /** The sweeps and the clients, loaded on first use. */
 async function loadSweeps(options: LocalSweeperOptions) {
   const [
     { purgeExpired },
     { sweepOrphans },
+    { reconcileStorage },
     { lifecycleDepsFrom },
     { sweepStagedUploads },
     { stagingAreaFrom },
@@ -60,6 +68,7 @@ async function loadSweeps(options: LocalSweeperOptions) {
   ] = await Promise.all([
     import('../lib/attachments/purge-sweep.ts'),
     import('../lib/attachments/orphan-sweep.ts'),
+    import('../lib/attachments/storage-reconciliation.ts'),
     import('../lib/attachments/stored-files.ts'),
     import('../lib/attachments/upload-sessions.ts'),
     import('../lib/storage/staging.ts'),
@@ -71,14 +80,18 @@ async function loadSweeps(options: LocalSweeperOptions) {
   const deps = options.deps ?? lifecycleDepsFrom(config);
   return {
     logger,
-    purge: () => purgeExpired(deps),
-    orphans: () =>
-      sweepOrphans({
+    purge: () => purgeExpired(deps, { maxItems: LOCAL_RUN_MAX_ITEMS }),
+    orphans: async () => {
+      await sweepOrphans(deps, { maxItems: LOCAL_RUN_MAX_ITEMS });
+      // Local data is small: the full reconciliation (optional on AWS) runs here too, and
+      // repairs what no intent covers (a delete whose storage step failed).
+      await reconcileStorage({
         ...deps,
         // Its `media.blob_missing` reports are not record changes: written directly.
         events: eventPublisherFrom(config),
         minAgeSeconds: config.orphanMinAgeSeconds ?? DEFAULT_ORPHAN_MIN_AGE_SECONDS,
-      }),
+      });
+    },
     // DynamoDB Local does not expire our table's items by itself (see ttl-reaper.ts).
     ttl: () => reapExpired(deps.table),
     staging: () =>

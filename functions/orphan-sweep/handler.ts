@@ -1,30 +1,25 @@
 /**
- * Scheduled (EventBridge rule): removes stored objects without a record, puts the objects of
- * deleted attachments out of service, and reports records without their object.
+ * Scheduled (EventBridge rule): removes the stored objects of uploads and processing runs that
+ * never committed, found through their expired blob intents (no bucket listing, no table
+ * scan), until the expired intents are done or the invocation's time runs low (the next run
+ * continues).
  */
 import type { ScheduledEvent } from 'aws-lambda';
 import { sweepOrphans } from '../../lib/attachments/orphan-sweep.ts';
 import { lifecycleDepsFrom } from '../../lib/attachments/stored-files.ts';
-import { config, DEFAULT_ORPHAN_MIN_AGE_SECONDS } from '../../lib/config.ts';
-import { eventPublisherFrom } from '../../lib/events/publisher.ts';
+import { config } from '../../lib/config.ts';
 import { recordSweep, workerHandler } from '../../lib/observability/worker.ts';
 
-const deps = {
-  ...lifecycleDepsFrom(config),
-  events: eventPublisherFrom(config),
-  minAgeSeconds: config.orphanMinAgeSeconds ?? DEFAULT_ORPHAN_MIN_AGE_SECONDS,
-};
+const deps = lifecycleDepsFrom(config);
 
-export const handler = workerHandler(async (_event: ScheduledEvent, metrics) => {
-  const report = await sweepOrphans(deps);
-  // Counts only in the result: the keys are in the sweep's log lines.
-  const counts = {
-    removed: report.removed.length,
-    heldOrphans: report.heldOrphans.length,
-    softDeleted: report.softDeleted.length,
-    restored: report.restored.length,
-    missing: report.missing.length,
-  };
-  recordSweep(metrics, 'orphans', counts);
-  return counts;
+export const handler = workerHandler(async (_event: ScheduledEvent, metrics, context) => {
+  const report = await sweepOrphans(deps, {
+    // Invoked without a Lambda context (the local stack, tests), a run is bounded otherwise.
+    ...(typeof context.getRemainingTimeInMillis === 'function'
+      ? { remainingTimeMs: () => context.getRemainingTimeInMillis() }
+      : {}),
+  });
+  // `more` as a count: 1 when the run stopped before the expired intents were done.
+  recordSweep(metrics, 'orphans', { ...report, more: report.more ? 1 : 0 });
+  return report;
 });

@@ -1,167 +1,100 @@
 /**
- * The orphan sweep (scheduled Lambda `orphan-sweep`; locally `local/sweeper.ts`): compares the
- * live objects under `uploads/` and `thumbnails/` with every attachment record.
+ * The orphan sweep (scheduled Lambda `orphan-sweep`; locally `local/sweeper.ts`): removes the
+ * stored objects that were written for an attachment whose record never came to refer to them
+ * (an upload that crashed between its blob write and its commit, or whose commit outcome was
+ * unknown; a processing run that died between its thumbnail and the record update).
  *
- * - A live object no record refers to (an upload that crashed between its blob write and its
- *   commit, a thumbnail whose record update never happened) and older than the safety window
- *   is an orphan: it is soft-deleted and purged the way a deleted file is (locally at once; on
- *   AWS it becomes a noncurrent version that lifecycle expires after the grace period). An
- *   orphan under legal hold is left alone and reported.
- * - A live object whose record is deleted (a delete whose storage step failed, a restore whose
- *   record write was refused) is soft-deleted: its grace period runs on the record.
- * - A live record without its live object is reported (error log + `media.blob_missing`). If
- *   the object is only soft-deleted (a delete racing the restore of its own attachment), it is
- *   restored, which is what the record says.
- *
- * Never touched: objects younger than the safety window (an upload may be committing right
- * now), soft-deleted objects within their grace period (not listed: they are delete markers'
- * noncurrent versions on AWS and under `trash/` locally), and anything under legal hold.
- * Every decision is re-checked against a fresh, strongly consistent read of the record, since
- * the listing and the table scan are not one snapshot.
- *
- * Scale: the live keys are held in memory (a few hundred MB per million objects at most); past
- * that, drive this from an S3 Inventory report instead of a listing.
+ * It never lists the bucket nor scans the table: every such object has a blob intent
+ * (`blob-intents.ts`), and the sweep reads only the intents whose expiry has passed, from the
+ * due-work queue, every shard in parallel in bounded batches until the queue is done or the
+ * run's bounds are reached (`lib/db/due-queue.ts`). Work per run is independent of the number
+ * of attachments. For each expired intent:
+ * 1. claim it (conditional: still there, expired, not claimed by a live run). From then on the
+ *    upload's commit transaction, which settles the intent, can no longer succeed; a commit
+ *    that came first has deleted the intent and there is nothing to claim.
+ * 2. read the attachment's record (strongly consistent): if it refers to the object (a
+ *    thumbnail recorded by a run that could not drop its intent), the object is kept.
+ * 3. otherwise: under legal hold, the object is left alone and reported; else it is removed the
+ *    way a deleted file is (soft-deleted, then purged: locally at once, on AWS a noncurrent
+ *    version that lifecycle expires, never a held one).
+ * 4. delete the intent.
+ * A run that stops midway leaves its claimed intents; a later run takes them over once the
+ * claim's lease is over (removing an object twice is a no-op).
  */
-import { attachmentSnapshot, domainEvent } from '../events/domain-events.ts';
-import { type EventPublisher, publishAfterCommit } from '../events/publisher.ts';
+import { randomUUID } from 'node:crypto';
+import { type RunBounds, walkDueQueue } from '../db/due-queue.ts';
 import { logger } from '../logger.ts';
-import { type Attachment, attachmentIdOfKey, blobKeysOf } from './model.ts';
-import { getAttachment, scanAttachments } from './records.ts';
+import {
+  blobIntentFromItem,
+  claimExpiredIntent,
+  deleteSweptIntent,
+  type IntentClaim,
+} from './blob-intents.ts';
+import { blobKeysOf } from './model.ts';
+import { getAttachment } from './records.ts';
 import { type LifecycleDeps, nowOf } from './stored-files.ts';
 
-/** Where media objects live (the top-level prefixes of the bucket that hold attachments). */
-export const MEDIA_KEY_PREFIXES = ['uploads/', 'thumbnails/'] as const;
-
-export interface OrphanSweepDeps extends LifecycleDeps {
-  /** `media.blob_missing` is a report, not a record change: published directly. */
-  events: EventPublisher;
-  /** Objects younger than this are never judged (an upload may be between blob and commit). */
-  minAgeSeconds: number;
-}
-
 export interface OrphanReport {
-  /** Live objects without a record, removed. */
-  removed: string[];
-  /** Live objects without a record but under legal hold: left alone. */
-  heldOrphans: string[];
-  /** Live objects of deleted attachments, soft-deleted now. */
-  softDeleted: string[];
-  /** Soft-deleted objects of live attachments, restored now. */
-  restored: string[];
-  /** Live attachments whose object is gone: `{ attachmentId, key }`, reported. */
-  missing: Array<{ attachmentId: string; key: string }>;
+  /** Objects without a record, removed. */
+  removed: number;
+  /** Objects without a record but under legal hold: left alone (logged with their key). */
+  heldOrphans: number;
+  /** Intents whose object the record does refer to: only the intent went. */
+  committed: number;
+  /** Intents settled or claimed by another run meanwhile. */
+  skipped: number;
+  /** Failed (storage or table unavailable): logged, the intent stays for the next run. */
+  failed: number;
+  /** Stopped by a bound before every expired intent was read: the next run continues. */
+  more: boolean;
 }
 
-export async function sweepOrphans(deps: OrphanSweepDeps): Promise<OrphanReport> {
-  const startedAt = nowOf(deps);
-  const cutoff = startedAt - deps.minAgeSeconds * 1000;
+export async function sweepOrphans(
+  deps: LifecycleDeps,
+  bounds: RunBounds = {},
+): Promise<OrphanReport> {
+  const claim: IntentClaim = { now: nowOf(deps), run: randomUUID() };
   const report: OrphanReport = {
-    removed: [],
-    heldOrphans: [],
-    softDeleted: [],
-    restored: [],
-    missing: [],
+    removed: 0,
+    heldOrphans: 0,
+    committed: 0,
+    skipped: 0,
+    failed: 0,
+    more: false,
   };
-
-  // Live objects old enough to judge, by key.
-  const live = new Map<string, number>();
-  for (const prefix of MEDIA_KEY_PREFIXES) {
-    for await (const object of deps.store.list(prefix)) {
-      live.set(object.key, object.lastModified.getTime());
-    }
-  }
-
-  const ofDeleted: Attachment[] = [];
-  const withoutFile: Array<{ attachment: Attachment; key: string }> = [];
-  for await (const attachment of scanAttachments(deps.table)) {
-    for (const key of blobKeysOf(attachment)) {
-      const stored = live.has(key);
-      live.delete(key); // claimed by a record, whatever its state
-      if (stored && attachment.deletedAt !== null && attachment.deletedAt < cutoff) {
-        ofDeleted.push(attachment);
-      } else if (!stored && attachment.deletedAt === null && attachment.createdAt < cutoff) {
-        withoutFile.push({ attachment, key });
-      }
-    }
-  }
-
-  for (const [key, lastModified] of live) {
-    if (lastModified < cutoff) await removeOrphan(deps, key, report);
-  }
-  for (const attachment of new Set(ofDeleted)) await softDeleteLeftovers(deps, attachment, report);
-  for (const { attachment, key } of withoutFile)
-    await recoverMissing(deps, attachment, key, report);
-
-  logger.info('orphan sweep done', {
-    removed: report.removed.length,
-    heldOrphans: report.heldOrphans.length,
-    softDeleted: report.softDeleted.length,
-    restored: report.restored.length,
-    missing: report.missing.length,
+  const walked = await walkDueQueue(deps.table, 'INTENT', claim.now, bounds, async (item) => {
+    report[await settleExpiredIntent(deps, claim, blobIntentFromItem(item))] += 1;
   });
+  report.failed = walked.failed;
+  report.more = walked.more;
+  logger.info('orphan sweep done', { ...report });
   return report;
 }
 
-async function removeOrphan(deps: OrphanSweepDeps, key: string, report: OrphanReport) {
-  // The scan is not a snapshot: ask the record the key names, strongly consistent, once more.
-  const id = attachmentIdOfKey(key);
-  const owner = id ? await getAttachment(deps.table, id) : null;
-  if (owner && blobKeysOf(owner).includes(key)) return;
-  if (await deps.store.isLegallyHeld(key)) {
+async function settleExpiredIntent(
+  deps: LifecycleDeps,
+  claim: IntentClaim,
+  queued: ReturnType<typeof blobIntentFromItem>,
+): Promise<'removed' | 'heldOrphans' | 'committed' | 'skipped'> {
+  const intent = await claimExpiredIntent(deps.table, queued, claim);
+  if (!intent) return 'skipped';
+  const key = intent.blobKey;
+  const owner = await getAttachment(deps.table, intent.attachmentId);
+  let outcome: 'removed' | 'heldOrphans' | 'committed';
+  if (owner && blobKeysOf(owner).includes(key)) {
+    outcome = 'committed';
+  } else if (await deps.store.isLegallyHeld(key)) {
     logger.warn('orphan sweep: object without a record is under legal hold, left alone', { key });
-    report.heldOrphans.push(key);
-    return;
-  }
-  await deps.store.softDelete(key);
-  await deps.store.purge(key);
-  logger.warn('orphan sweep: removed an object without a record', { key });
-  report.removed.push(key);
-}
-
-async function softDeleteLeftovers(deps: OrphanSweepDeps, found: Attachment, report: OrphanReport) {
-  const attachment = await getAttachment(deps.table, found.id);
-  if (!attachment || attachment.deletedAt === null) return; // restored or purged meanwhile
-  for (const key of blobKeysOf(attachment)) {
-    if (!(await deps.store.exists(key))) continue;
+    outcome = 'heldOrphans';
+  } else {
     await deps.store.softDelete(key);
-    logger.warn('orphan sweep: soft-deleted a live object of a deleted attachment', {
-      attachmentId: attachment.id,
+    await deps.store.purge(key);
+    logger.warn('orphan sweep: removed an object no record refers to', {
+      attachmentId: intent.attachmentId,
       key,
     });
-    report.softDeleted.push(key);
+    outcome = 'removed';
   }
-}
-
-async function recoverMissing(
-  deps: OrphanSweepDeps,
-  found: Attachment,
-  key: string,
-  report: OrphanReport,
-) {
-  const attachment = await getAttachment(deps.table, found.id);
-  if (!attachment || attachment.deletedAt !== null || !blobKeysOf(attachment).includes(key)) {
-    return;
-  }
-  if (await deps.store.exists(key)) return;
-  if ((await deps.store.restore(key)) === 'restored') {
-    logger.warn('orphan sweep: restored the soft-deleted object of a live attachment', {
-      attachmentId: attachment.id,
-      key,
-    });
-    report.restored.push(key);
-    return;
-  }
-  logger.error('orphan sweep: attachment record without its stored object', {
-    attachmentId: attachment.id,
-    key,
-  });
-  report.missing.push({ attachmentId: attachment.id, key });
-  await publishAfterCommit(deps.events, [
-    domainEvent(
-      'media.blob_missing',
-      attachment.workspaceId,
-      { attachment: attachmentSnapshot(attachment), missingKeys: [key] },
-      nowOf(deps),
-    ),
-  ]);
+  await deleteSweptIntent(deps.table, intent, claim);
+  return outcome;
 }

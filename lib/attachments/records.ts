@@ -26,17 +26,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { indexShardsOf, type TableContext } from '../db/client.ts';
 import { withoutNulls } from '../db/items.ts';
-import {
-  allShards,
-  keys,
-  listIndexKeys,
-  listSortKey,
-  purgeQueueBound,
-  purgeQueueKeys,
-  purgeQueuePartition,
-} from '../db/keys.ts';
+import { keys, listIndexKeys, listSortKey, purgeQueueKeys } from '../db/keys.ts';
 import type { ListIndexName } from '../db/table-definition.ts';
-import { PURGE_INDEX, tableDefinition } from '../db/table-definition.ts';
+import { tableDefinition } from '../db/table-definition.ts';
 import { type GuardedWrite, transactWrite } from '../db/transactions.ts';
 import type { ListPosition } from './cursor.ts';
 import type { Attachment } from './model.ts';
@@ -417,36 +409,78 @@ export async function writeLegalHold(
 }
 
 /**
+ * How long a purge claim excludes other runs. A sweep runs inside one Lambda invocation (at
+ * most 15 minutes), so a claim older than that belongs to a run that is over (crashed or timed
+ * out midway): it may be claimed again.
+ */
+export const PURGE_CLAIM_LEASE_MS = 15 * 60_000;
+
+/** One purge run's claim: when, and which run (only that run may finish or release it). */
+export interface PurgeClaim {
+  now: number;
+  run: string;
+}
+
+/**
  * The purge sweep claims a due record (deleted, deadline passed, not held) before it removes
  * any file: from then on no hold and no restore can apply to it (their writes require
  * `purgingAt` to be absent), so a hold never "succeeds" on a file that is being removed.
- * A claimed record stays due; a sweep that stopped midway claims it again. Null when the
- * record is not due (held, restored, or gone meanwhile).
+ * A claim excludes every other run for `PURGE_CLAIM_LEASE_MS`, so two runs at once never
+ * purge the same record; a claim left by a run that stopped midway is taken over once it is
+ * that old. Null when the record is not due (held, restored, gone, or claimed by a live run).
  */
 export async function claimForPurge(
   ctx: TableContext,
   id: string,
-  now: number,
+  claim: PurgeClaim,
 ): Promise<Attachment | null> {
   return updateAttachmentIf(ctx, id, {
-    UpdateExpression: 'SET purgingAt = :now',
+    UpdateExpression: 'SET purgingAt = :now, purgeRun = :run',
     ConditionExpression:
-      'attribute_exists(deletedAt) AND purgeAfter <= :now AND legalHold <> :held',
-    ExpressionAttributeValues: { ':now': now, ':held': true },
+      'attribute_exists(deletedAt) AND purgeAfter <= :now AND legalHold <> :held AND ' +
+      '(attribute_not_exists(purgingAt) OR purgingAt <= :leaseOver)',
+    ExpressionAttributeValues: {
+      ':now': claim.now,
+      ':run': claim.run,
+      ':held': true,
+      ':leaseOver': claim.now - PURGE_CLAIM_LEASE_MS,
+    },
   });
 }
 
-/** Deletes a record claimed for purge. Returns what was deleted, or null if it is gone. */
+/**
+ * Gives a claim back (storage refused the purge): the record is due again, and a hold or a
+ * restore can apply to it again. Only the run that holds the claim; false otherwise.
+ */
+export async function releasePurgeClaim(
+  ctx: TableContext,
+  id: string,
+  claim: PurgeClaim,
+): Promise<boolean> {
+  const released = await updateAttachmentIf(ctx, id, {
+    UpdateExpression: 'REMOVE purgingAt, purgeRun',
+    ConditionExpression: 'purgeRun = :run',
+    ExpressionAttributeValues: { ':run': claim.run },
+  });
+  return released !== null;
+}
+
+/**
+ * Deletes a record this run has claimed for purge. Returns what was deleted, or null if it is
+ * gone or another run has taken the claim over.
+ */
 export async function purgeAttachmentRecord(
   ctx: TableContext,
   id: string,
+  claim: PurgeClaim,
 ): Promise<Attachment | null> {
   try {
     const { Attributes } = await ctx.db.send(
       new DeleteCommand({
         TableName: ctx.tableName,
         Key: keys.attachment(id),
-        ConditionExpression: 'attribute_exists(purgingAt)',
+        ConditionExpression: 'purgeRun = :run',
+        ExpressionAttributeValues: { ':run': claim.run },
         ReturnValues: 'ALL_OLD',
       }),
     );
@@ -455,73 +489,6 @@ export async function purgeAttachmentRecord(
     if (isConditionFailure(error)) return null;
     throw error;
   }
-}
-
-/**
- * Deleted, unheld attachments whose grace period is over, oldest deadline first across every
- * shard of the queue, a page per shard at a time (the index is eventually consistent: callers
- * re-check with a conditional write).
- */
-export async function* purgeCandidates(
-  ctx: TableContext,
-  now: number,
-  pageSize = 100,
-): AsyncIterable<Attachment> {
-  const shards = allShards(indexShardsOf(ctx)).map((shard) =>
-    purgeQueueShard(ctx, shard, now, pageSize)[Symbol.asyncIterator](),
-  );
-  // The next entry of each shard (undefined once it is exhausted).
-  const heads = (await Promise.all(shards.map((shard) => shard.next()))).map((r) =>
-    r.done ? undefined : r.value,
-  );
-  for (;;) {
-    let oldest: number | undefined;
-    heads.forEach((head, i) => {
-      const best = oldest === undefined ? undefined : heads[oldest];
-      if (head && (!best || head.purgeSK < best.purgeSK)) oldest = i;
-    });
-    if (oldest === undefined) return;
-    yield (heads[oldest] as QueuedForPurge).attachment;
-    const next = await (shards[oldest] as AsyncIterator<QueuedForPurge>).next();
-    heads[oldest] = next.done ? undefined : next.value;
-  }
-}
-
-interface QueuedForPurge {
-  purgeSK: string;
-  attachment: Attachment;
-}
-
-/** One shard of the purge queue, due entries only, oldest deadline first. */
-async function* purgeQueueShard(
-  ctx: TableContext,
-  shard: number,
-  now: number,
-  pageSize: number,
-): AsyncIterable<QueuedForPurge> {
-  const index = tableDefinition.globalSecondaryIndexes.find((i) => i.indexName === PURGE_INDEX);
-  if (!index) throw new Error(`unknown index ${PURGE_INDEX}`);
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ctx.db.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        IndexName: index.indexName,
-        KeyConditionExpression: '#pk = :pk AND #sk < :bound',
-        ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
-        ExpressionAttributeValues: {
-          ':pk': purgeQueuePartition(shard),
-          ':bound': purgeQueueBound(now),
-        },
-        Limit: pageSize,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      yield { purgeSK: String(item[index.sortKey]), attachment: attachmentFromItem(item) };
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
 }
 
 /**

@@ -1,17 +1,22 @@
 /**
  * What both upload paths share once they hold the bytes (`POST /api/v1/media` decodes them from
  * the body, an upload session reads them from staging): sniff and describe the file, build the
- * attachment, then the write order that never loses data. The blob is stored first, then the
- * record is committed in a transaction that re-checks the live upload permission; if the commit
- * does not happen the blob is removed again. Location metadata is removed from image originals
- * before anything else sees the bytes (unless the deployment keeps it), so the stored file,
- * its `fileSize` and its `sha256` all describe the same bytes. A crash between the two leaves a blob without a
- * record, which the orphan sweep removes after its safety window.
+ * attachment, then the write order that never loses data and never leaves an orphan:
+ * 1. a blob intent (`blob-intents.ts`) names the object about to be written;
+ * 2. the blob is stored;
+ * 3. the record is committed in a transaction that re-checks the live upload permission and
+ *    settles the intent.
+ * If the commit is refused the blob is removed again (and its intent dropped). If its outcome
+ * is unknown (an error: the commit may have happened) or the process dies, nothing is removed
+ * here: the intent stays, and once it has expired the orphan sweep removes the blob unless the
+ * record refers to it. Location metadata is removed from image originals before anything else
+ * sees the bytes (unless the deployment keeps it), so the stored file, its `fileSize` and its
+ * `sha256` all describe the same bytes.
  */
 import { decideUpload, type Viewer } from '../auth/permissions.ts';
 import { indexShardsOf, type TableContext } from '../db/client.ts';
 import { newAttachmentId } from '../db/keys.ts';
-import type { GuardedWrite } from '../db/transactions.ts';
+import { type GuardedWrite, wasCancelled } from '../db/transactions.ts';
 import type { Post } from '../directory/model.ts';
 import { getUsers } from '../directory/users.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
@@ -20,6 +25,7 @@ import { sanitizeFileName } from '../media/file-name.ts';
 import { inspectMedia } from '../media/inspect.ts';
 import { removeLocation } from '../media/location/remove-location.ts';
 import { type MediaStore, sha256Hex } from '../storage/media-store.ts';
+import { dropBlobIntent, recordBlobIntent, settleIntentWrite } from './blob-intents.ts';
 import { type Attachment, storageKeyFor } from './model.ts';
 import { toAttachmentDetail } from './present.ts';
 import { commitAttachment } from './records.ts';
@@ -122,16 +128,35 @@ export async function storeAndCommitUpload(
     purgeAfter: null,
   };
 
+  await recordBlobIntent(
+    deps.table,
+    { attachmentId: id, blobKey: attachment.storageKey, kind: 'upload' },
+    createdAt,
+  );
   await deps.store.put(attachment.storageKey, bytes, attachment.mimeType);
   let refusal: Awaited<ReturnType<typeof commitAttachment>>;
   try {
-    refusal = await commitAttachment(deps.table, attachment, options.alsoWrite?.(attachment));
+    refusal = await commitAttachment(deps.table, attachment, [
+      settleIntentWrite(deps.table, id, attachment.storageKey),
+      ...(options.alsoWrite?.(attachment) ?? []),
+    ]);
   } catch (error) {
-    await removeUncommittedBlob(deps.store, attachment);
+    if (wasCancelled(error)) {
+      // Refused (a concurrent complete won, the sweep claimed the intent): nothing committed.
+      await removeUncommittedBlob(deps.table, deps.store, attachment);
+      throw error;
+    }
+    // Maybe committed (a timeout after the write), maybe not: the orphan sweep decides from
+    // the record once the intent has expired. Removing the blob here could lose a file.
+    logger.error('upload commit failed; the orphan sweep settles its blob', {
+      attachmentId: id,
+      storageKey: attachment.storageKey,
+      error: error as Error,
+    });
     throw error;
   }
   if (refusal) {
-    await removeUncommittedBlob(deps.store, attachment);
+    await removeUncommittedBlob(deps.table, deps.store, attachment);
     // Something changed while we uploaded: answer with what the post says now.
     await assertMayUpload(deps.table, viewer, post.id);
     throw new ForbiddenError('You are no longer allowed to upload media to this post.');
@@ -141,10 +166,18 @@ export async function storeAndCommitUpload(
   return toAttachmentDetail(attachment, uploader, post);
 }
 
-/** Best effort: if this fails too, the orphan sweep finds the blob later. */
-async function removeUncommittedBlob(store: MediaStore, attachment: Attachment): Promise<void> {
+/**
+ * The commit was refused, so the blob is nobody's: removed, then its intent dropped. Best
+ * effort: if either step fails the intent stays, and the orphan sweep removes the blob later.
+ */
+async function removeUncommittedBlob(
+  table: TableContext,
+  store: MediaStore,
+  attachment: Attachment,
+): Promise<void> {
   try {
     await store.remove(attachment.storageKey);
+    await dropBlobIntent(table, attachment.id, attachment.storageKey);
   } catch (error) {
     logger.error('could not remove the blob of an uncommitted upload', {
       attachmentId: attachment.id,

@@ -44,6 +44,16 @@ export const keys = {
     PK: `ATTACHMENT#${attachmentId}`,
     SK: 'ATTACHMENT',
   }),
+  /**
+   * A blob intent: a stored object (an upload's file, a processing run's thumbnail) that is
+   * about to be written for an attachment and not yet known to be referenced by its record.
+   * Written before the object, removed when the record commits (`lib/attachments/blob-intents.ts`);
+   * the orphan sweep removes the object of an intent that expired without committing.
+   */
+  blobIntent: (attachmentId: string, blobKey: string): ItemKey => ({
+    PK: `${INTENT_PREFIX}${attachmentId}`,
+    SK: `BLOB#${blobKey}`,
+  }),
   /** An upload session (`POST /api/v1/media/uploads`), until its TTL removes it. */
   uploadSession: (uploadId: string): ItemKey => ({ PK: `UPLOAD#${uploadId}`, SK: 'UPLOAD' }),
   /**
@@ -61,6 +71,9 @@ export const keys = {
   }),
 } as const;
 
+const INTENT_PREFIX = 'INTENT#';
+/** Partition-key pattern (IAM `dynamodb:LeadingKeys`) of the blob intents. */
+export const BLOB_INTENT_PARTITIONS = `${INTENT_PREFIX}*`;
 const IDEMPOTENCY_PREFIX = 'IDEMPOTENCY#';
 const RATE_PREFIX = 'RATE#';
 /** Partition-key patterns (IAM `dynamodb:LeadingKeys`) of the request-guard items. */
@@ -123,9 +136,38 @@ const shardSuffix = (shard: number): string => (shard === 0 ? '' : `#S${shard}`)
 export const allShards = (shardCount: number): number[] =>
   Array.from({ length: Math.max(1, shardCount) }, (_, shard) => shard);
 
+/**
+ * The due-work queue (`ByPurgeAfter`): items that some sweep must act on once a deadline has
+ * passed, sorted by that deadline. Each kind of work has its own partitions (a prefix), sharded
+ * like the lists, so a sweep reads only its own kind and only what is due:
+ * - `PURGE`: deleted, unheld attachments, by `purgeAfter` (the purge sweep);
+ * - `INTENT`: blob intents (`keys.blobIntent`), by the intent's expiry (the orphan sweep).
+ * `PURGE` shard 0 is spelled as the queue was before it had kinds or shards.
+ */
+export type DueWorkKind = 'PURGE' | 'INTENT';
+
+/** Due-work partition of one kind and shard. */
+export function dueQueuePartition(kind: DueWorkKind, shard: number): string {
+  return `${kind}${shardSuffix(shard)}`;
+}
+
+/**
+ * Intents are written at the upload rate (one per upload and one per thumbnail, each written
+ * and deleted again), so their queue takes this many times the shards of the lists: at 10,000
+ * uploads/s into one workspace and N = 16, ~80 intents/s per key (docs/capacity.md). The
+ * sweep reads all of them (one small Query each per run): cheap, it runs hourly.
+ */
+export const INTENT_SHARD_FACTOR = 8;
+
+/** Shards of one kind of due work, for a deployment's `MEDIA_INDEX_SHARDS`. */
+export function dueQueueShards(kind: DueWorkKind, indexShards: number): number {
+  const shards = Math.max(1, indexShards);
+  return kind === 'INTENT' ? shards * INTENT_SHARD_FACTOR : shards;
+}
+
 /** Purge-queue (`ByPurgeAfter`) partition of one shard. */
 export function purgeQueuePartition(shard: number): string {
-  return `${PURGE_QUEUE_PARTITION}${shardSuffix(shard)}`;
+  return dueQueuePartition('PURGE', shard);
 }
 
 /** Keys of a deleted attachment in the purge queue (`ByPurgeAfter`), sharded like the lists. */
@@ -136,9 +178,20 @@ export function purgeQueueKeys(purgeAfter: number, attachmentId: string, shardCo
   };
 }
 
-const PURGE_QUEUE_PARTITION = 'PURGE';
+/**
+ * Due-work keys of a blob intent: its shard comes from its attachment's id (over the intent
+ * shards), its sort position is its expiry.
+ * (The attribute names are the queue index's: `purgePK`/`purgeSK`.)
+ */
+export function intentQueueKeys(expiresAt: number, attachmentId: string, indexShards: number) {
+  const shards = dueQueueShards('INTENT', indexShards);
+  return {
+    purgePK: dueQueuePartition('INTENT', shardOf(attachmentId, shards)),
+    purgeSK: listSortKey(expiresAt, attachmentId),
+  };
+}
 
-/** Every `purgeSK` below this bound belongs to an attachment with `purgeAfter <= now`. */
+/** Every due-queue sort key below this bound has a deadline `<= now`. */
 export function purgeQueueBound(now: number): string {
   // `<now+1 padded>` sorts after `<now padded>#…` and before `<now+1 padded>#…`.
   return String(now + 1).padStart(15, '0');

@@ -8,9 +8,11 @@
  * every list index in one write, which is how a delete "vanishes at once" and a restore puts
  * it back in exactly the same position.
  *
- * `ByPurgeAfter` is sparse the other way round: only deleted attachments that are not under
- * legal hold carry `purgePK`/`purgeSK`, so the index is exactly the purge queue, ordered by
- * `purgeAfter`. A hold removes the attachment from the queue, lifting it puts it back.
+ * `ByPurgeAfter` is sparse the other way round: it is the due-work queue of the sweeps, one
+ * kind of work per partition prefix (`dueQueuePartition` in `keys.ts`), ordered by deadline.
+ * Only deleted attachments that are not under legal hold carry `purgePK`/`purgeSK` under
+ * `PURGE…`, ordered by `purgeAfter` (a hold removes the attachment from the queue, lifting it
+ * puts it back); blob intents carry them under `INTENT…`, ordered by their expiry.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
@@ -41,7 +43,10 @@ export const tableDefinition = {
     { indexName: 'ByProject', partitionKey: 'byProjectPK', sortKey: 'listSK' },
     /** Attachments of one project with one file type. */
     { indexName: 'ByProjectAndType', partitionKey: 'byProjectTypePK', sortKey: 'listSK' },
-    /** Deleted attachments not under legal hold, by `purgeAfter`: what the purge sweep reads. */
+    /**
+     * The sweeps' due work by deadline: deleted attachments not under legal hold (`PURGE…`,
+     * the purge sweep) and blob intents (`INTENT…`, the orphan sweep).
+     */
     { indexName: 'ByPurgeAfter', partitionKey: 'purgePK', sortKey: 'purgeSK' },
   ] as const satisfies readonly IndexDefinition[],
 } as const;

@@ -19,6 +19,9 @@ export interface GuardedWrite {
   onConditionFailed?: () => Error;
 }
 
+/** Errors raised by `onConditionFailed`: each stands for a cancelled transaction. */
+const cancellations = new WeakSet<object>();
+
 export async function transactWrite(ctx: TableContext, writes: GuardedWrite[]): Promise<void> {
   try {
     await ctx.db.send(new TransactWriteCommand({ TransactItems: writes.map((w) => w.item) }));
@@ -27,10 +30,25 @@ export async function transactWrite(ctx: TableContext, writes: GuardedWrite[]): 
       const reasons = error.CancellationReasons ?? [];
       const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
       const onFailed = failed >= 0 ? writes[failed]?.onConditionFailed : undefined;
-      if (onFailed) throw onFailed();
+      if (onFailed) {
+        const refusal = onFailed();
+        cancellations.add(refusal);
+        throw refusal;
+      }
     }
     throw error;
   }
+}
+
+/**
+ * True when `error` (thrown by `transactWrite`) says the transaction was cancelled, so none of
+ * it was written. Any other error leaves the outcome unknown: a timeout may follow a commit.
+ */
+export function wasCancelled(error: unknown): boolean {
+  return (
+    error instanceof TransactionCanceledException ||
+    (typeof error === 'object' && error !== null && cancellations.has(error))
+  );
 }
 
 /** Shorthand for the most common guard: the item at `key` must exist. */

@@ -2,7 +2,7 @@
  * Domain events: what happened to an attachment, in one versioned JSON envelope whatever the
  * transport (EventBridge on AWS, an NDJSON file locally; see `publisher.ts`). The events of
  * changes to a record are derived from the table's change stream (`from-stream-record.ts`);
- * only the orphan sweep's report (`media.blob_missing`) is published directly.
+ * only the storage reconciliation's report (`media.blob_missing`) is published directly.
  *
  * To add an event type, add its `data` shape to `EventData` and its version to
  * `EVENT_VERSIONS`; the compiler then accepts `domainEvent('<type>', …)` everywhere. Bump a

@@ -5,8 +5,8 @@
  *
  * Who publishes: the events of record changes come from the table's change stream (the
  * `stream-events` function on AWS, `local/stream-events.ts` locally), never from the request
- * that made the change. The orphan sweep publishes its reports (`media.blob_missing`)
- * directly, after the fact and at most once (`publishAfterCommit`).
+ * that made the change. The storage reconciliation publishes its reports
+ * (`media.blob_missing`) directly, after the fact and at most once (`publishAfterCommit`).
  */
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';

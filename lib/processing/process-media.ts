@@ -12,7 +12,9 @@
  *    recorded with a conditional write (live attachment, no thumbnail yet; see
  *    `processing-records.ts`). A run whose write is refused (a duplicate won, or the
  *    attachment was deleted meanwhile) removes the thumbnail it wrote, and only that one.
- *    A crash between the two leaves an unreferenced thumbnail for the orphan sweep.
+ *    A blob intent is recorded before the thumbnail is written and dropped once it is recorded
+ *    (or removed again): a crash in between leaves the intent, and the orphan sweep removes
+ *    the thumbnail once the intent has expired, unless the record refers to it.
  * 3. `media.processed` follows from the recorded findings (the table's change stream,
  *    `lib/events/from-stream-record.ts`): never for a write that was refused.
  * 4. A thumbnail recorded on an attachment under legal hold is held too (the record's hold
@@ -31,6 +33,7 @@
  * an error: retrying cannot help.
  */
 
+import { dropBlobIntent, recordBlobIntent } from '../attachments/blob-intents.ts';
 import { type Attachment, attachmentIdOfKey, thumbnailKeyFor } from '../attachments/model.ts';
 import {
   type ProcessingFindings,
@@ -120,6 +123,13 @@ export async function processStoredObject(
       if (wanted.thumbnail) {
         findings.placeholder = await placeholderOf(thumbnail.webp);
         findings.thumbnailKey = thumbnailKeyFor(attachment.storageKey, randomString(8));
+        // Named before it is written: a run that dies before recording it leaves the intent,
+        // and the orphan sweep removes the thumbnail once the intent has expired.
+        await recordBlobIntent(
+          deps.table,
+          { attachmentId: attachment.id, blobKey: findings.thumbnailKey, kind: 'thumbnail' },
+          (deps.now ?? Date.now)(),
+        );
         await deps.store.put(findings.thumbnailKey, thumbnail.webp, THUMBNAIL_MIME_TYPE);
       }
     }
@@ -137,10 +147,14 @@ export async function processStoredObject(
     (deps.now ?? Date.now)(),
   );
   if (!updated) {
-    if (findings.thumbnailKey) await removeUnrecordedThumbnail(deps.store, findings.thumbnailKey);
+    if (findings.thumbnailKey) {
+      await removeUnrecordedThumbnail(deps.table, deps.store, attachment.id, findings.thumbnailKey);
+    }
     const now = await getAttachment(deps.table, attachment.id);
     return !now || now.deletedAt !== null ? 'deleted' : 'nothing_to_do';
   }
+  if (findings.thumbnailKey)
+    await dropThumbnailIntent(deps.table, attachment.id, findings.thumbnailKey);
   await holdThumbnailIfHeld(deps.store, updated);
   return 'processed';
 }
@@ -206,11 +220,36 @@ async function audioDuration(bytes: Uint8Array, mimeType: string): Promise<numbe
   }
 }
 
-/** Best effort: an unreferenced thumbnail left behind is the orphan sweep's. */
-async function removeUnrecordedThumbnail(store: MediaStore, key: string): Promise<void> {
+/** Best effort: an unreferenced thumbnail left behind (with its intent) is the orphan sweep's. */
+async function removeUnrecordedThumbnail(
+  table: TableContext,
+  store: MediaStore,
+  attachmentId: string,
+  key: string,
+): Promise<void> {
   try {
     await store.remove(key);
+    await dropBlobIntent(table, attachmentId, key);
   } catch (error) {
     logger.warn('could not remove an unrecorded thumbnail', { key, error: error as Error });
+  }
+}
+
+/**
+ * The thumbnail is recorded: its intent has done its job. Best effort: an intent left behind
+ * costs the orphan sweep one look at the record, which keeps the thumbnail.
+ */
+async function dropThumbnailIntent(
+  table: TableContext,
+  attachmentId: string,
+  key: string,
+): Promise<void> {
+  try {
+    await dropBlobIntent(table, attachmentId, key);
+  } catch (error) {
+    logger.warn('could not drop the intent of a recorded thumbnail', {
+      key,
+      error: error as Error,
+    });
   }
 }

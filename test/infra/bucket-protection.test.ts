@@ -110,11 +110,8 @@ describe('media bucket policy', () => {
     });
   });
 
-  it('denies version deletes to all but restore, the orphan sweep and break-glass', () => {
-    expect(namesWith((a) => a.bucket?.deleteVersions?.length).sort()).toEqual([
-      'orphan-sweep',
-      'restore-media',
-    ]);
+  it('denies version deletes to all but restore and break-glass', () => {
+    expect(namesWith((a) => a.bucket?.deleteVersions?.length).sort()).toEqual(['restore-media']);
     expect(statement('DenyVersionDeletesButService')).toMatchObject({
       Effect: 'Deny',
       Principal: { AWS: '*' },
@@ -122,11 +119,7 @@ describe('media bucket policy', () => {
       Resource: objectsArn(),
       Condition: {
         ArnNotEquals: {
-          'aws:PrincipalArn': [
-            roleArnOf('restore-media'),
-            roleArnOf('orphan-sweep'),
-            breakGlassArn(),
-          ],
+          'aws:PrincipalArn': [roleArnOf('restore-media'), breakGlassArn()],
         },
       },
     });

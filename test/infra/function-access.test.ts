@@ -104,7 +104,7 @@ describe('function access map', () => {
     expect(asList(holds[0]?.Resource).map(flatten)).toEqual([`${bucketArn}/thumbnails/*`]);
   });
 
-  it('process-media writes no table item but attachment records, and only by UpdateItem', () => {
+  it('process-media writes no table item but attachment records (UpdateItem) and blob intents', () => {
     const writes = statements('process-media').filter((s) =>
       asList(s.Action).some((a) => WRITES.test(a) && a.startsWith('dynamodb:')),
     );
@@ -116,13 +116,19 @@ describe('function access map', () => {
         Resource: expect.anything(),
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ATTACHMENT#*'] } },
       },
+      {
+        Sid: 'RecordBlobIntents',
+        Effect: 'Allow',
+        Action: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        Resource: expect.anything(),
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INTENT#*'] } },
+      },
     ]);
   });
 
-  it('only restore paths can delete object versions (removing a delete marker)', () => {
-    // restore-media, and the orphan sweep when it finds a live record's file behind a marker.
+  it('only the restore path can delete object versions (removing a delete marker)', () => {
     const deleters = names.filter((n) => actions(n).includes('s3:DeleteObjectVersion'));
-    expect(deleters.sort()).toEqual(['orphan-sweep', 'restore-media']);
+    expect(deleters.sort()).toEqual(['restore-media']);
   });
 
   it('the delete function only adds delete markers on media, nothing else in S3', () => {

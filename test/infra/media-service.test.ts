@@ -519,6 +519,8 @@ describe('IAM least privilege (deployed functions)', () => {
       ...(b.readLegalHold && !b.legalHold ? ['s3:GetObjectLegalHold'] : []),
       ...(b.placeHolds?.length && !b.legalHold ? ['s3:PutObjectLegalHold'] : []),
       ...(access.scanTable ? ['dynamodb:Scan'] : []),
+      ...(access.blobIntents === 'record' ? ['dynamodb:PutItem', 'dynamodb:DeleteItem'] : []),
+      ...(access.blobIntents === 'settle' ? ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'] : []),
       ...(access.publishEvents ? ['events:PutEvents'] : []),
     ].sort();
   }
@@ -680,10 +682,9 @@ describe('deletion lifecycle: purge queue, sweeps and domain events', () => {
     const publishers = functionNames.filter((name) =>
       actionsOf(statements(name)).has('events:PutEvents'),
     );
-    // The events of record changes come from the table's stream; no request-path function
-    // (nor processing, nor the purge sweep) publishes. The orphan sweep reports blob_missing.
-    expect(publishers.sort()).toEqual([STREAM_EVENTS_FUNCTION, 'orphan-sweep'].sort());
-    for (const name of [...httpFunctionNames, PROCESSING_FUNCTION, 'purge-sweep']) {
+    // The events of record changes come from the table's stream: no other function publishes.
+    expect(publishers).toEqual([STREAM_EVENTS_FUNCTION]);
+    for (const name of functionNames.filter((n) => n !== STREAM_EVENTS_FUNCTION)) {
       expect(lambdaOf(name).Properties.Environment.Variables.EVENT_BUS_NAME, name).toBeUndefined();
     }
     for (const name of publishers) {
@@ -693,8 +694,8 @@ describe('deletion lifecycle: purge queue, sweeps and domain events', () => {
   });
 
   it.each([
-    ['purge-sweep', 'rate(1 hour)'],
-    ['orphan-sweep', 'rate(1 day)'],
+    ['purge-sweep', 'rate(15 minutes)'],
+    ['orphan-sweep', 'rate(1 hour)'],
   ])('runs %s on a schedule (%s), retried twice', (name, expression) => {
     const rules = resourcesOf(json, 'AWS::Events::Rule').filter(([, r]) =>
       (r.Properties.Targets as Array<{ Arn: unknown }>).some(
@@ -726,20 +727,30 @@ describe('deletion lifecycle: purge queue, sweeps and domain events', () => {
     expect(resourcesOf(json, 'AWS::Events::Rule')).toHaveLength(scheduledNames.length + 1);
   });
 
-  it('purge-sweep touches no S3 object (lifecycle purges the files on AWS)', () => {
-    expect([...actionsOf(statements('purge-sweep'))].filter((a) => a.startsWith('s3:'))).toEqual(
-      [],
-    );
+  it('purge-sweep only adds delete markers in S3 (lifecycle purges the files on AWS)', () => {
+    expect([...actionsOf(statements('purge-sweep'))].filter((a) => a.startsWith('s3:'))).toEqual([
+      's3:DeleteObject',
+    ]);
   });
 
-  it('orphan-sweep writes no record and cannot place or lift holds', () => {
+  it('orphan-sweep writes only blob intents, lists nothing, scans nothing, holds nothing', () => {
     const actions = actionsOf(statements('orphan-sweep'));
-    for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']) {
-      expect(actions).not.toContain(write);
+    const tableWrites = statements('orphan-sweep').filter((s) =>
+      asList(s.Action).some((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a)),
+    );
+    expect(tableWrites).toEqual([
+      {
+        Sid: 'SettleBlobIntents',
+        Effect: 'Allow',
+        Action: ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+        Resource: expect.anything(),
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INTENT#*'] } },
+      },
+    ]);
+    for (const absent of ['dynamodb:Scan', 's3:ListBucket', 's3:PutObjectLegalHold']) {
+      expect(actions).not.toContain(absent);
     }
-    expect(actions).not.toContain('s3:PutObjectLegalHold');
     expect(actions).toContain('s3:GetObjectLegalHold');
-    expect(actions).toContain('dynamodb:Scan');
   });
 });
 
@@ -861,7 +872,7 @@ describe('processing on storage events', () => {
     }
   });
 
-  it('updates attachment records only: UpdateItem on ATTACHMENT# partitions, no other write', () => {
+  it('updates attachment records (UpdateItem on ATTACHMENT#) and writes blob intents, nothing else', () => {
     const dynamo = statements(PROCESSING_FUNCTION).filter((s) =>
       asList(s.Action).some((a) => a.startsWith('dynamodb:')),
     );
@@ -873,6 +884,13 @@ describe('processing on storage events', () => {
         Action: 'dynamodb:UpdateItem',
         Resource: { 'Fn::GetAtt': [tableId(), 'Arn'] },
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ATTACHMENT#*'] } },
+      },
+      {
+        Sid: 'RecordBlobIntents',
+        Effect: 'Allow',
+        Action: ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
+        Resource: { 'Fn::GetAtt': [tableId(), 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INTENT#*'] } },
       },
     ]);
   });

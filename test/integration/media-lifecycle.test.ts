@@ -3,7 +3,7 @@
  * server), through the domain functions with injected clients and clocks, on a table and a
  * bucket of their own (sweeps act on everything they see):
  * time travel with a short grace period, legal holds against delete and purge, restore of the
- * identical record, the delete/hold and purge/hold races, the orphan sweep, the local sweeper
+ * identical record, the delete/hold and purge/hold races, the storage reconciliation, the local sweeper
  * and the admin CLI's `media legal-hold`.
  */
 import { randomBytes } from 'node:crypto';
@@ -16,12 +16,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteMedia } from '../../lib/attachments/delete.ts';
 import { setMediaLegalHold } from '../../lib/attachments/legal-hold.ts';
 import { listMedia } from '../../lib/attachments/list.ts';
-import { sweepOrphans } from '../../lib/attachments/orphan-sweep.ts';
 import { purgeExpired } from '../../lib/attachments/purge-sweep.ts';
 import { getMedia } from '../../lib/attachments/read.ts';
 import { getAttachment, softDeleteAttachment } from '../../lib/attachments/records.ts';
 import { restoreMedia } from '../../lib/attachments/restore.ts';
 import { listQuerySchema } from '../../lib/attachments/schemas.ts';
+import { reconcileStorage } from '../../lib/attachments/storage-reconciliation.ts';
 import type { LifecycleDeps } from '../../lib/attachments/stored-files.ts';
 import { uploadMedia } from '../../lib/attachments/upload.ts';
 import type { Viewer } from '../../lib/auth/permissions.ts';
@@ -388,7 +388,7 @@ describe('races', () => {
 });
 
 describe('delete failure order', () => {
-  it('answers 200 when the storage step fails; the orphan sweep finishes the soft delete', async () => {
+  it('answers 200 when the storage step fails; the storage reconciliation finishes the soft delete', async () => {
     const a = await upload();
     const key = (await record(a.id))?.storageKey as string;
     const failing: MediaStore = Object.create(deps.store);
@@ -400,14 +400,28 @@ describe('delete failure order', () => {
     expect(await fileState(deps.store, key)).toBe('live'); // not served: the record is deleted
     await expect(getMedia(deps.table, owner, a.id)).rejects.toBeInstanceOf(NotFoundError);
 
-    const report = await sweepOrphans({ ...at(Date.now() + DAY), minAgeSeconds: 3600 });
+    const report = await reconcileStorage({ ...at(Date.now() + DAY), minAgeSeconds: 3600 });
     expect(report.softDeleted).toContain(key);
     expect(await fileState(deps.store, key)).toBe('deleted');
     expect((await restoreMedia(deps, owner, a.id)).id).toBe(a.id);
   });
+
+  it('a file a failed delete left live is purged with its record, no reconciliation needed', async () => {
+    const a = await upload();
+    const key = (await record(a.id))?.storageKey as string;
+    const failing: MediaStore = Object.create(deps.store);
+    failing.softDelete = async () => {
+      throw new Error('S3 unavailable');
+    };
+    const { purgeAfter } = await del(a.id, 1, { ...deps, store: failing });
+    expect(await fileState(deps.store, key)).toBe('live');
+    await purgeExpired(at(purgeAfter + 1));
+    expect(await record(a.id)).toBeNull();
+    expect(await fileState(deps.store, key)).toBe('gone');
+  });
 });
 
-describe('orphan sweep', () => {
+describe('storage reconciliation (optional job)', () => {
   it('removes only true orphans and repairs or reports records without a live file', async () => {
     const { store } = deps;
     const put = async (key: string) => store.put(key, new Uint8Array([1, 2]), 'image/png');
@@ -444,11 +458,14 @@ describe('orphan sweep', () => {
     await softDeleteAttachment(deps.table, leftover.id, gone, gone + 3_600_000);
 
     // Within the safety window nothing is judged.
-    const early = await sweepOrphans({ ...deps, minAgeSeconds: 3600 });
+    const early = await reconcileStorage({ ...deps, minAgeSeconds: 3600 });
     expect(early.removed).toEqual([]);
     expect(await fileState(store, orphan)).toBe('live');
 
-    const report = await sweepOrphans({ ...at(Date.now() + 2 * 3_600_000), minAgeSeconds: 3600 });
+    const report = await reconcileStorage({
+      ...at(Date.now() + 2 * 3_600_000),
+      minAgeSeconds: 3600,
+    });
     expect(report.removed.sort()).toEqual([orphan, orphanThumb].sort());
     expect(await fileState(store, orphan)).toBe('gone');
     expect(await fileState(store, orphanThumb)).toBe('gone');

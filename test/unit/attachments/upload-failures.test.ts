@@ -1,11 +1,18 @@
 /**
  * Failure paths of the upload write order, with the stores mocked: whatever fails, there is
- * never a record without its blob, and never a blob left behind by a refused commit.
+ * never a record without its blob, never a blob left behind by a refused commit, and never a
+ * blob without an intent the orphan sweep can find.
  */
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { uploadMedia } from '../../../lib/attachments/upload.ts';
@@ -70,16 +77,39 @@ describe('upload write order', () => {
     expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
-  it('removes the blob when the commit fails unexpectedly', async () => {
+  it('names the blob in an intent before storing it; the commit settles the intent', async () => {
+    const order: string[] = [];
+    ddbMock.on(PutCommand).callsFake((input) => {
+      order.push(`intent ${input.Item.PK}`);
+      return {};
+    });
+    s3Mock.on(PutObjectCommand).callsFake(() => {
+      order.push('blob');
+      return {};
+    });
+    ddbMock.on(TransactWriteCommand).callsFake(() => {
+      order.push('commit');
+      return {};
+    });
+
+    const result = await uploadMedia(deps, viewer, body);
+
+    expect(order).toEqual([`intent INTENT#${result.id}`, 'blob', 'commit']);
+    const transaction = ddbMock.commandCalls(TransactWriteCommand)[0]?.args[0].input;
+    const settled = transaction?.TransactItems?.find((item) => item.Delete)?.Delete;
+    expect(settled?.Key).toEqual(keys.blobIntent(result.id, result.url.replace('/api/media/', '')));
+    expect(settled?.ConditionExpression).toContain('attribute_not_exists(sweptAt)');
+  });
+
+  it('keeps the blob and its intent when the commit outcome is unknown (the sweep decides)', async () => {
     s3Mock.on(PutObjectCommand).resolves({});
     s3Mock.on(DeleteObjectCommand).resolves({});
     ddbMock.on(TransactWriteCommand).rejects(new Error('DynamoDB is down'));
 
     await expect(uploadMedia(deps, viewer, body)).rejects.toThrow('DynamoDB is down');
-    const putKey = s3Mock.commandCalls(PutObjectCommand)[0]?.args[0].input.Key;
-    expect(s3Mock.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input.Key)).toEqual([
-      putKey,
-    ]);
+    // The commit may have happened before the error: removing the blob could lose a file.
+    expect(s3Mock.commandCalls(DeleteObjectCommand)).toHaveLength(0);
+    expect(ddbMock.commandCalls(DeleteCommand)).toHaveLength(0);
   });
 
   it('removes the blob and answers 403 when the author changed while uploading', async () => {
@@ -104,14 +134,28 @@ describe('upload write order', () => {
 
     await expect(uploadMedia(deps, viewer, body)).rejects.toMatchObject({ statusCode: 403 });
     expect(s3Mock.commandCalls(DeleteObjectCommand)).toHaveLength(1);
+    // Nothing of the upload is left: its intent goes too.
+    const dropped = ddbMock.commandCalls(DeleteCommand).map((c) => c.args[0].input.Key?.PK);
+    expect(dropped).toEqual([expect.stringMatching(/^INTENT#att_/)]);
   });
 
-  it('still answers with the real error when removing the blob fails too', async () => {
+  it('still answers with the real error when removing the blob fails too (intent kept)', async () => {
     s3Mock.on(PutObjectCommand).resolves({});
     s3Mock.on(DeleteObjectCommand).rejects(new Error('cannot delete'));
-    ddbMock.on(TransactWriteCommand).rejects(new Error('DynamoDB is down'));
+    ddbMock.on(TransactWriteCommand).callsFake(() => {
+      directory[keys.post('pst_one').PK] = {
+        ...directory[keys.post('pst_one').PK],
+        authorId: 'usr_other',
+      };
+      throw new TransactionCanceledException({
+        message: 'Transaction cancelled',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'ConditionalCheckFailed' }],
+      });
+    });
 
-    await expect(uploadMedia(deps, viewer, body)).rejects.toThrow('DynamoDB is down');
+    await expect(uploadMedia(deps, viewer, body)).rejects.toMatchObject({ statusCode: 403 });
+    expect(ddbMock.commandCalls(DeleteCommand)).toHaveLength(0); // the sweep's, later
   });
 
   it('touches no store before the permission check passes', async () => {
