@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { cpuSnapshot, cpuSpent } from './lib/cpu.ts';
 
 export interface LoadRun {
   id: string;
@@ -23,6 +24,8 @@ export interface LoadRun {
 export interface LoadPlan {
   url: string;
   runs: LoadRun[];
+  /** Processes whose CPU time each run records (Linux `/proc`), summed per group name. */
+  cpuPids?: Record<string, number[]>;
 }
 
 export interface LoadRunResult {
@@ -33,6 +36,8 @@ export interface LoadRunResult {
   errors: number;
   timeouts: number;
   stoppedByTime: boolean;
+  /** CPU time (user + system) each `cpuPids` process spent during the run, in ms. */
+  cpuMs?: Record<string, number>;
 }
 
 function runOne(url: string, run: LoadRun): Promise<LoadRunResult> {
@@ -92,5 +97,10 @@ function runOne(url: string, run: LoadRun): Promise<LoadRunResult> {
 
 const plan = JSON.parse(readFileSync(process.env.BENCH_PLAN as string, 'utf8')) as LoadPlan;
 const results: LoadRunResult[] = [];
-for (const run of plan.runs) results.push(await runOne(plan.url, run));
+for (const run of plan.runs) {
+  const before = cpuSnapshot(plan.cpuPids ?? {});
+  const result = await runOne(plan.url, run);
+  const after = cpuSnapshot(plan.cpuPids ?? {});
+  results.push(plan.cpuPids ? { ...result, cpuMs: cpuSpent(before, after) } : result);
+}
 process.send?.(results);

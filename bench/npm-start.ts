@@ -12,13 +12,14 @@
  * groups of DynamoDB calls in one request, i.e. its latency floor in round trips on AWS.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findFreePort } from '../local/stores.ts';
 import type { LoadPlan, LoadRun, LoadRunResult } from './http-load-child.ts';
 import { runNode, tsxArgs } from './lib/child.ts';
+import { cpuSnapshot, cpuSpent } from './lib/cpu.ts';
 import { pngOfSize } from './lib/png.ts';
 import { median, percentile, round, type Stats, summarize } from './lib/stats.ts';
 import type { Trace, TracedRequest } from './lib/store-trace.ts';
@@ -60,6 +61,13 @@ export interface NpmStartFigure {
   requestsPerSecond: Stats;
   requests: number;
   unexpected: Record<string, number>;
+  /**
+   * CPU ms per request by process group (`api`: the npm start process and its Node children,
+   * `dynamodb`: the DynamoDB Local JVM): unlike latency, barely moved by other load on the
+   * machine, so comparable between noisy runs. Work a request leaves behind (thumbnails) counts
+   * where it runs.
+   */
+  cpuMsPerRequest: Record<string, Stats>;
 }
 
 export interface RouteBreakdown {
@@ -75,6 +83,13 @@ export interface RouteBreakdown {
 
 export interface NpmStartResult {
   readyMs: { fresh: Stats; restart: Stats };
+  /**
+   * CPU ms per upload from the first upload until every upload has its thumbnail (all upload
+   * runs, processing included), by process group.
+   */
+  uploadWithProcessingCpuMs: Record<string, Stats>;
+  /** 1-minute load average of the machine at the start and end of each repeat. */
+  loadAverage: Array<[number, number]>;
   figures: NpmStartFigure[];
   /** From the c1 runs (no queueing in the numbers). */
   breakdown: RouteBreakdown[];
@@ -141,9 +156,43 @@ async function stopNpmStart(running: Running): Promise<void> {
   await running.exited;
 }
 
-async function runPlan(url: string, runs: LoadRun[], workDir: string, maxSeconds: number) {
+/** The npm start process and its descendants (Linux `/proc`), grouped: JVM apart from Node. */
+async function processGroups(rootPid: number): Promise<Record<string, number[]>> {
+  const parents = new Map<number, { ppid: number; command: string }>();
+  for (const name of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = await readFile(`/proc/${name}/stat`, 'utf8');
+      const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(Number(name), { ppid, command });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const groups: Record<string, number[]> = { api: [rootPid], dynamodb: [] };
+  const descends = (pid: number): boolean => {
+    for (let at = parents.get(pid); at; at = parents.get(at.ppid)) {
+      if (at.ppid === rootPid) return true;
+    }
+    return false;
+  };
+  for (const [pid, info] of parents) {
+    if (pid === rootPid || !descends(pid)) continue;
+    (info.command === 'java' ? groups.dynamodb : groups.api)?.push(pid);
+  }
+  return groups;
+}
+
+async function runPlan(
+  url: string,
+  runs: LoadRun[],
+  workDir: string,
+  maxSeconds: number,
+  cpuPids: Record<string, number[]>,
+) {
   const planFile = join(workDir, `npm-start-plan-${runs[0]?.id ?? 'x'}.json`);
-  await writeFile(planFile, JSON.stringify({ url, runs } satisfies LoadPlan));
+  await writeFile(planFile, JSON.stringify({ url, runs, cpuPids } satisfies LoadPlan));
   const child = await runNode({
     args: tsxArgs(LOAD_CHILD),
     env: { PATH: process.env.PATH ?? '', BENCH_PLAN: planFile },
@@ -156,9 +205,9 @@ async function runPlan(url: string, runs: LoadRun[], workDir: string, maxSeconds
   return child.message as LoadRunResult[];
 }
 
-/** Ids of the member's images, newest first (the uploads of this run). */
-async function imageIds(url: string, key: string): Promise<string[]> {
-  const ids: string[] = [];
+/** The member's bench images, newest first (the uploads of this run). */
+async function benchImages(url: string, key: string) {
+  const images: Array<{ id: string; processed: boolean }> = [];
   let cursor: string | undefined;
   do {
     const query = `fileType=image&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
@@ -166,13 +215,32 @@ async function imageIds(url: string, key: string): Promise<string[]> {
       headers: { authorization: `Bearer ${key}` },
     });
     const page = (await response.json()) as {
-      items: Array<{ id: string; fileName: string }>;
+      items: Array<{ id: string; fileName: string; thumbnailUrl: string | null }>;
       nextCursor: string | null;
     };
-    for (const item of page.items) if (item.fileName === 'bench-100k.png') ids.push(item.id);
+    for (const item of page.items) {
+      if (item.fileName === 'bench-100k.png') {
+        images.push({ id: item.id, processed: item.thumbnailUrl !== null });
+      }
+    }
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
-  return ids;
+  return images;
+}
+
+/**
+ * Waits until every bench image has its thumbnail (processing runs after the upload answers),
+ * so the work uploads leave behind is counted with them and not in the reads measured next.
+ */
+async function processedImageIds(url: string, key: string, timeoutMs = 180_000) {
+  const started = performance.now();
+  for (;;) {
+    const images = await benchImages(url, key);
+    if (images.every((image) => image.processed) || performance.now() - started > timeoutMs) {
+      return images.map((image) => image.id);
+    }
+    await new Promise((done) => setTimeout(done, 250));
+  }
 }
 
 /** Merged intervals: calls that overlap in time count once (they run in parallel). */
@@ -243,6 +311,14 @@ export function breakdownOf(requests: TracedRequest[]): RouteBreakdown[] {
   return out.sort((a, b) => a.route.localeCompare(b.route));
 }
 
+export const cpuText = (figure: NpmStartFigure): string =>
+  Object.entries(figure.cpuMsPerRequest)
+    .map(
+      ([group, stats]) =>
+        `${group} ${Number.isFinite(stats.median) ? stats.median.toFixed(1) : '–'} ms`,
+    )
+    .join(', ');
+
 /** One fresh `npm start`: ready time, restart time, the four shapes at c1 and c8. */
 async function oneRepeat(
   repeat: number,
@@ -264,6 +340,7 @@ async function oneRepeat(
     `  repeat ${repeat + 1}: ready in ${freshMs.toFixed(0)} ms fresh, ${restartMs.toFixed(0)} ms on restart`,
   );
   try {
+    const cpuPids = await processGroups(running.child.pid as number);
     const demo = JSON.parse(await readFile(join(dataDir, 'demo.json'), 'utf8'));
     const key: string = demo.users.member.key;
     const postId: string = demo.posts.published;
@@ -284,6 +361,7 @@ async function oneRepeat(
       paths: ['/api/v1/media'],
       body: uploadBody,
     });
+    const uploadCpuBefore = cpuSnapshot(cpuPids);
     const uploads = await runPlan(
       running.url,
       [
@@ -292,8 +370,10 @@ async function oneRepeat(
       ],
       workDir,
       limits.maxSecondsPerRun,
+      cpuPids,
     );
-    const ids = await imageIds(running.url, key);
+    const ids = await processedImageIds(running.url, key);
+    const uploadCpu = cpuSpent(uploadCpuBefore, cpuSnapshot(cpuPids));
     const getPaths = ids.slice(0, 50).map((id) => `/api/v1/media/${id}`);
     const deletable = ids.slice(50).map((id) => `/api/v1/media/${id}`);
     const read = (id: string, paths: string[], amount: number, connections: number): LoadRun => ({
@@ -332,8 +412,20 @@ async function oneRepeat(
       ],
       workDir,
       limits.maxSecondsPerRun,
+      cpuPids,
     );
-    return { freshMs, restartMs, runs: [...uploads, ...rest], dataDir, traceFile };
+    const uploaded = uploads.reduce((sum, run) => sum + run.latenciesMs.length, 0);
+    const uploadWithProcessingCpuMs = Object.fromEntries(
+      Object.entries(uploadCpu).map(([group, ms]) => [group, ms / Math.max(1, uploaded)]),
+    );
+    return {
+      freshMs,
+      restartMs,
+      runs: [...uploads, ...rest],
+      dataDir,
+      traceFile,
+      uploadWithProcessingCpuMs,
+    };
   } finally {
     await stopNpmStart(running);
   }
@@ -347,9 +439,14 @@ export async function measureNpmStart(options: {
   const { limits, log } = options;
   const workDir = await mkdtemp(join(options.workDir || tmpdir(), 'npm-start-'));
   const png = (await pngOfSize(102_400)).toString('base64');
-  const repeats = [];
+  const repeats: Array<Awaited<ReturnType<typeof oneRepeat>>> = [];
+  const loadAverage: Array<[number, number]> = [];
   for (let repeat = 0; repeat < limits.repeats; repeat++) {
+    const loadBefore = loadavg()[0] as number;
     repeats.push(await oneRepeat(repeat, limits, workDir, png, log));
+    const loadAfter = loadavg()[0] as number;
+    loadAverage.push([round(loadBefore, 2), round(loadAfter, 2)]);
+    log(`  repeat ${repeat + 1}: load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)}`);
   }
 
   const figures: NpmStartFigure[] = [];
@@ -392,9 +489,19 @@ export async function measureNpmStart(options: {
         ),
         requests: runs.reduce((sum, run) => sum + run.latenciesMs.length, 0),
         unexpected,
+        cpuMsPerRequest: Object.fromEntries(
+          ['api', 'dynamodb'].map((group) => [
+            group,
+            summarize(
+              runs
+                .filter((run) => run.cpuMs?.[group] !== undefined && run.latenciesMs.length > 0)
+                .map((run) => (run.cpuMs?.[group] as number) / run.latenciesMs.length),
+            ),
+          ]),
+        ),
       };
       log(
-        `  ${scenario.id.padEnd(7)} c=${connections} p50 ${figure.p50Ms.median.toFixed(1)} ms, p99 ${figure.p99Ms.median.toFixed(1)} ms, ${figure.requestsPerSecond.median.toFixed(0)} req/s` +
+        `  ${scenario.id.padEnd(7)} c=${connections} p50 ${figure.p50Ms.median.toFixed(1)} ms, p99 ${figure.p99Ms.median.toFixed(1)} ms, ${figure.requestsPerSecond.median.toFixed(0)} req/s, CPU/request ${cpuText(figure)}` +
           (Object.keys(unexpected).length > 0 ? ` UNEXPECTED ${JSON.stringify(unexpected)}` : ''),
       );
       figures.push(figure);
@@ -417,6 +524,17 @@ export async function measureNpmStart(options: {
       fresh: summarize(repeats.map((r) => r.freshMs)),
       restart: summarize(repeats.map((r) => r.restartMs)),
     },
+    loadAverage,
+    uploadWithProcessingCpuMs: Object.fromEntries(
+      ['api', 'dynamodb'].map((group) => [
+        group,
+        summarize(
+          repeats
+            .map((r) => r.uploadWithProcessingCpuMs[group])
+            .filter((ms): ms is number => ms !== undefined),
+        ),
+      ]),
+    ),
     figures,
     breakdown,
     backgroundCalls,

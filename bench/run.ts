@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (`tsx bench/run.ts [--quick] [--only=cold,overhead,http,list,upload,writes] [--keep]`)
+ * `npm run bench` (`tsx bench/run.ts [--quick] [--only=cold,overhead,http,list,upload,writes,guards,processing] [--keep]`)
  *
  * Starts the local stack on free ports with a temporary DATA_DIR, seeds the datasets, runs every
  * measurement of issue 7, prints a table and writes `bench/results/latest.json`. Every load is
@@ -20,7 +20,17 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const keep = args.includes('--keep');
 const onlyArg = args.find((a) => a.startsWith('--only='));
-const ALL = ['list', 'cold', 'overhead', 'http', 'upload', 'npmstart', 'writes', 'guards'] as const;
+const ALL = [
+  'list',
+  'cold',
+  'overhead',
+  'http',
+  'upload',
+  'npmstart',
+  'writes',
+  'guards',
+  'processing',
+] as const;
 type Part = (typeof ALL)[number];
 const only = new Set<Part>(
   onlyArg ? (onlyArg.slice('--only='.length).split(',') as Part[]) : [...ALL],
@@ -52,6 +62,7 @@ const MODE = quick
         warmup: 5,
       },
       guards: { requests: 100, svgRepeats: 3 },
+      processing: { repeats: 5 },
       writes: { operations: 10, burst: 800 },
       watchdogMinutes: 12,
     }
@@ -77,6 +88,7 @@ const MODE = quick
         warmup: 5,
       },
       guards: { requests: 300, svgRepeats: 5 },
+      processing: { repeats: 15 },
       writes: { operations: 30, burst: 3_200 },
       watchdogMinutes: 45,
     };
@@ -610,19 +622,33 @@ try {
         }
       }
       printed.push(
-        `As npm start runs (its own process, INFO logs, processing on; medians over ${MODE.npmStart.repeats} fresh start(s); ready in ${fixed(npmStart.readyMs.fresh.median, 0)} ms fresh, ${fixed(npmStart.readyMs.restart.median, 0)} ms on restart)\n` +
+        `As npm start runs (its own process, INFO logs, processing on; medians over ${MODE.npmStart.repeats} fresh start(s); ready in ${fixed(npmStart.readyMs.fresh.median, 0)} ms fresh, ${fixed(npmStart.readyMs.restart.median, 0)} ms on restart; load average per repeat ${npmStart.loadAverage.map(([a, b]) => `${a}→${b}`).join(', ')})\n` +
+          'CPU ms/request: CPU time of the API process (Node) and of DynamoDB Local (JVM) per answered request: the figure that other load on the machine barely moves.\n' +
           table(
-            ['shape', 'c', 'p50 ms', 'p99 ms', 'req/s', 'requests', 'unexpected'],
+            [
+              'shape',
+              'c',
+              'p50 ms',
+              'p99 ms',
+              'req/s',
+              'CPU ms/req api',
+              'CPU ms/req dynamodb',
+              'requests',
+              'unexpected',
+            ],
             npmStart.figures.map((f) => [
               f.label,
               f.connections,
               fixed(f.p50Ms.median),
               fixed(f.p99Ms.median),
               fixed(f.requestsPerSecond.median, 0),
+              fixed(f.cpuMsPerRequest.api?.median ?? Number.NaN, 2),
+              fixed(f.cpuMsPerRequest.dynamodb?.median ?? Number.NaN, 2),
               f.requests,
               Object.keys(f.unexpected).length > 0 ? JSON.stringify(f.unexpected) : '0',
             ]),
           ) +
+          `\nCPU ms per upload including its processing (thumbnail, placeholder): api ${fixed(npmStart.uploadWithProcessingCpuMs.api?.median ?? Number.NaN, 2)}, dynamodb ${fixed(npmStart.uploadWithProcessingCpuMs.dynamodb?.median ?? Number.NaN, 2)}` +
           '\n\nWhere the time goes (sequential requests; medians; store = time with a store call in flight)\n' +
           table(
             [
@@ -709,6 +735,31 @@ try {
           table(
             ['document', 'outcome', 'p50 ms', 'max ms'],
             guards.svg.map((f) => [f.label, f.outcome, fixed(f.ms.median, 1), fixed(f.ms.max, 1)]),
+          ),
+      );
+    }
+  }
+
+  // ── 7. Processing time per image (sizes processing concurrency) ───────────────────────────
+  if (only.has('processing')) {
+    log('processing: CPU time of thumbnail + placeholder per image');
+    const { measureProcessingTime } = await import('./processing-time.ts');
+    const processing = await part('processing', () =>
+      measureProcessingTime({ ...MODE.processing, log }),
+    );
+    if (processing) {
+      results.processingTime = processing;
+      printed.push(
+        `Processing time per image (makeThumbnail + placeholderOf in-process, ${MODE.processing.repeats} runs; CPU = every thread)\n` +
+          table(
+            ['image', 'MB', 'CPU p50 ms', 'CPU max ms', 'wall p50 ms'],
+            processing.map((p) => [
+              p.label,
+              fixed(p.megabytes, 2),
+              fixed(p.cpuMs.median, 0),
+              fixed(p.cpuMs.max, 0),
+              fixed(p.wallMs.median, 0),
+            ]),
           ),
       );
     }

@@ -12,6 +12,8 @@
  * function is created; they record the intended grants so reviews happen once, here.
  */
 
+import type { ItemKind } from '../lib/db/keys.ts';
+
 /** The bucket's top-level key prefixes; every object-level grant is scoped to one of them. */
 export const KEY_PREFIXES = {
   uploads: 'uploads/',
@@ -28,14 +30,28 @@ export const MEDIA_PREFIXES: readonly KeyPrefix[] = [KEY_PREFIXES.uploads, KEY_P
  * - `healthSentinel`: `dynamodb:GetItem` on the health sentinel's partition only (`keys.ts`,
  *   through `dynamodb:LeadingKeys`): the health check's data-plane read, no other item.
  * - `read`: `GetItem`, `BatchGetItem`, `Query` on the table and its indexes.
- * - `readUpdateAttachments`: `read` plus `UpdateItem` on attachment items only (partition key
- *   `ATTACHMENT#…`, through `dynamodb:LeadingKeys`): changing what an attachment's record says,
- *   never putting, deleting or touching another item. What the update may change is decided by
- *   its condition expression in the code; IAM cannot see expressions.
- * - `readWrite`: `read` plus `PutItem`, `UpdateItem`, `DeleteItem`, `BatchWriteItem`,
- *   `ConditionCheckItem` (transactions are authorised per item action) on the table.
+ *
+ * Writes are declared apart, per kind of item (`TableWrites`).
  */
-export type TableAccess = 'healthSentinel' | 'read' | 'readUpdateAttachments' | 'readWrite';
+export type TableAccess = 'healthSentinel' | 'read';
+
+/**
+ * How a function writes one kind of item: `put`, `update`, `delete` (`PutItem`, `UpdateItem`,
+ * `DeleteItem`, alone or inside a transaction: transactions are authorised per item action) or
+ * `check` (`ConditionCheckItem`: a transaction's condition on an item it does not write).
+ */
+export type TableWrite = 'put' | 'update' | 'delete' | 'check';
+
+/**
+ * The items a function writes, by kind (`ITEM_PARTITIONS` in `lib/db/keys.ts`, the one place
+ * the prefixes are spelled). Each write becomes its IAM action on the table, conditioned with
+ * `ForAllValues:StringLike` on `dynamodb:LeadingKeys` to the partitions of exactly these kinds:
+ * a function cannot write an item of a kind it does not declare (API keys, users and
+ * memberships are written by the admin CLI only, never by a function). What an update may
+ * change is decided by its condition expression in the code; IAM cannot see expressions.
+ * `BatchWriteItem` is granted to no one (nothing uses it). A new kind is one line here.
+ */
+export type TableWrites = Readonly<Partial<Record<ItemKind, readonly TableWrite[]>>>;
 
 export interface BucketAccess {
   /** `s3:ListBucket` on the bucket: `HeadBucket` (health) and `ListObjectsV2` (sweeps). */
@@ -67,22 +83,10 @@ export interface BucketAccess {
 export interface FunctionAccess {
   /** Omitted: no access to the table at all. */
   table?: TableAccess;
-  /**
-   * `dynamodb:UpdateItem` on the per-key rate-limit counters only (partition `RATE#…`, through
-   * `dynamodb:LeadingKeys`): authenticated routes whose `table` access cannot write. Routes with
-   * `readWrite` need no flag; they also keep their `Idempotency-Key` records (`IDEMPOTENCY#…`).
-   */
-  countRequests?: boolean;
+  /** What it writes, key-scoped. Omitted: nothing. */
+  writes?: TableWrites;
   /** `dynamodb:Scan` on the table (not its indexes): only a sweep that must see every record. */
   scanTable?: boolean;
-  /**
-   * Blob intents only (partition `INTENT#…`, through `dynamodb:LeadingKeys`; see
-   * `lib/attachments/blob-intents.ts`), for functions whose `table` access cannot write them:
-   * `record`: `PutItem` + `DeleteItem` (a writer of media objects names each object before it
-   * writes it and drops the intent afterwards); `settle`: `UpdateItem` + `DeleteItem` (the
-   * orphan sweep claims expired intents and deletes them).
-   */
-  blobIntents?: 'record' | 'settle';
   bucket?: BucketAccess;
   /** `events:PutEvents` on the service's domain event bus. */
   publishEvents?: boolean;
@@ -96,18 +100,47 @@ const { uploads, thumbnails, staging } = KEY_PREFIXES;
 /** Sizing shared by the light JSON endpoints (auth lookups + a few table reads). */
 const LIGHT = { memoryMb: 512, timeoutSeconds: 10 } as const;
 
+/**
+ * Every authenticated route counts its API key's requests (`lib/http/rate-limit.ts`: one
+ * `UpdateItem … ADD` on the key's window counter).
+ */
+const COUNTS_REQUESTS = { rateWindow: ['update'] } as const satisfies TableWrites;
+/**
+ * Routes that honour `Idempotency-Key` (`lib/http/idempotency.ts`, Powertools' DynamoDB
+ * persistence): a conditional put claims the key, an update stores the response, a delete
+ * releases the key of a failed request.
+ */
+const IDEMPOTENT = { idempotency: ['put', 'update', 'delete'] } as const satisfies TableWrites;
+/**
+ * The upload commit (`commitAttachment`): one transaction that puts the attachment on the
+ * condition that its post (unchanged, by this author) and the uploader's membership (a
+ * workspace partition) still stand.
+ */
+const COMMITS_UPLOADS = {
+  attachment: ['put'],
+  post: ['check'],
+  workspace: ['check'],
+} as const satisfies TableWrites;
+/**
+ * Writers of media objects name each object in a blob intent before writing it and drop the
+ * intent once the record refers to it (in the commit's transaction, or alone after a refused
+ * or failed write; `lib/attachments/blob-intents.ts`).
+ */
+const RECORDS_BLOB_INTENTS = { blobIntent: ['put', 'delete'] } as const satisfies TableWrites;
+
 export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
   // ── HTTP routes ────────────────────────────────────────────────────────────────────────────
   health: { table: 'healthSentinel', bucket: { list: true }, memoryMb: 256, timeoutSeconds: 10 },
-  'list-media': { table: 'read', countRequests: true, ...LIGHT },
-  'get-media': { table: 'read', countRequests: true, ...LIGHT },
+  'list-media': { table: 'read', writes: COUNTS_REQUESTS, ...LIGHT },
+  'get-media': { table: 'read', writes: COUNTS_REQUESTS, ...LIGHT },
   /**
    * Largest body API Gateway carries is 10 MB (about 7.5 MB decoded); parse + inspect + put.
    * No request-path function publishes events: they follow from the table's change stream
    * (`stream-events`).
    */
   'upload-media': {
-    table: 'readWrite',
+    table: 'read',
+    writes: { ...COMMITS_UPLOADS, ...RECORDS_BLOB_INTENTS, ...IDEMPOTENT, ...COUNTS_REQUESTS },
     // delete: removes the blob again when the record commit fails (no file without a record).
     bucket: { write: [uploads], delete: [uploads] },
     memoryMb: 1024,
@@ -115,19 +148,20 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
   },
   /** Record first, then a delete marker on the file and its thumbnail (`softDelete`). */
   'delete-media': {
-    table: 'readWrite',
+    table: 'read',
+    writes: { attachment: ['update'], ...COUNTS_REQUESTS },
     bucket: { delete: [uploads, thumbnails] },
     ...LIGHT,
   },
   /** Streams the bytes or presigns a GET. */
   'serve-file': {
     table: 'read',
-    countRequests: true,
+    writes: COUNTS_REQUESTS,
     bucket: { read: [uploads, thumbnails] },
     ...LIGHT,
   },
   /** Authenticates the key and answers from the configuration: no item beyond the key's. */
-  'media-limits': { table: 'read', countRequests: true, ...LIGHT },
+  'media-limits': { table: 'read', writes: COUNTS_REQUESTS, ...LIGHT },
   /** `/openapi.json` and `/docs`: built from code and shipped files, no store at all. */
   'api-reference': { memoryMb: 256, timeoutSeconds: 10 },
   /**
@@ -135,7 +169,8 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
    * (a deleted file's bytes are a noncurrent version) and holds each one.
    */
   'set-legal-hold': {
-    table: 'readWrite',
+    table: 'read',
+    writes: { attachment: ['update'], ...COUNTS_REQUESTS },
     bucket: { legalHold: true, listVersions: true },
     ...LIGHT,
   },
@@ -144,7 +179,8 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
    * record then refuses the restore, it adds a delete marker back.
    */
   'restore-media': {
-    table: 'readWrite',
+    table: 'read',
+    writes: { attachment: ['update'], ...IDEMPOTENT, ...COUNTS_REQUESTS },
     bucket: {
       listVersions: true,
       deleteVersions: [uploads, thumbnails],
@@ -153,13 +189,26 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
     ...LIGHT,
   },
   /** Presigns a PUT to `staging/`. */
-  'create-upload-session': { table: 'readWrite', bucket: { write: [staging] }, ...LIGHT },
+  'create-upload-session': {
+    table: 'read',
+    writes: { uploadSession: ['put'], ...IDEMPOTENT, ...COUNTS_REQUESTS },
+    bucket: { write: [staging] },
+    ...LIGHT,
+  },
   /**
    * Reads and verifies the staged object, writes the verified bytes to `uploads/` with a PUT
    * (deleting them again if the commit fails), removes the staged object.
    */
   'complete-upload-session': {
-    table: 'readWrite',
+    table: 'read',
+    // The commit settles the session in the same transaction; a refused upload fails it.
+    writes: {
+      ...COMMITS_UPLOADS,
+      uploadSession: ['update'],
+      ...RECORDS_BLOB_INTENTS,
+      ...IDEMPOTENT,
+      ...COUNTS_REQUESTS,
+    },
     bucket: { read: [staging], write: [uploads], delete: [staging, uploads] },
     memoryMb: 1024,
     timeoutSeconds: 29,
@@ -172,9 +221,9 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
    * its own thumbnail), holds the thumbnail of a held attachment.
    */
   'process-media': {
-    table: 'readUpdateAttachments',
-    // A thumbnail's intent, recorded before it is written and dropped once it is recorded.
-    blobIntents: 'record',
+    table: 'read',
+    // A thumbnail's intent is recorded before it is written and dropped once it is recorded.
+    writes: { attachment: ['update'], ...RECORDS_BLOB_INTENTS },
     bucket: {
       read: [uploads],
       write: [thumbnails],
@@ -192,7 +241,9 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
    * left live); the bytes go by the lifecycle rule (which never expires a held version).
    */
   'purge-sweep': {
-    table: 'readWrite',
+    table: 'read',
+    // A conditional update claims a due record, a conditional delete purges it.
+    writes: { attachment: ['update', 'delete'] },
     bucket: { delete: [uploads, thumbnails] },
     memoryMb: 512,
     timeoutSeconds: 900,
@@ -206,7 +257,8 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
    */
   'orphan-sweep': {
     table: 'read',
-    blobIntents: 'settle',
+    // Claims expired intents (a conditional update), then deletes them.
+    writes: { blobIntent: ['update', 'delete'] },
     bucket: {
       listVersions: true,
       delete: [uploads, thumbnails],

@@ -21,31 +21,33 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { BLOB_INTENT_PARTITIONS, keys, RATE_PARTITIONS } from '../lib/db/keys.ts';
+import { type ItemKind, keys, partitionPattern } from '../lib/db/keys.ts';
 import { tableDefinition } from '../lib/db/table-definition.ts';
 import { bundlingOptions } from './bundling.ts';
-import { type FunctionAccess, type KeyPrefix, MEDIA_PREFIXES } from './function-access.ts';
+import {
+  type FunctionAccess,
+  type KeyPrefix,
+  MEDIA_PREFIXES,
+  type TableWrite,
+} from './function-access.ts';
 import type { LogLevel } from './media-service-props.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
 export const TABLE_ACTIONS = {
   healthSentinel: ['dynamodb:GetItem'],
   read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
-  write: [
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:BatchWriteItem',
-    'dynamodb:ConditionCheckItem',
-  ],
-  update: ['dynamodb:UpdateItem'],
 } as const;
+
+/** Each declared write, its IAM action and statement id (one statement per action). */
+export const WRITE_ACTIONS: Readonly<Record<TableWrite, { action: string; sid: string }>> = {
+  put: { action: 'dynamodb:PutItem', sid: 'PutItems' },
+  update: { action: 'dynamodb:UpdateItem', sid: 'UpdateItems' },
+  delete: { action: 'dynamodb:DeleteItem', sid: 'DeleteItems' },
+  check: { action: 'dynamodb:ConditionCheckItem', sid: 'CheckItems' },
+};
 
 /** The partition `GET /health` reads (`healthSentinel`), spelled by `keys.ts`. */
 export const HEALTH_PARTITION = keys.healthSentinel().PK;
-
-/** Partition keys of attachment records (`readUpdateAttachments`), spelled by `keys.ts`. */
-export const ATTACHMENT_PARTITIONS = `${keys.attachment('').PK}*`;
 
 export interface ServiceFunctionProps {
   /** Folder under `functions/`; the entry is `functions/<name>/handler.ts`, export `handler`. */
@@ -203,56 +205,26 @@ export function accessStatements(
         resources: [table.tableArn, ...indexArns],
       }),
     );
-    if (access.table === 'readWrite') {
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'WriteItems',
-          actions: [...TABLE_ACTIONS.write],
-          resources: [table.tableArn],
-        }),
-      );
-    }
-    if (access.table === 'readUpdateAttachments') {
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'UpdateAttachments',
-          actions: [...TABLE_ACTIONS.update],
-          resources: [table.tableArn],
-          conditions: {
-            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [ATTACHMENT_PARTITIONS] },
-          },
-        }),
-      );
-    }
   }
 
-  if (access.countRequests) {
+  // One statement per write action, limited to the partitions of the kinds declared for it.
+  for (const [write, { action, sid }] of Object.entries(WRITE_ACTIONS)) {
+    const kinds = Object.entries(access.writes ?? {})
+      .filter(([, how]) => how?.includes(write as TableWrite))
+      .map(([kind]) => kind as ItemKind);
+    if (kinds.length === 0) continue;
     statements.push(
       new iam.PolicyStatement({
-        sid: 'CountRequests',
-        actions: [...TABLE_ACTIONS.update],
+        sid,
+        actions: [action],
         resources: [table.tableArn],
         conditions: {
-          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [RATE_PARTITIONS] },
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': kinds.map(partitionPattern) },
         },
       }),
     );
   }
-  if (access.blobIntents) {
-    statements.push(
-      new iam.PolicyStatement({
-        sid: access.blobIntents === 'record' ? 'RecordBlobIntents' : 'SettleBlobIntents',
-        actions: [
-          access.blobIntents === 'record' ? 'dynamodb:PutItem' : 'dynamodb:UpdateItem',
-          'dynamodb:DeleteItem',
-        ],
-        resources: [table.tableArn],
-        conditions: {
-          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [BLOB_INTENT_PARTITIONS] },
-        },
-      }),
-    );
-  }
+
   if (access.scanTable) {
     statements.push(
       new iam.PolicyStatement({

@@ -7,10 +7,15 @@
  * sets `process.env` first and only then imports anything that reads it (handlers are imported
  * lazily by the HTTP server, `lib/config.ts` dynamically below). One stack per process.
  */
+// First: before anything loads the tracer (see the module).
+import './untraced-process.ts';
+import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { StorageMode } from '../lib/config.ts';
 import type { TableContext } from '../lib/db/client.ts';
 import { createTableContext, LOCAL_CREDENTIALS } from '../lib/db/client.ts';
+import { dataDirIndexShards } from '../lib/db/data-dir-shards.ts';
+import { intFromEnv } from '../lib/env.ts';
 import { defaultMaxBodyBytes, type LocalHttpServer, startHttpServer } from './http-server.ts';
 import { enableInvocationScopes } from './invocation-scope.ts';
 import { LocalStorageEvents } from './storage-events.ts';
@@ -88,6 +93,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // Every request, storage event and sweep run logs in its own invocation scope.
   enableInvocationScopes();
 
+  // Before DynamoDB Local creates its file: a directory with data but no recorded count is
+  // from a version that always used 16 shards (`data-dir-shards.ts`).
+  await mkdir(dataDir, { recursive: true });
+  const indexShards = await dataDirIndexShards(
+    dataDir,
+    intFromEnv('MEDIA_INDEX_SHARDS', undefined),
+  );
+
   // New stored files drive the processing handler, as S3 → EventBridge → Lambda does on AWS.
   const storageEvents = new LocalStorageEvents({
     bucketName,
@@ -133,6 +146,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       MEDIA_MAX_UPLOAD_BYTES: options.maxUploadBytes?.toString(),
       // The local S3 server has no versioning or Object Lock: trash prefix + hold markers.
       MEDIA_STORAGE_MODE: external?.mode ?? 'portable',
+      MEDIA_INDEX_SHARDS: String(indexShards),
       // Domain events go to ${DATA_DIR}/events.ndjson, never to a real bus.
       DATA_DIR: dataDir,
     });

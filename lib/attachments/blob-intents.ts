@@ -114,17 +114,28 @@ const isConditionFailure = (error: unknown) => error instanceof ConditionalCheck
  * Drops an intent whose outcome its writer knows (the blob is recorded, or removed again).
  * Never one the sweep has claimed: that run finishes it. Returns false in that case.
  */
-export async function dropBlobIntent(
+export function dropBlobIntent(
   ctx: TableContext,
   attachmentId: string,
   blobKey: string,
+): Promise<boolean> {
+  return deleteIntentIf(ctx, { attachmentId, blobKey }, 'attribute_not_exists(sweptAt)');
+}
+
+/** Deletes an intent if `condition` holds; false when it does not. */
+async function deleteIntentIf(
+  ctx: TableContext,
+  intent: Pick<BlobIntent, 'attachmentId' | 'blobKey'>,
+  condition: string,
+  values?: Record<string, unknown>,
 ): Promise<boolean> {
   try {
     await ctx.db.send(
       new DeleteCommand({
         TableName: ctx.tableName,
-        Key: keys.blobIntent(attachmentId, blobKey),
-        ConditionExpression: 'attribute_not_exists(sweptAt)',
+        Key: keys.blobIntent(intent.attachmentId, intent.blobKey),
+        ConditionExpression: condition,
+        ...(values ? { ExpressionAttributeValues: values } : {}),
       }),
     );
     return true;
@@ -169,23 +180,10 @@ export async function claimExpiredIntent(
 }
 
 /** Deletes an intent this run has claimed and finished. False if another run took it over. */
-export async function deleteSweptIntent(
+export function deleteSweptIntent(
   ctx: TableContext,
   intent: Pick<BlobIntent, 'attachmentId' | 'blobKey'>,
   claim: IntentClaim,
 ): Promise<boolean> {
-  try {
-    await ctx.db.send(
-      new DeleteCommand({
-        TableName: ctx.tableName,
-        Key: keys.blobIntent(intent.attachmentId, intent.blobKey),
-        ConditionExpression: 'sweepRun = :run',
-        ExpressionAttributeValues: { ':run': claim.run },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return deleteIntentIf(ctx, intent, 'sweepRun = :run', { ':run': claim.run });
 }

@@ -10,6 +10,7 @@
  *    `DATA_DIR` (default `.data`, the same files `npm start` uses) on a free port for this one
  *    command and stopped after it (the table is created if missing, as `npm start` does).
  */
+import { mkdir } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
@@ -20,6 +21,7 @@ import {
   type ServiceConfig,
 } from '../config.ts';
 import { createTableContext, LOCAL_CREDENTIALS, type TableContext } from '../db/client.ts';
+import { dataDirIndexShards } from '../db/data-dir-shards.ts';
 import { mediaStoreFrom } from '../storage/configured-store.ts';
 import type { MediaStore } from '../storage/media-store.ts';
 
@@ -32,7 +34,14 @@ export class TargetError extends Error {
 export type Target =
   | { kind: 'endpoint'; endpoint: string; config: ServiceConfig }
   | { kind: 'aws'; config: ServiceConfig }
-  | { kind: 'local'; port: number; dataDir: string; config: ServiceConfig };
+  | {
+      kind: 'local';
+      port: number;
+      dataDir: string;
+      config: ServiceConfig;
+      /** `MEDIA_INDEX_SHARDS` when set; otherwise the data directory's own count applies. */
+      configuredIndexShards?: number;
+    };
 
 /**
  * Starts the local stack's stores for one command when none is running. Implemented by
@@ -89,7 +98,14 @@ export function resolveTarget(env: Env, config: ServiceConfig): Target {
   if (!Number.isInteger(port) || port < 1 || port > 65_535) {
     throw new TargetError(`DYNAMODB_PORT must be a port number, got "${rawPort}"`);
   }
-  return { kind: 'local', port, dataDir: set(env.DATA_DIR) ?? DEFAULT_DATA_DIR, config };
+  const shards = set(env.MEDIA_INDEX_SHARDS);
+  return {
+    kind: 'local',
+    port,
+    dataDir: set(env.DATA_DIR) ?? DEFAULT_DATA_DIR,
+    config,
+    ...(shards === undefined ? {} : { configuredIndexShards: config.indexShards }),
+  };
 }
 
 export interface OpenedTable {
@@ -117,9 +133,13 @@ export async function openTarget(
 }
 
 async function openLocal(
-  target: Extract<Target, { kind: 'local' }>,
+  local: Extract<Target, { kind: 'local' }>,
   { startDynamoDbLocal }: LocalStoreStarters,
 ): Promise<OpenedTable> {
+  // The same shard count as `npm start` on this data directory (`data-dir-shards.ts`).
+  await mkdir(resolve(local.dataDir), { recursive: true });
+  const indexShards = await dataDirIndexShards(resolve(local.dataDir), local.configuredIndexShards);
+  const target = { ...local, config: { ...local.config, indexShards } };
   if (await answers('127.0.0.1', target.port)) {
     const endpoint = `http://127.0.0.1:${target.port}`;
     const ctx = context(target, endpoint);

@@ -72,13 +72,34 @@ export const keys = {
 } as const;
 
 const INTENT_PREFIX = 'INTENT#';
-/** Partition-key pattern (IAM `dynamodb:LeadingKeys`) of the blob intents. */
-export const BLOB_INTENT_PARTITIONS = `${INTENT_PREFIX}*`;
 const IDEMPOTENCY_PREFIX = 'IDEMPOTENCY#';
 const RATE_PREFIX = 'RATE#';
-/** Partition-key patterns (IAM `dynamodb:LeadingKeys`) of the request-guard items. */
-export const IDEMPOTENCY_PARTITIONS = `${IDEMPOTENCY_PREFIX}*`;
-export const RATE_PARTITIONS = `${RATE_PREFIX}*`;
+
+/**
+ * The partition-key prefix of every kind of table item, spelled by the builders above (with an
+ * empty id): what IAM's `dynamodb:LeadingKeys` conditions match, so each function may write
+ * only the kinds it declares (`infra/function-access.ts`). The condition sees the partition
+ * key only: items that share a partition share a kind (a workspace's memberships and project
+ * entries are `workspace`, a project's members `project`). The health sentinel is an exact
+ * key (`healthSentinel`), not a prefix.
+ */
+export const ITEM_PARTITIONS = {
+  workspace: keys.workspace('').PK,
+  user: keys.user('').PK,
+  apiKey: keys.apiKey('').PK,
+  project: keys.project('').PK,
+  post: keys.post('').PK,
+  attachment: keys.attachment('').PK,
+  blobIntent: keys.blobIntent('', '').PK,
+  uploadSession: keys.uploadSession('').PK,
+  idempotency: keys.idempotency('').PK,
+  rateWindow: keys.rateWindow('', 0).PK,
+} as const;
+
+export type ItemKind = keyof typeof ITEM_PARTITIONS;
+
+/** The IAM `StringLike` pattern of every partition key of `kind`. */
+export const partitionPattern = (kind: ItemKind): string => `${ITEM_PARTITIONS[kind]}*`;
 
 /** Where a workspace's project entries (`keys.workspaceProject`) live: a partition and SK prefix. */
 export function workspaceProjectsRange(workspaceId: string): { PK: string; skPrefix: string } {

@@ -22,6 +22,16 @@ export function workerHandler<Event, Result>(
     chain(event, context ?? ({} as Context));
 }
 
+/**
+ * A sweep run's time bound: the invocation's remaining time, when there is a Lambda context
+ * (the local stack and tests invoke workers without one; their runs are bounded otherwise).
+ */
+export function remainingTimeOf(context: Context): { remainingTimeMs?: () => number } {
+  return typeof context.getRemainingTimeInMillis === 'function'
+    ? { remainingTimeMs: () => context.getRemainingTimeInMillis() }
+    : {};
+}
+
 /** One sweep run's progress: `SweepItems` per result (purged, held, removed, …). */
 export function recordSweep(
   metrics: Metrics,

@@ -51,6 +51,19 @@ afterEach(() => {
   s3Mock.reset();
 });
 
+/** The post is re-assigned between the permission check and the commit: the commit is refused. */
+function authorChangesBeforeTheCommit(): never {
+  directory[keys.post('pst_one').PK] = {
+    ...directory[keys.post('pst_one').PK],
+    authorId: 'usr_other',
+  };
+  throw new TransactionCanceledException({
+    message: 'Transaction cancelled',
+    $metadata: {},
+    CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }],
+  });
+}
+
 describe('upload write order', () => {
   it('stores the blob with type, SHA-256 and encryption, then commits the record', async () => {
     s3Mock.on(PutObjectCommand).resolves({});
@@ -115,22 +128,7 @@ describe('upload write order', () => {
   it('removes the blob and answers 403 when the author changed while uploading', async () => {
     s3Mock.on(PutObjectCommand).resolves({});
     s3Mock.on(DeleteObjectCommand).resolves({});
-    ddbMock.on(TransactWriteCommand).callsFake(() => {
-      // The post is re-assigned between the permission check and the commit.
-      directory[keys.post('pst_one').PK] = {
-        ...directory[keys.post('pst_one').PK],
-        authorId: 'usr_other',
-      };
-      throw new TransactionCanceledException({
-        message: 'Transaction cancelled',
-        $metadata: {},
-        CancellationReasons: [
-          { Code: 'ConditionalCheckFailed' },
-          { Code: 'None' },
-          { Code: 'None' },
-        ],
-      });
-    });
+    ddbMock.on(TransactWriteCommand).callsFake(authorChangesBeforeTheCommit);
 
     await expect(uploadMedia(deps, viewer, body)).rejects.toMatchObject({ statusCode: 403 });
     expect(s3Mock.commandCalls(DeleteObjectCommand)).toHaveLength(1);
@@ -142,17 +140,7 @@ describe('upload write order', () => {
   it('still answers with the real error when removing the blob fails too (intent kept)', async () => {
     s3Mock.on(PutObjectCommand).resolves({});
     s3Mock.on(DeleteObjectCommand).rejects(new Error('cannot delete'));
-    ddbMock.on(TransactWriteCommand).callsFake(() => {
-      directory[keys.post('pst_one').PK] = {
-        ...directory[keys.post('pst_one').PK],
-        authorId: 'usr_other',
-      };
-      throw new TransactionCanceledException({
-        message: 'Transaction cancelled',
-        $metadata: {},
-        CancellationReasons: [{ Code: 'ConditionalCheckFailed' }],
-      });
-    });
+    ddbMock.on(TransactWriteCommand).callsFake(authorChangesBeforeTheCommit);
 
     await expect(uploadMedia(deps, viewer, body)).rejects.toMatchObject({ statusCode: 403 });
     expect(ddbMock.commandCalls(DeleteCommand)).toHaveLength(0); // the sweep's, later
