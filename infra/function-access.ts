@@ -148,26 +148,22 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
   'get-media': { table: 'read', writes: COUNTS_REQUESTS, ...LIGHT },
   /**
    * Largest body API Gateway carries is 10 MB (about 7.5 MB decoded); parse + inspect + put.
-   * Publishes `media.uploaded`.
+   * No request-path function publishes events: they follow from the table's change stream
+   * (`stream-events`).
    */
   'upload-media': {
     table: 'read',
     writes: { ...COMMITS_UPLOADS, ...RECORDS_BLOB_INTENTS, ...IDEMPOTENT, ...COUNTS_REQUESTS },
     // delete: removes the blob again when the record commit fails (no file without a record).
     bucket: { write: [uploads], delete: [uploads] },
-    publishEvents: true,
     memoryMb: 1024,
     timeoutSeconds: 29,
   },
-  /**
-   * Record first, then a delete marker on the file and its thumbnail (`softDelete`); publishes
-   * `media.deleted`.
-   */
+  /** Record first, then a delete marker on the file and its thumbnail (`softDelete`). */
   'delete-media': {
     table: 'read',
     writes: { attachment: ['update'], ...COUNTS_REQUESTS },
     bucket: { delete: [uploads, thumbnails] },
-    publishEvents: true,
     ...LIGHT,
   },
   /** Streams the bytes or presigns a GET. */
@@ -189,7 +185,6 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
     table: 'read',
     writes: { attachment: ['update'], ...COUNTS_REQUESTS },
     bucket: { legalHold: true, listVersions: true },
-    publishEvents: true,
     ...LIGHT,
   },
   /**
@@ -204,7 +199,6 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
       deleteVersions: [uploads, thumbnails],
       delete: [uploads, thumbnails],
     },
-    publishEvents: true,
     ...LIGHT,
   },
   /** Presigns a PUT to `staging/`. */
@@ -216,8 +210,7 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
   },
   /**
    * Reads and verifies the staged object, writes the verified bytes to `uploads/` with a PUT
-   * (deleting them again if the commit fails), removes the staged object; publishes
-   * `media.uploaded`.
+   * (deleting them again if the commit fails), removes the staged object.
    */
   'complete-upload-session': {
     table: 'read',
@@ -230,7 +223,6 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
       ...COUNTS_REQUESTS,
     },
     bucket: { read: [staging], write: [uploads], delete: [staging, uploads] },
-    publishEvents: true,
     memoryMb: 1024,
     timeoutSeconds: 29,
   },
@@ -239,7 +231,7 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
   /**
    * S3 object-created events (EventBridge): reads the record and the stored file, writes a
    * thumbnail, records it with one conditional UpdateItem (a run whose write is refused deletes
-   * its own thumbnail), holds the thumbnail of a held attachment, publishes `media.processed`.
+   * its own thumbnail), holds the thumbnail of a held attachment.
    */
   'process-media': {
     table: 'read',
@@ -252,14 +244,13 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
       listVersions: true,
       placeHolds: [thumbnails],
     },
-    publishEvents: true,
     memoryMb: PROCESSING_MEMORY_MB,
     timeoutSeconds: 120,
   },
   /**
    * Scheduled: purges records whose grace period has passed (queries on the purge-queue shards,
-   * conditional UpdateItem to claim, DeleteItem) and publishes `media.purged`, until the queue
-   * is done or its time runs low. In S3 it only adds delete markers (a file a failed delete
+   * conditional UpdateItem to claim, DeleteItem), until the queue is done or its time runs
+   * low (each removal's `media.purged` comes from the table's change stream). In S3 it only adds delete markers (a file a failed delete
    * left live); the bytes go by the lifecycle rule (which never expires a held version).
    */
   'purge-sweep': {
@@ -267,7 +258,6 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
     // A conditional update claims a due record, a conditional delete purges it.
     writes: { attachment: ['update', 'delete'] },
     bucket: { delete: [uploads, thumbnails] },
-    publishEvents: true,
     memoryMb: 512,
     timeoutSeconds: 900,
   },
@@ -289,6 +279,16 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
     },
     memoryMb: 512,
     timeoutSeconds: 900,
+  },
+  /**
+   * The table's change stream (event source mapping: DescribeStream, GetRecords,
+   * GetShardIterator, ListStreams on the stream, granted with it) → `events:PutEvents`. Reads
+   * and writes no item, touches no object.
+   */
+  'stream-events': {
+    publishEvents: true,
+    memoryMb: 512,
+    timeoutSeconds: 60,
   },
 };
 

@@ -3,7 +3,7 @@
  * the media bucket (versioned, Object Lock, lifecycle purge), one Lambda per route of
  * `functions/routes.ts` behind an HTTP API, the processing of stored files (S3 "Object Created"
  * events through EventBridge into an SQS queue, with a dead-letter queue), the scheduled sweeps (purge, orphans),
- * the domain event bus, and the alarms worth paging on.
+ * the domain event bus fed from the table's change stream, and the alarms worth paging on.
  *
  * Everything stateful is RETAINed: removing the stack never deletes media or records.
  */
@@ -20,7 +20,7 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Alarm, Dashboard, IMetric } from 'aws-cdk-lib/aws-cloudwatch';
-import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -43,6 +43,7 @@ import { DEFAULT_METRICS_NAMESPACE } from '../lib/observability/metrics.ts';
 import { BucketProtection, defaultDeployRoleArns } from './bucket-protection.ts';
 import { MediaCdn } from './cdn.ts';
 import { pascal } from './construct-ids.ts';
+import { EventDelivery, STREAM_EVENTS_FUNCTION } from './event-delivery.ts';
 import {
   accessFor,
   functionAccess as defaultFunctionAccess,
@@ -111,6 +112,8 @@ export class MediaService extends Construct {
   readonly accessLogsBucket: Bucket;
   /** Domain events (`media.deleted`, `media.purged`, …; see lib/events/domain-events.ts). */
   readonly eventBus: EventBus;
+  /** The table's change stream → the bus (`stream-events`, its dead-letter queue, alarms). */
+  readonly eventDelivery: EventDelivery;
   /** Storage events of stored files, queued for `process-media` (`infra/processing-queue.ts`). */
   readonly processing: ProcessingQueue;
   /**
@@ -243,6 +246,11 @@ export class MediaService extends Construct {
     ({ queue: this.processing, deadLetterQueue: this.processingDeadLetterQueue } =
       this.addProcessing());
     this.processingRule = this.processing.rule;
+    this.eventDelivery = new EventDelivery(this, 'EventDelivery', {
+      table: this.table,
+      function: this.addFunction(STREAM_EVENTS_FUNCTION),
+      addAlarm: (alarmId, metric, options) => this.addAlarm(alarmId, metric, options),
+    });
 
     this.bucketProtection = this.protectBucket(props.bucketProtection ?? {});
 
@@ -270,6 +278,7 @@ export class MediaService extends Construct {
       metricsNamespace: METRICS_NAMESPACE,
       serviceName: SERVICE_NAME,
     }).dashboard;
+    this.dashboard.addWidgets(...this.eventDelivery.widgets());
   }
 
   /** The topic alarms notify when none is given; an email address is subscribed when given. */
@@ -448,6 +457,8 @@ export class MediaService extends Construct {
         // TableV2 projects ALL by default, the same as toCreateTableInput.
       })),
       timeToLiveAttribute: tableDefinition.timeToLiveAttribute,
+      // Domain events are derived from it (infra/event-delivery.ts), as TABLE_STREAM locally.
+      dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES,
       billing: Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,

@@ -21,6 +21,7 @@ import { enableInvocationScopes } from './invocation-scope.ts';
 import { LocalStorageEvents } from './storage-events.ts';
 import { type StoragePoller, startStoragePoller } from './storage-poller.ts';
 import { type LocalStores, startStores } from './stores.ts';
+import { type LocalStreamEvents, startStreamEvents } from './stream-events.ts';
 import { type LocalSweeper, startLocalSweeper } from './sweeper.ts';
 
 export interface LocalStackOptions {
@@ -119,6 +120,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let http: LocalHttpServer | undefined;
   let sweeper: LocalSweeper | undefined;
   let poller: StoragePoller | undefined;
+  let streamEvents: LocalStreamEvents | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
@@ -126,6 +128,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await sweeper?.stop();
       await poller?.stop();
       await storageEvents.stop();
+      await streamEvents?.stop();
       await stores.stop();
     })();
     return stopping;
@@ -173,6 +176,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       poller = await startStoragePoller({ s3, bucketName, onNotification: storageEvents.dispatch });
     }
     sweeper = startLocalSweeper({ config });
+    // Domain events: the table's change stream into ${DATA_DIR}/events.ndjson.
+    streamEvents = startStreamEvents({
+      dynamoEndpoint: stores.dynamo.endpoint,
+      tableName,
+      dataDir,
+    });
     http = await startHttpServer({
       port: options.port,
       host: options.host ?? '127.0.0.1',

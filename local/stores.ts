@@ -36,7 +36,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { LOCAL_CREDENTIALS } from '../lib/db/client.ts';
-import { tableDefinition, toCreateTableInput } from '../lib/db/table-definition.ts';
+import { TABLE_STREAM, tableDefinition, toCreateTableInput } from '../lib/db/table-definition.ts';
 import { spawnDynamoDbLocal, useWriteAheadLog } from './dynamodb-local-process.ts';
 import {
   assertPortFree,
@@ -191,6 +191,19 @@ async function addMissingIndexes(client: DynamoDBClient, tableName: string): Pro
   }
 }
 
+/**
+ * A table from before domain events came from the change stream has none: turn it on (events
+ * start with the changes after it).
+ */
+async function enableStream(client: DynamoDBClient, tableName: string): Promise<void> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }), quick());
+  if (Table?.StreamSpecification?.StreamEnabled) return;
+  await client.send(
+    new UpdateTableCommand({ TableName: tableName, StreamSpecification: TABLE_STREAM }),
+    quick(),
+  );
+}
+
 /** Creates the table if it does not exist; TTL is enabled where the emulator supports it. */
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   const client = dynamoClient(endpoint);
@@ -222,6 +235,7 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
       { timeoutMs: 30_000 },
     );
     await addMissingIndexes(client, tableName);
+    await enableStream(client, tableName);
     // Not every DynamoDB Local version implements TTL; the app never relies on it locally.
     try {
       const { TimeToLiveDescription } = await client.send(

@@ -2,8 +2,9 @@
  * The scheduled sweeps of the deployed service, run by the local stack on timers: the same
  * functions the `purge-sweep` and `orphan-sweep` Lambdas call, on the same kind of clients.
  * Locally the purge sweep also removes the files, the orphan sweep is followed by the full
- * storage reconciliation (`storage-reconciliation.ts`) and a third sweep removes stale staged uploads
- * (the local S3 server has no lifecycle rules), so a deleted file disappears once its grace
+ * storage reconciliation (`storage-reconciliation.ts`), a third sweep removes stale staged uploads
+ * (the local S3 server has no lifecycle rules) and a fourth stands in for DynamoDB TTL
+ * (`ttl-reaper.ts`: DynamoDB Local does not expire our items), so a deleted file disappears once its grace
  * period is over, and never while it is held.
  *
  * Safe to import before the environment is set: everything that reads it (`lib/config.ts`,
@@ -38,7 +39,7 @@ export interface LocalSweeper {
   stop(): Promise<void>;
 }
 
-type SweepName = 'purge' | 'orphans' | 'staging';
+type SweepName = 'purge' | 'orphans' | 'staging' | 'ttl';
 
 const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
 
@@ -62,6 +63,8 @@ async function loadSweeps(options: LocalSweeperOptions) {
     { sweepStagedUploads },
     { stagingAreaFrom },
     { logger },
+    { eventPublisherFrom },
+    { reapExpired },
   ] = await Promise.all([
     import('../lib/attachments/purge-sweep.ts'),
     import('../lib/attachments/orphan-sweep.ts'),
@@ -70,6 +73,8 @@ async function loadSweeps(options: LocalSweeperOptions) {
     import('../lib/attachments/upload-sessions.ts'),
     import('../lib/storage/staging.ts'),
     import('../lib/logger.ts'),
+    import('../lib/events/publisher.ts'),
+    import('./ttl-reaper.ts'),
   ]);
   const { config } = options;
   const deps = options.deps ?? lifecycleDepsFrom(config);
@@ -82,9 +87,13 @@ async function loadSweeps(options: LocalSweeperOptions) {
       // repairs what no intent covers (a delete whose storage step failed).
       await reconcileStorage({
         ...deps,
+        // Its `media.blob_missing` reports are not record changes: written directly.
+        events: eventPublisherFrom(config),
         minAgeSeconds: config.orphanMinAgeSeconds ?? DEFAULT_ORPHAN_MIN_AGE_SECONDS,
       });
     },
+    // DynamoDB Local does not expire our table's items by itself (see ttl-reaper.ts).
+    ttl: () => reapExpired(deps.table),
     staging: () =>
       sweepStagedUploads({
         staging: stagingAreaFrom(config),
@@ -140,12 +149,14 @@ export function startLocalSweeper(options: LocalSweeperOptions): LocalSweeper {
   schedule('purge', purgeEvery);
   schedule('orphans', orphansEvery);
   schedule('staging', orphansEvery);
+  schedule('ttl', orphansEvery);
 
   return {
     runNow: async () => {
       await run('purge');
       await run('orphans');
       await run('staging');
+      await run('ttl');
     },
     stop: async () => {
       stopped = true;

@@ -2,14 +2,12 @@
  * `POST /api/v1/media/uploads/{uploadId}/complete`: read the staged bytes, verify them against
  * the session, write them to their final key with a PUT (as the JSON upload does) and commit
  * the attachment, then remove the staged object; answers like `POST /api/v1/media` (201), or
- * 200 with the same attachment when the session was completed before. Publishes
- * `media.uploaded` when this request committed the attachment.
+ * 200 with the same attachment when the session was completed before. The commit's
+ * `media.uploaded` comes from the table's change stream (`lib/events/from-stream-record.ts`).
  */
-import { publishingMediaEvents } from '../../lib/attachments/media-events.ts';
 import { completeUploadSession } from '../../lib/attachments/upload-sessions.ts';
 import { config, DEFAULT_UPLOAD_URL_SECONDS } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
-import { eventPublisherFrom } from '../../lib/events/publisher.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
 import { idempotent } from '../../lib/http/idempotency.ts';
 import { attachmentLocation, jsonResponse } from '../../lib/http/types.ts';
@@ -25,7 +23,6 @@ const deps = {
   maxUploadBytes: config.maxUploadBytes,
   keepLocation: config.keepLocation ?? false,
   uploadUrlSeconds: config.uploadUrlSeconds ?? DEFAULT_UPLOAD_URL_SECONDS,
-  notify: publishingMediaEvents(eventPublisherFrom(config)),
 };
 
 export const handler = apiHandler(

@@ -13,10 +13,8 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { publishingMediaEvents } from '../../lib/attachments/media-events.ts';
 import { config } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
-import { eventPublisherFrom } from '../../lib/events/publisher.ts';
 import { logger } from '../../lib/logger.ts';
 import type { Metrics } from '../../lib/observability/metrics.ts';
 import { timedProcessing, workerHandler } from '../../lib/observability/worker.ts';
@@ -27,8 +25,6 @@ import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
 const deps = {
   table: createTableContext(config),
   store: mediaStoreFrom(config),
-  // `media.processed` once the findings are recorded.
-  notify: publishingMediaEvents(eventPublisherFrom(config)),
 };
 
 async function processMessage(record: SQSRecord, metrics: Metrics): Promise<void> {

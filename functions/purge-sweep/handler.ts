@@ -1,8 +1,8 @@
 /**
  * Scheduled (EventBridge rule): purges attachments whose grace period is over, every shard of
  * the purge queue in parallel, until the queue is done or the invocation's time runs low (the
- * next run continues). The files go by S3 lifecycle; this removes the records and publishes
- * `media.purged`.
+ * next run continues). The files go by S3 lifecycle; this removes the records (each
+ * removal's `media.purged` comes from the table's change stream).
  */
 import type { ScheduledEvent } from 'aws-lambda';
 import { purgeExpired } from '../../lib/attachments/purge-sweep.ts';

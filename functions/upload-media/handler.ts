@@ -1,9 +1,7 @@
 /** `POST /api/v1/media`: upload a base64 file to a post the caller authors. */
-import { publishingMediaEvents } from '../../lib/attachments/media-events.ts';
 import { uploadMedia } from '../../lib/attachments/upload.ts';
 import { config } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
-import { eventPublisherFrom } from '../../lib/events/publisher.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
 import { idempotent } from '../../lib/http/idempotency.ts';
 import { attachmentLocation, createdResponse } from '../../lib/http/types.ts';
@@ -16,8 +14,6 @@ const deps = {
   store: mediaStoreFrom(config),
   maxUploadBytes: config.maxUploadBytes,
   keepLocation: config.keepLocation ?? false,
-  // `media.uploaded` once the record is committed.
-  notify: publishingMediaEvents(eventPublisherFrom(config)),
 };
 
 export const handler = apiHandler(

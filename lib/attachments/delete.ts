@@ -2,7 +2,8 @@
  * `DELETE /api/v1/media/{id}`: the post's current author or a workspace owner/admin. The record
  * is soft-deleted in one conditional write (not held, not already deleted): it leaves the list
  * indexes at once and gets its purge schedule (TTL + purge queue). Then the files are
- * soft-deleted (kept restorable for the grace period) and `media.deleted` is published.
+ * soft-deleted (kept restorable for the grace period). `media.deleted` follows from the
+ * committed write (the table's change stream).
  *
  * Failure order: the record commits first. If the storage step then fails, the answer is still
  * 200 (the delete happened: the attachment is gone from the API, and a retry would only see
@@ -11,8 +12,6 @@
  */
 import { canDeleteMedia, type Viewer } from '../auth/permissions.ts';
 import { ForbiddenError, LegalHoldError } from '../errors.ts';
-import { attachmentEvent } from '../events/domain-events.ts';
-import { publishAfterCommit } from '../events/publisher.ts';
 import { logger } from '../logger.ts';
 import { attachmentNotFound, findVisibleAttachment } from './read.ts';
 import { markDeleted } from './records.ts';
@@ -45,6 +44,5 @@ export async function deleteMedia(deps: DeleteDeps, viewer: Viewer, id: string) 
       error: error as Error,
     });
   }
-  await publishAfterCommit(deps.events, [attachmentEvent('media.deleted', deleted, deletedAt)]);
   return { id: attachment.id, deleted: true as const, purgeAfter };
 }

@@ -18,8 +18,6 @@
  */
 import { canManageRetention, type Viewer } from '../auth/permissions.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
-import { attachmentSnapshot, domainEvent } from '../events/domain-events.ts';
-import { publishAfterCommit } from '../events/publisher.ts';
 import { isId } from '../ids.ts';
 import { logger } from '../logger.ts';
 import { parseRequest } from '../validation.ts';
@@ -91,17 +89,7 @@ export async function applyLegalHold(
     const latest = await getAttachment(deps.table, attachment.id);
     if (latest?.legalHold) await setFilesLegalHold(deps.store, latest, true);
   }
-
-  if (written.changed) {
-    await publishAfterCommit(deps.events, [
-      domainEvent(
-        'media.legal_hold_changed',
-        attachment.workspaceId,
-        { attachment: attachmentSnapshot(attachment), legalHold: enabled },
-        nowOf(deps),
-      ),
-    ]);
-  }
+  // `media.legal_hold_changed` follows from the record write when it changed the hold.
   return attachment;
 }
 

@@ -10,7 +10,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableContext } from '../db/client.ts';
 import { keys } from '../db/keys.ts';
 import type { Attachment, Placeholder } from './model.ts';
-import { attachmentFromItem } from './records.ts';
+import { attachmentFromItem, CHANGED_AT } from './records.ts';
 
 export interface ProcessingFindings {
   thumbnailKey?: string;
@@ -26,6 +26,7 @@ export async function recordProcessingFindings(
   ctx: TableContext,
   attachmentId: string,
   findings: ProcessingFindings,
+  now: number = Date.now(),
 ): Promise<Attachment | null> {
   const sets: string[] = [];
   const names: Record<string, string> = {};
@@ -49,6 +50,9 @@ export async function recordProcessingFindings(
     values[`:${field}`] = value;
   }
   if (sets.length === 0) throw new Error('recordProcessingFindings: nothing to record');
+  // The time of its `media.processed` (see `CHANGED_AT`).
+  sets.push(`${CHANGED_AT} = :changedAt`);
+  values[':changedAt'] = now;
   try {
     const { Attributes } = await ctx.db.send(
       new UpdateCommand({

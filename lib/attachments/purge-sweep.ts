@@ -20,15 +20,13 @@
  *    what the record does not (a leftover of an interrupted hold change), and nothing is
  *    removed.
  * 3. delete the record (only with this run's claim); DynamoDB TTL is the backstop if no sweep
- *    runs (without an event then).
- * 4. `media.purged`.
+ *    runs. Either removal is one record in the table's change stream, from which `media.purged`
+ *    is derived.
  * If a run stops midway, the record stays due and a later run claims it again once the claim's
  * lease is over (purging a file twice is a no-op).
  */
 import { randomUUID } from 'node:crypto';
 import { type RunBounds, walkDueQueue } from '../db/due-queue.ts';
-import { attachmentEvent } from '../events/domain-events.ts';
-import { publishAfterCommit } from '../events/publisher.ts';
 import { logger } from '../logger.ts';
 import { blobKeysOf } from './model.ts';
 import {
@@ -93,6 +91,5 @@ async function purgeOne(
   }
   const purged = await purgeAttachmentRecord(deps.table, claimed.id, claim);
   if (!purged) return 'skipped';
-  await publishAfterCommit(deps.events, [attachmentEvent('media.purged', purged, claim.now)]);
   return 'purged';
 }

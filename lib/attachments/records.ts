@@ -11,7 +11,9 @@
  * neither expired by DynamoDB nor seen by the purge sweep.
  *
  * Every lifecycle write is conditional on the state it was decided on, so concurrent requests
- * (delete vs. hold, restore vs. purge) serialize on the record.
+ * (delete vs. hold, restore vs. purge) serialize on the record, and sets `changedAt` (epoch
+ * ms) to its own time: the time of the domain event the change stream derives from it
+ * (`lib/events/from-stream-record.ts`), which stream records only know to the second.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
@@ -31,6 +33,9 @@ import { type GuardedWrite, transactWrite } from '../db/transactions.ts';
 import type { ListPosition } from './cursor.ts';
 import type { Attachment } from './model.ts';
 import { LIST_ITEM_FIELDS } from './present.ts';
+
+/** Set by every lifecycle write to its own time, epoch ms (see the module comment). */
+export const CHANGED_AT = 'changedAt';
 
 /** Every field of a record: what a list item shows, and the rest. */
 const ATTACHMENT_FIELDS = [
@@ -270,7 +275,7 @@ export async function markDeleted(
 ): Promise<DeleteResult> {
   const schedule = purgeSchedule(ctx, purgeAfter, id);
   const deleted = await updateAttachmentIf(ctx, id, {
-    UpdateExpression: `SET deletedAt = :now, purgeAfter = :purgeAfter, ${schedule.set} REMOVE listSK`,
+    UpdateExpression: `SET deletedAt = :now, ${CHANGED_AT} = :now, purgeAfter = :purgeAfter, ${schedule.set} REMOVE listSK`,
     ConditionExpression:
       'attribute_exists(PK) AND attribute_not_exists(deletedAt) AND legalHold <> :held',
     ExpressionAttributeNames: TTL_NAME,
@@ -308,7 +313,7 @@ export async function restoreAttachmentRecord(
   now: number,
 ): Promise<Attachment | null> {
   return updateAttachmentIf(ctx, attachment.id, {
-    UpdateExpression: `SET listSK = :listSK REMOVE deletedAt, purgeAfter, ${UNSCHEDULE}`,
+    UpdateExpression: `SET listSK = :listSK, ${CHANGED_AT} = :now REMOVE deletedAt, purgeAfter, ${UNSCHEDULE}`,
     // This deletion, not a later one (a restore decided on an older read must not apply),
     // and not one the purge sweep has claimed.
     ConditionExpression:
@@ -351,16 +356,17 @@ export async function writeLegalHold(
   now: number,
 ): Promise<HoldWrite> {
   const deleted = current.deletedAt !== null;
-  const values: Record<string, unknown> = { ':hold': enabled };
+  const values: Record<string, unknown> = { ':hold': enabled, ':changedAt': now };
+  const setHold = `SET legalHold = :hold, ${CHANGED_AT} = :changedAt`;
   let update: string;
   if (enabled) {
-    update = `SET legalHold = :hold REMOVE ${UNSCHEDULE}`;
+    update = `${setHold} REMOVE ${UNSCHEDULE}`;
   } else if (deleted) {
     const schedule = purgeSchedule(ctx, current.purgeAfter ?? now, current.id);
-    update = `SET legalHold = :hold, ${schedule.set}`;
+    update = `${setHold}, ${schedule.set}`;
     Object.assign(values, schedule.values);
   } else {
-    update = 'SET legalHold = :hold';
+    update = setHold;
   }
   let condition = 'attribute_exists(PK) AND attribute_not_exists(deletedAt)';
   if (deleted) {

@@ -12,8 +12,6 @@
  */
 import type { Viewer } from '../auth/permissions.ts';
 import { NotFoundError } from '../errors.ts';
-import { attachmentEvent } from '../events/domain-events.ts';
-import { publishAfterCommit } from '../events/publisher.ts';
 import { logger } from '../logger.ts';
 import { assertMayManageRetention } from './legal-hold.ts';
 import type { Attachment } from './model.ts';
@@ -56,7 +54,6 @@ export async function restoreMedia(deps: LifecycleDeps, viewer: Viewer, id: stri
     throw graceOver(attachment.id, current?.purgeAfter ?? attachment.purgeAfter);
   }
 
-  await publishAfterCommit(deps.events, [attachmentEvent('media.restored', restored, now)]);
   return presentAttachment(deps.table, restored, post);
 }
 

@@ -27,7 +27,7 @@
  * that, drive this from an S3 Inventory report instead of a listing.
  */
 import { attachmentSnapshot, domainEvent } from '../events/domain-events.ts';
-import { publishAfterCommit } from '../events/publisher.ts';
+import { type EventPublisher, publishAfterCommit } from '../events/publisher.ts';
 import { logger } from '../logger.ts';
 import { type Attachment, attachmentIdOfKey, blobKeysOf } from './model.ts';
 import { getAttachment, scanAttachments } from './records.ts';
@@ -37,6 +37,8 @@ import { type LifecycleDeps, nowOf } from './stored-files.ts';
 export const MEDIA_KEY_PREFIXES = ['uploads/', 'thumbnails/'] as const;
 
 export interface ReconcileDeps extends LifecycleDeps {
+  /** `media.blob_missing` is a report, not a record change: published directly. */
+  events: EventPublisher;
   /** Objects younger than this are never judged (an upload may be between blob and commit). */
   minAgeSeconds: number;
 }

@@ -10,10 +10,11 @@
  *   deleted record: again repaired by the orphan sweep, never a live record without its file);
  * - legal hold on: storage first, then the record; off: record first, then storage (the
  *   storage hold is always at least what the record says). See `legal-hold.ts` for races.
+ * No step publishes events: each committed record change is one record in the table's change
+ * stream, and the events are derived from there (`lib/events/from-stream-record.ts`).
  */
 import type { ServiceConfig } from '../config.ts';
 import { createTableContext, type TableContext } from '../db/client.ts';
-import { type EventPublisher, eventPublisherFrom } from '../events/publisher.ts';
 import { logger } from '../logger.ts';
 import { mediaStoreFrom } from '../storage/configured-store.ts';
 import type { MediaStore, RestoreOutcome } from '../storage/media-store.ts';
@@ -22,7 +23,6 @@ import { type Attachment, blobKeysOf } from './model.ts';
 export interface LifecycleDeps {
   table: TableContext;
   store: MediaStore;
-  events: EventPublisher;
   /** Epoch ms; injectable so tests can travel in time. */
   now?: () => number;
 }
@@ -32,7 +32,6 @@ export function lifecycleDepsFrom(config: ServiceConfig): LifecycleDeps {
   return {
     table: createTableContext(config),
     store: mediaStoreFrom(config),
-    events: eventPublisherFrom(config),
   };
 }
 

@@ -26,7 +26,6 @@ import { inspectMedia } from '../media/inspect.ts';
 import { removeLocation } from '../media/location/remove-location.ts';
 import { type MediaStore, sha256Hex } from '../storage/media-store.ts';
 import { dropBlobIntent, recordBlobIntent, settleIntentWrite } from './blob-intents.ts';
-import { type NotifyMediaEvent, notifyCommitted } from './media-events.ts';
 import { type Attachment, storageKeyFor } from './model.ts';
 import { toAttachmentDetail } from './present.ts';
 import { commitAttachment } from './records.ts';
@@ -37,8 +36,6 @@ export interface CommitUploadDeps {
   table: TableContext;
   store: MediaStore;
   now?: () => number;
-  /** `media.uploaded` goes here once the record is committed. */
-  notify?: NotifyMediaEvent;
   /** `MEDIA_KEEP_LOCATION`: store originals untouched, GPS included. */
   keepLocation?: boolean;
 }
@@ -165,7 +162,6 @@ export async function storeAndCommitUpload(
     throw new ForbiddenError('You are no longer allowed to upload media to this post.');
   }
 
-  await notifyCommitted(deps.notify, 'media.uploaded', attachment, createdAt);
   const uploader = (await getUsers(deps.table, [viewer.userId])).get(viewer.userId) ?? null;
   return toAttachmentDetail(attachment, uploader, post);
 }

@@ -28,7 +28,7 @@ export type CommandOutput = Record<string, unknown>;
 
 export interface CommandServices {
   /** The media bucket and the event publisher, opened on first use. */
-  media(): Promise<Pick<LifecycleDeps, 'store' | 'events'>>;
+  media(): Promise<Pick<LifecycleDeps, 'store'>>;
 }
 
 type Handler<K extends CommandName> = (

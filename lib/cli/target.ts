@@ -22,7 +22,6 @@ import {
 } from '../config.ts';
 import { createTableContext, LOCAL_CREDENTIALS, type TableContext } from '../db/client.ts';
 import { dataDirIndexShards } from '../db/data-dir-shards.ts';
-import { type EventPublisher, eventPublisherFrom } from '../events/publisher.ts';
 import { mediaStoreFrom } from '../storage/configured-store.ts';
 import type { MediaStore } from '../storage/media-store.ts';
 
@@ -210,21 +209,18 @@ export function answers(host: string, port: number, timeoutMs = 1000): Promise<b
 
 export interface OpenedMedia {
   store: MediaStore;
-  events: EventPublisher;
   /** Releases what opening took (stops an embedded S3 server). */
   close(): Promise<void>;
 }
 
 /**
- * The media bucket and the event publisher for media commands (`media legal-hold`), on the
- * same target as the table:
- * - `aws`: the bucket `BUCKET_NAME` and the EventBridge bus `EVENT_BUS_NAME` (both required:
- *   the stack outputs them).
- * - `endpoint`: `S3_ENDPOINT` (required) with the storage mode and events of the environment
- *   (`MEDIA_STORAGE_MODE`, `EVENT_BUS_NAME`, else `${DATA_DIR}/events.ndjson`).
+ * The media bucket for media commands (`media legal-hold`), on the same target as the table
+ * (their domain events follow from the table's change stream, like the API's):
+ * - `aws`: the bucket `BUCKET_NAME` (required: the stack outputs it).
+ * - `endpoint`: `S3_ENDPOINT` (required) with the storage mode of the environment
+ *   (`MEDIA_STORAGE_MODE`).
  * - `local`: the local stack's S3 server on 127.0.0.1:`S3_PORT` (default 4569); when nothing
- *   answers there, an embedded one on `DATA_DIR` for this one command. Events go to
- *   `${DATA_DIR}/events.ndjson`, as the running stack writes them.
+ *   answers there, an embedded one on `DATA_DIR` for this one command.
  */
 export async function openMediaTarget(
   target: Target,
@@ -233,15 +229,11 @@ export async function openMediaTarget(
 ): Promise<OpenedMedia> {
   const opened = (config: ServiceConfig, close = async () => {}): OpenedMedia => ({
     store: mediaStoreFrom(config),
-    events: eventPublisherFrom(config),
     close,
   });
   switch (target.kind) {
     case 'aws': {
       if (!set(env.BUCKET_NAME)) throw new TargetError('MEDIA_CLI_TARGET=aws needs BUCKET_NAME');
-      if (!set(env.EVENT_BUS_NAME)) {
-        throw new TargetError('MEDIA_CLI_TARGET=aws needs EVENT_BUS_NAME for media commands');
-      }
       return opened({ ...target.config, s3Endpoint: undefined, storageMode: 'aws' });
     }
     case 'endpoint': {
@@ -271,7 +263,6 @@ async function openLocalMedia(
     storageMode: 'portable' as const,
     s3Credentials: LOCAL_CREDENTIALS,
     dataDir: target.dataDir,
-    eventBusName: undefined,
   };
   if (await answers('127.0.0.1', port)) {
     return opened({ ...local, s3Endpoint: `http://127.0.0.1:${port}` });

@@ -66,10 +66,18 @@ export function keyAttributeNames(): string[] {
   return [...names];
 }
 
+/**
+ * The change stream: every committed write with the item before and after it. Domain events
+ * are derived from it (`lib/events/from-stream-record.ts`), so they exist exactly when their
+ * change committed.
+ */
+export const TABLE_STREAM = { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } as const;
+
 export function toCreateTableInput(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
+    StreamSpecification: TABLE_STREAM,
     AttributeDefinitions: keyAttributeNames().map((name) => ({
       AttributeName: name,
       AttributeType: 'S',

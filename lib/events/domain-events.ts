@@ -1,6 +1,8 @@
 /**
  * Domain events: what happened to an attachment, in one versioned JSON envelope whatever the
- * transport (EventBridge on AWS, an NDJSON file locally; see `publisher.ts`).
+ * transport (EventBridge on AWS, an NDJSON file locally; see `publisher.ts`). The events of
+ * changes to a record are derived from the table's change stream (`from-stream-record.ts`);
+ * only the storage reconciliation's report (`media.blob_missing`) is published directly.
  *
  * To add an event type, add its `data` shape to `EventData` and its version to
  * `EVENT_VERSIONS`; the compiler then accepts `domainEvent('<type>', …)` everywhere. Bump a
@@ -67,14 +69,20 @@ export function attachmentSnapshot(attachment: Attachment): AttachmentSnapshot {
   };
 }
 
+/** Who removed a purged record: the purge sweep, or DynamoDB's TTL (`docs/events.md`). */
+export type PurgedBy = 'purge_sweep' | 'ttl';
+
 /** The `data` of each event type. */
 export interface EventData {
   /** Soft-deleted; restorable until `attachment.purgeAfter`. */
   'media.deleted': { attachment: AttachmentSnapshot };
   /** Back exactly as it was (same id, url, list position). */
   'media.restored': { attachment: AttachmentSnapshot };
-  /** The record is gone for good; its files are removed (locally) or expire by lifecycle (AWS). */
-  'media.purged': { attachment: AttachmentSnapshot };
+  /**
+   * The record is gone for good; its files are removed (locally) or expire by lifecycle (AWS).
+   * `removedBy`: the purge sweep, or DynamoDB TTL when no sweep got to it first.
+   */
+  'media.purged': { attachment: AttachmentSnapshot; removedBy: PurgedBy };
   /** `legalHold` is the new state (also in the snapshot). */
   'media.legal_hold_changed': { attachment: AttachmentSnapshot; legalHold: boolean };
   /** A committed record whose stored file could not be found (reported by the orphan sweep). */
@@ -101,7 +109,7 @@ export const EVENT_VERSIONS: { readonly [T in EventType]: number } = {
 };
 
 export interface DomainEvent<T extends EventType = EventType> {
-  /** Unique per event (consumers deduplicate on it). */
+  /** Unique per event, the same on every delivery of it (consumers deduplicate on it). */
   id: string;
   type: T;
   /** Version of this type's `data` shape. */
@@ -112,14 +120,19 @@ export interface DomainEvent<T extends EventType = EventType> {
   data: EventData[T];
 }
 
+/**
+ * `id`: derived from the change for events of a change (so that a redelivered change keeps
+ * its id), random for reports that are not a change (`media.blob_missing`).
+ */
 export function domainEvent<T extends EventType>(
   type: T,
   workspaceId: string,
   data: EventData[T],
   now: number = Date.now(),
+  id: string = randomUUID(),
 ): DomainEvent<T> {
   return {
-    id: randomUUID(),
+    id,
     type,
     version: EVENT_VERSIONS[type],
     time: new Date(now).toISOString(),
@@ -132,7 +145,6 @@ export function domainEvent<T extends EventType>(
 export type AttachmentEventType =
   | 'media.deleted'
   | 'media.restored'
-  | 'media.purged'
   | 'media.uploaded'
   | 'media.processed';
 
@@ -141,11 +153,13 @@ export function attachmentEvent(
   type: AttachmentEventType,
   attachment: Attachment,
   now?: number,
+  id?: string,
 ): DomainEvent {
   return domainEvent(
     type,
     attachment.workspaceId,
     { attachment: attachmentSnapshot(attachment) },
     now,
+    id,
   );
 }

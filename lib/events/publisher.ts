@@ -3,9 +3,10 @@
  * service's bus (AWS); `NdjsonEventPublisher` logs each one and appends it to
  * `${DATA_DIR}/events.ndjson` (local stack). `eventPublisherFrom(config)` picks by config.
  *
- * Events are published after the change they describe has been committed, and at most once:
- * a failed publish is logged (`publishAfterCommit`) but never turns a committed change into
- * an error answer, which a client would retry against a state that has already moved on.
+ * Who publishes: the events of record changes come from the table's change stream (the
+ * `stream-events` function on AWS, `local/stream-events.ts` locally), never from the request
+ * that made the change. The storage reconciliation publishes its reports
+ * (`media.blob_missing`) directly, after the fact and at most once (`publishAfterCommit`).
  */
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -22,13 +23,25 @@ export interface EventPublisher {
 /** PutEvents takes at most 10 entries per call. */
 const MAX_ENTRIES_PER_CALL = 10;
 
+/** An event EventBridge did not take, and why (its per-entry error). */
+export interface RejectedEvent {
+  event: DomainEvent;
+  error: string;
+}
+
 export class EventBridgePublisher implements EventPublisher {
   constructor(
     private readonly client: EventBridgeClient,
     private readonly busName: string,
   ) {}
 
-  async publish(events: readonly DomainEvent[]): Promise<void> {
+  /**
+   * Puts the events in batches of 10 and returns those EventBridge rejected (PutEvents answers
+   * 200 even when entries failed: the failures are per entry, see `FailedEntryCount`). Stops
+   * at the first batch with a rejection and returns the events after it as not sent: the
+   * caller retries from there, in order.
+   */
+  async put(events: readonly DomainEvent[]): Promise<RejectedEvent[]> {
     for (let start = 0; start < events.length; start += MAX_ENTRIES_PER_CALL) {
       const batch = events.slice(start, start + MAX_ENTRIES_PER_CALL);
       const result = await this.client.send(
@@ -42,16 +55,37 @@ export class EventBridgePublisher implements EventPublisher {
           })),
         }),
       );
-      // PutEvents answers 200 even when entries failed; the failures are per entry.
       if (result.FailedEntryCount) {
-        const failed = (result.Entries ?? [])
-          .map((entry, i) => ({ entry, event: batch[i] }))
-          .filter(({ entry }) => entry.ErrorCode)
-          .map(({ entry, event }) => `${event?.type} ${event?.id}: ${entry.ErrorCode}`);
-        throw new Error(`EventBridge rejected ${result.FailedEntryCount} event(s): ${failed}`);
+        const rejected = batch.flatMap((event, i) => {
+          const entry = result.Entries?.[i];
+          if (entry?.EventId && !entry.ErrorCode) return [];
+          return [
+            { event, error: `${entry?.ErrorCode ?? 'NoEntry'}: ${entry?.ErrorMessage ?? ''}` },
+          ];
+        });
+        const notSent = events
+          .slice(start + MAX_ENTRIES_PER_CALL)
+          .map((event) => ({ event, error: 'NotSent: an earlier batch was rejected' }));
+        return [...rejected, ...notSent];
       }
     }
+    return [];
   }
+
+  async publish(events: readonly DomainEvent[]): Promise<void> {
+    const rejected = await this.put(events);
+    if (rejected.length > 0) {
+      const failed = rejected.map(({ event, error }) => `${event.type} ${event.id}: ${error}`);
+      throw new Error(`EventBridge rejected ${rejected.length} event(s): ${failed}`);
+    }
+  }
+}
+
+/** The service's bus from the configuration (`EVENT_BUS_NAME`). */
+export function eventBridgePublisherFrom(config: ServiceConfig): EventBridgePublisher {
+  if (!config.eventBusName) throw new Error('EVENT_BUS_NAME is not set');
+  const client = traced(new EventBridgeClient({ region: config.region }));
+  return new EventBridgePublisher(client, config.eventBusName);
 }
 
 /** Local stand-in for the bus: one log line and one NDJSON line per event. */
@@ -76,16 +110,13 @@ export const eventsFileOf = (dataDir: string): string => join(resolve(dataDir), 
 
 /** EventBridge when the configuration names a bus, the local NDJSON file otherwise. */
 export function eventPublisherFrom(config: ServiceConfig): EventPublisher {
-  if (config.eventBusName) {
-    const client = traced(new EventBridgeClient({ region: config.region }));
-    return new EventBridgePublisher(client, config.eventBusName);
-  }
+  if (config.eventBusName) return eventBridgePublisherFrom(config);
   return new NdjsonEventPublisher(eventsFileOf(config.dataDir ?? DEFAULT_DATA_DIR));
 }
 
 /**
- * Publishes events describing a change that is already committed. A failure is logged with
- * the events' ids and types, not thrown (see the module comment).
+ * Publishes a report about something that already happened. A failure is logged with the
+ * events' ids and types, not thrown: the report is not worth failing the work that found it.
  */
 export async function publishAfterCommit(
   publisher: EventPublisher,

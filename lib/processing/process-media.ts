@@ -15,7 +15,8 @@
  *    A blob intent is recorded before the thumbnail is written and dropped once it is recorded
  *    (or removed again): a crash in between leaves the intent, and the orphan sweep removes
  *    the thumbnail once the intent has expired, unless the record refers to it.
- * 3. `media.processed` is reported once the findings are recorded.
+ * 3. `media.processed` follows from the recorded findings (the table's change stream,
+ *    `lib/events/from-stream-record.ts`): never for a write that was refused.
  * 4. A thumbnail recorded on an attachment under legal hold is held too (the record's hold
  *    covers every file of the attachment). The conditional write serializes with the hold's
  *    own record write, so one of them sees the other: if the hold was first, this run holds
@@ -33,7 +34,6 @@
  */
 
 import { dropBlobIntent, recordBlobIntent } from '../attachments/blob-intents.ts';
-import { type NotifyMediaEvent, notifyCommitted } from '../attachments/media-events.ts';
 import { type Attachment, attachmentIdOfKey, thumbnailKeyFor } from '../attachments/model.ts';
 import {
   type ProcessingFindings,
@@ -53,8 +53,6 @@ export interface ProcessingDeps {
   table: TableContext;
   store: MediaStore;
   now?: () => number;
-  /** `media.processed` goes here once findings are recorded. */
-  notify?: NotifyMediaEvent;
   /** Waiting for a record that is not committed yet: tries and pause between them. */
   recordWait?: { attempts: number; delayMs: number };
   sleep?: (ms: number) => Promise<void>;
@@ -142,7 +140,12 @@ export async function processStoredObject(
   }
   if (Object.keys(findings).length === 0) return 'nothing_to_do';
 
-  const updated = await recordProcessingFindings(deps.table, attachment.id, findings);
+  const updated = await recordProcessingFindings(
+    deps.table,
+    attachment.id,
+    findings,
+    (deps.now ?? Date.now)(),
+  );
   if (!updated) {
     if (findings.thumbnailKey) {
       await removeUnrecordedThumbnail(deps.table, deps.store, attachment.id, findings.thumbnailKey);
@@ -152,7 +155,6 @@ export async function processStoredObject(
   }
   if (findings.thumbnailKey)
     await dropThumbnailIntent(deps.table, attachment.id, findings.thumbnailKey);
-  await notifyCommitted(deps.notify, 'media.processed', updated, (deps.now ?? Date.now)());
   await holdThumbnailIfHeld(deps.store, updated);
   return 'processed';
 }

@@ -75,7 +75,7 @@ describe('alarm destinations', () => {
       expect(alarm.TreatMissingData).toBe('notBreaching');
       // Rates (math expressions), latencies and ages: never a raw count of errors.
       const judged = expressionOf(alarm) ? 'rate' : alarm.MetricName;
-      expect(['rate', 'Latency', 'ApproximateAgeOfOldestMessage']).toContain(judged);
+      expect(['rate', 'Latency', 'ApproximateAgeOfOldestMessage', 'IteratorAge']).toContain(judged);
     }
   });
 

@@ -77,6 +77,23 @@ const WORKER_EVENTS: Record<string, unknown> = {
   'orphan-sweep': scheduledEvent('orphan-sweep'),
   // BUCKET_NAME is a token, replaced by `smoke-bucket_name` (see environmentOf).
   'process-media': objectCreatedEvent('smoke-bucket_name', 'uploads/2026/01/01/smoke.png'),
+  // A change without events (not an attachment): runs the whole path without calling the bus.
+  'stream-events': {
+    Records: [
+      {
+        eventID: 'smoke-1',
+        eventName: 'INSERT',
+        eventSource: 'aws:dynamodb',
+        dynamodb: {
+          ApproximateCreationDateTime: 1_774_000_000,
+          Keys: { PK: { S: 'POST#pst_smoke' }, SK: { S: 'POST' } },
+          NewImage: { PK: { S: 'POST#pst_smoke' }, SK: { S: 'POST' } },
+          SequenceNumber: '000000000000000000001',
+          StreamViewType: 'NEW_AND_OLD_IMAGES',
+        },
+      },
+    ],
+  },
 };
 
 /** Every function: the routes' and the workers'. */

@@ -7,6 +7,12 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../functions/routes.ts';
+import {
+  DEAD_LETTER_ALARM_SECONDS,
+  ITERATOR_AGE_ALARM_MINUTES,
+  STREAM_EVENTS_FUNCTION,
+  STREAM_READING,
+} from '../../infra/event-delivery.ts';
 import { type FunctionAccess, functionAccess } from '../../infra/function-access.ts';
 import {
   ACCESS_LOG_FIELDS,
@@ -54,7 +60,7 @@ beforeAll(() => {
 
 const httpFunctionNames: string[] = [...new Set(routes.map((r) => r.name))];
 const scheduledNames: string[] = SCHEDULED_FUNCTIONS.map((w) => w.name);
-const workerNames: string[] = [...scheduledNames, PROCESSING_FUNCTION];
+const workerNames: string[] = [...scheduledNames, PROCESSING_FUNCTION, STREAM_EVENTS_FUNCTION];
 const functionNames: string[] = [...httpFunctionNames, ...workerNames];
 /** What Lambda's SQS event source needs of the processing function's role. */
 const QUEUE_CONSUME = [
@@ -64,6 +70,15 @@ const QUEUE_CONSUME = [
   'sqs:GetQueueUrl',
   'sqs:ReceiveMessage',
 ];
+/** What the stream consumer's role needs: its event source reads the table's stream… */
+const STREAM_READ = [
+  'dynamodb:DescribeStream',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:ListStreams',
+];
+/** …and hands the position of records it gave up on to its dead-letter queue. */
+const DLQ_SEND = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
 const TABLE_READS = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
 
 /** The Lambda resource of function `name` (found through the construct, not by guessing ids). */
@@ -87,9 +102,28 @@ const dlqId = () =>
   synth.stack.getLogicalId(
     synth.stack.service.processingDeadLetterQueue.node.defaultChild as never,
   );
+const eventsDlqId = () =>
+  synth.stack.getLogicalId(
+    synth.stack.service.eventDelivery.deadLetterQueue.node.defaultChild as never,
+  );
 const queueId = () =>
   synth.stack.getLogicalId(synth.stack.service.processing.queue.node.defaultChild as never);
 const queue = () => json.Resources[queueId()] as CfnResource;
+/** The event source mapping that invokes function `name` (processing: its queue; stream-events). */
+function mappingOf(
+  template: CfnTemplate,
+  name: string,
+  stack: typeof synth.stack = synth.stack,
+): CfnResource {
+  const fnId = stack.getLogicalId(
+    stack.service.functions.get(name)?.function.node.defaultChild as never,
+  );
+  const found = resourcesOf(template, 'AWS::Lambda::EventSourceMapping').filter(
+    ([, m]) => JSON.stringify(m.Properties.FunctionName) === JSON.stringify(ref(fnId)),
+  );
+  if (found.length !== 1) throw new Error(`expected one event source mapping of ${name}`);
+  return (found[0] as [string, CfnResource])[1];
+}
 const lambdaIdOf = (name: string) =>
   synth.stack.getLogicalId(
     synth.stack.service.functions.get(name)?.function.node.defaultChild as never,
@@ -364,6 +398,87 @@ describe('media bucket', () => {
   });
 });
 
+describe('event delivery: the table stream → stream-events → the bus', () => {
+  it('the table streams new and old images (as the local table, TABLE_STREAM)', () => {
+    expect(table().Properties.StreamSpecification).toEqual({
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    });
+    expect(toCreateTableInput('t').StreamSpecification).toEqual({
+      StreamEnabled: true,
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    });
+  });
+
+  it('maps the stream to stream-events with partial batch failures, bisection, retries, a DLQ', () => {
+    const mapping = mappingOf(json, STREAM_EVENTS_FUNCTION);
+    expect(mapping.Properties).toMatchObject({
+      FunctionName: ref(lambdaIdOf(STREAM_EVENTS_FUNCTION)),
+      EventSourceArn: { 'Fn::GetAtt': [tableId(), 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: STREAM_READING.batchSize,
+      ParallelizationFactor: STREAM_READING.parallelizationFactor,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: STREAM_READING.retryAttempts,
+      MaximumRecordAgeInSeconds: STREAM_READING.maxRecordAge.toSeconds(),
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [eventsDlqId(), 'Arn'] } },
+      },
+      // Only attachment records invoke it (rate-limit counters and the like never do).
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              dynamodb: { Keys: { PK: { S: [{ prefix: 'ATTACHMENT#' }] } } },
+            }),
+          },
+        ],
+      },
+    });
+    const queue = json.Resources[eventsDlqId()] as CfnResource;
+    expect(queue.Properties).toMatchObject({
+      MessageRetentionPeriod: 14 * 86_400,
+      SqsManagedSseEnabled: true,
+    });
+  });
+
+  it('stream-events reads only this table’s stream and puts only on the bus', () => {
+    const own = statementsOf(json, synth.stack, synth.stack.service, STREAM_EVENTS_FUNCTION);
+    const streamReads = own.filter((st) =>
+      asList(st.Action).some((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:ListStreams'),
+    );
+    expect(streamReads.flatMap((st) => asList(st.Resource).map(flatten))).toEqual([
+      `<${tableId()}.StreamArn>`,
+    ]);
+    expect(actionsOf(own).has('dynamodb:GetItem')).toBe(false);
+    expect(
+      lambdaOf(STREAM_EVENTS_FUNCTION).Properties.Environment.Variables.EVENT_BUS_NAME,
+    ).toEqual(ref(busId()));
+  });
+
+  it('pages on the iterator age and on any record given up', () => {
+    const alarms = resourcesOf(json, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    expect(alarms).toContainEqual(
+      expect.objectContaining({
+        MetricName: 'IteratorAge',
+        Namespace: 'AWS/Lambda',
+        Statistic: 'Maximum',
+        Threshold: ITERATOR_AGE_ALARM_MINUTES * 60_000,
+        Dimensions: [{ Name: 'FunctionName', Value: ref(lambdaIdOf(STREAM_EVENTS_FUNCTION)) }],
+        AlarmActions: [TOPIC_ARN],
+      }),
+    );
+    expect(alarms).toContainEqual(
+      expect.objectContaining({
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Namespace: 'AWS/SQS',
+        Threshold: DEAD_LETTER_ALARM_SECONDS,
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [eventsDlqId(), 'QueueName'] } }],
+      }),
+    );
+  });
+});
+
 describe('IAM least privilege (deployed functions)', () => {
   const TABLE_READ = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
   const TABLE_WRITE = [
@@ -423,14 +538,23 @@ describe('IAM least privilege (deployed functions)', () => {
     const expected = expectedActions(functionAccess[name] as FunctionAccess);
     // Plus, for the processing worker, what its event source needs to consume its queue.
     if (name === PROCESSING_FUNCTION) expected.push(...QUEUE_CONSUME);
+    // And for the stream consumer, its event source (stream reads) and its dead-letter queue.
+    if (name === STREAM_EVENTS_FUNCTION) expected.push(...STREAM_READ, ...DLQ_SEND);
     expect(actual).toEqual(expected.sort());
   });
 
-  it('only the processing worker touches a queue: its own, and sends to none', () => {
+  it('only the processing worker and the stream consumer touch a queue, their own', () => {
     for (const name of functionNames) {
       const sqs = statements(name).filter((s) =>
         asList(s.Action).some((a) => a.startsWith('sqs:')),
       );
+      if (name === STREAM_EVENTS_FUNCTION) {
+        // Sends (only) the positions of given-up records to its own dead-letter queue.
+        expect(sqs.flatMap((s) => asList(s.Resource).map(flatten))).toEqual([
+          `<${eventsDlqId()}.Arn>`,
+        ]);
+        continue;
+      }
       if (name !== PROCESSING_FUNCTION) {
         expect(sqs, name).toEqual([]);
         continue;
@@ -440,14 +564,18 @@ describe('IAM least privilege (deployed functions)', () => {
     }
   });
 
-  it.each(functionNames)('%s: no wildcard resource except for X-Ray', (name) => {
+  it.each(functionNames)('%s: no wildcard resource except for X-Ray (and ListStreams)', (name) => {
     for (const s of statements(name)) {
-      if (asList(s.Resource).includes('*')) {
-        expect([...asList(s.Action)].sort()).toEqual([
-          'xray:PutTelemetryRecords',
-          'xray:PutTraceSegments',
-        ]);
+      if (!asList(s.Resource).includes('*')) continue;
+      // ListStreams has no resource-level permissions; the stream consumer's mapping needs it.
+      if (name === STREAM_EVENTS_FUNCTION && asList(s.Action).includes('dynamodb:ListStreams')) {
+        expect(asList(s.Action)).toEqual(['dynamodb:ListStreams']);
+        continue;
       }
+      expect([...asList(s.Action)].sort()).toEqual([
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ]);
     }
   });
 
@@ -477,6 +605,8 @@ describe('IAM least privilege (deployed functions)', () => {
     ]);
     for (const s of statements(name)) {
       if (!asList(s.Action).some((a) => a.startsWith('dynamodb:'))) continue;
+      // The stream consumer reads the table's stream (ListStreams: see the wildcard test).
+      if (name === STREAM_EVENTS_FUNCTION) continue;
       for (const r of asList(s.Resource).map(flatten)) expect(allowed).toContain(r);
     }
   });
@@ -555,24 +685,15 @@ describe('deletion lifecycle: purge queue, sweeps and domain events', () => {
     expect(resourcesOf(json, 'AWS::Events::EventBusPolicy')).toEqual([]);
   });
 
-  it('lets exactly the functions that report transitions put events, on that bus only', () => {
+  it('lets exactly the stream consumer and the orphan sweep put events, on that bus only', () => {
     const publishers = functionNames.filter((name) =>
       actionsOf(statements(name)).has('events:PutEvents'),
     );
-    expect(publishers.sort()).toEqual(
-      [
-        // media.uploaded, by either upload path
-        'upload-media',
-        'complete-upload-session',
-        // media.processed
-        'process-media',
-        // the lifecycle events
-        'delete-media',
-        'purge-sweep',
-        'restore-media',
-        'set-legal-hold',
-      ].sort(),
-    );
+    // The events of record changes come from the table's stream: no other function publishes.
+    expect(publishers).toEqual([STREAM_EVENTS_FUNCTION]);
+    for (const name of functionNames.filter((n) => n !== STREAM_EVENTS_FUNCTION)) {
+      expect(lambdaOf(name).Properties.Environment.Variables.EVENT_BUS_NAME, name).toBeUndefined();
+    }
     for (const name of publishers) {
       const put = statements(name).filter((s) => asList(s.Action).includes('events:PutEvents'));
       expect(put.flatMap((s) => asList(s.Resource).map(flatten))).toEqual([`<${busId()}.Arn>`]);
@@ -608,7 +729,9 @@ describe('deletion lifecycle: purge queue, sweeps and domain events', () => {
     expect(invoke.map(([, p]) => flatten(p.Properties.FunctionName)).sort()).toEqual(
       scheduledNames.map((name) => `<${lambdaId(name)}.Arn>`).sort(),
     );
-    expect(resourcesOf(json, 'AWS::Events::Rule')).toHaveLength(workerNames.length);
+    // One rule per sweep and the processing rule; the stream consumer has no rule (its event
+    // source mapping invokes it).
+    expect(resourcesOf(json, 'AWS::Events::Rule')).toHaveLength(scheduledNames.length + 1);
   });
 
   it('purge-sweep only adds delete markers in S3 (lifecycle purges the files on AWS)', () => {
@@ -700,7 +823,7 @@ describe('processing on storage events', () => {
   });
 
   it('feeds process-media in batches of 10, capped at processingConcurrency, partial failures', () => {
-    const [, mapping] = onlyResource(json, 'AWS::Lambda::EventSourceMapping');
+    const mapping = mappingOf(json, PROCESSING_FUNCTION);
     expect(mapping.Properties).toEqual({
       Tags: expect.anything(),
       FunctionName: ref(lambdaIdOf(PROCESSING_FUNCTION)),
@@ -720,7 +843,10 @@ describe('processing on storage events', () => {
       // Longer than the queue's: a standard queue keeps a message's original enqueue time.
       MessageRetentionPeriod: 14 * 86_400,
     });
-    const policies = resourcesOf(json, 'AWS::SQS::QueuePolicy');
+    // (The event delivery dead-letter queue has its own policy: see event delivery above.)
+    const policies = resourcesOf(json, 'AWS::SQS::QueuePolicy').filter(
+      ([, p]) => JSON.stringify(p.Properties.Queues) !== JSON.stringify([ref(eventsDlqId())]),
+    );
     expect(policies.map(([, p]) => p.Properties.Queues).sort()).toEqual(
       [[ref(dlqId())], [ref(queueId())]].sort(),
     );
@@ -846,13 +972,13 @@ describe('upload sessions', () => {
     expect(actionsOf(statements('create-upload-session'))).not.toContain('events:PutEvents');
   });
 
-  it('completing reads staging/, stores under uploads/, removes either, publishes', () => {
+  it('completing reads staging/, stores under uploads/, removes either, publishes nothing', () => {
     expect(objectGrants('complete-upload-session')).toEqual({
       's3:GetObject': ['/staging/*'],
       's3:PutObject': ['/uploads/*'],
       's3:DeleteObject': ['/staging/*', '/uploads/*'],
     });
-    expect(actionsOf(statements('complete-upload-session'))).toContain('events:PutEvents');
+    expect(actionsOf(statements('complete-upload-session'))).not.toContain('events:PutEvents');
   });
 });
 
@@ -979,7 +1105,7 @@ describe('defaults', () => {
       expect(fn.Properties.ReservedConcurrentExecutions, id).toBeUndefined();
     }
     // Nor a cap on the processing queue's event source: it scales as far as the account goes.
-    const [, mapping] = onlyResource(dev.json, 'AWS::Lambda::EventSourceMapping');
+    const mapping = mappingOf(dev.json, PROCESSING_FUNCTION, dev.stack);
     expect(mapping.Properties.ScalingConfig).toBeUndefined();
   });
 });

@@ -80,6 +80,8 @@ describe('dashboard', () => {
       'Upload bytes by file type',
       'Uploads by file type',
       'Sweep progress (items per result)',
+      'Domain events: stream iterator age (max, ms)',
+      'Domain events: given up (dead-letter queue)',
     ]);
     const alarmWidget = body.widgets.find((w) => w.properties.title === 'Alarms');
     expect(alarmWidget?.properties.alarms).toHaveLength(synth.stack.service.alarms.length);

@@ -13,7 +13,8 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Scenario, seedScenario } from '../support/seed.ts';
-import { testS3, testTable } from '../support/stack.ts';
+import { testConfig, testS3, testTable } from '../support/stack.ts';
+import { tableEvents } from '../support/table-events.ts';
 
 const bucket = `handler-${Date.now().toString(36)}`;
 let handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
@@ -31,7 +32,7 @@ let lib: {
 };
 
 const savedEnv = { ...process.env };
-// Where the handler publishes its events (no bus configured: `${DATA_DIR}/events.ndjson`).
+// Where the handler would publish events if it still did (no bus configured: the local file).
 const dataDir = mkdtempSync(join(tmpdir(), 'process-media-handler-'));
 afterAll(() => {
   process.env = savedEnv;
@@ -136,9 +137,11 @@ describe('process-media handler (SQS batches)', () => {
     expect(result).toEqual({ batchItemFailures: [] });
     const after = await lib.getAttachment(testTable(), id);
     expect(after?.thumbnailKey).toMatch(/^thumbnails\//);
-    // Published through the configured publisher, once, with the recorded thumbnail.
-    const processed = await lib.eventsAbout(id, undefined, lib.eventsFile(dataDir));
-    expect(processed.map((event) => event.type)).toEqual(['media.processed']);
+    // The handler publishes nothing itself; its recorded write is one media.processed in the
+    // table's change stream, with the recorded thumbnail.
+    expect(await lib.eventsAbout(id, undefined, lib.eventsFile(dataDir))).toEqual([]);
+    const processed = await tableEvents(testConfig(), { about: id, type: 'media.processed' });
+    expect(processed).toHaveLength(1);
     expect(processed[0]?.data).toMatchObject({
       attachment: { id, thumbnailKey: after?.thumbnailKey },
     });
@@ -193,6 +196,6 @@ describe('process-media handler (SQS batches)', () => {
     const again = message(notification, 2);
     expect(await handler(batch(again, again))).toEqual({ batchItemFailures: [] });
     expect((await lib.getAttachment(testTable(), id))?.thumbnailKey).toBe(thumbnailKey);
-    expect(await lib.eventsAbout(id, 'media.processed', lib.eventsFile(dataDir))).toHaveLength(1);
+    expect(await tableEvents(testConfig(), { about: id, type: 'media.processed' })).toHaveLength(1);
   });
 });

@@ -20,7 +20,7 @@ import { keys } from '../../lib/db/keys.ts';
 import { createPost, deletePost, updatePost } from '../../lib/directory/admin/posts.ts';
 import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
 import { StagingArea, stagingAreaFrom } from '../../lib/storage/staging.ts';
-import { eventsAbout } from '../support/events.ts';
+import { eventsAbout, waitForEvents } from '../support/events.ts';
 import { type Scenario, seedScenario } from '../support/seed.ts';
 import { api, testConfig, testS3, testTable } from '../support/stack.ts';
 
@@ -203,8 +203,9 @@ describe('completing a session', () => {
     expect(file.status).toBe(200);
     expect(Buffer.from(file.raw).equals(png)).toBe(true);
 
-    // Either path publishes `media.uploaded` once, before it answers.
+    // Either path's commit is one `media.uploaded` (from the table's stream, soon after).
     for (const id of [completed.json.id, direct.json.id]) {
+      await waitForEvents(id, 'media.uploaded');
       const uploaded = await eventsAbout(id, 'media.uploaded');
       expect(uploaded).toHaveLength(1);
       expect(uploaded[0]).toMatchObject({
@@ -223,6 +224,7 @@ describe('completing a session', () => {
     expect(first.status).toBe(201);
     expect(again.status).toBe(200);
     expect(again.json).toMatchObject({ id: first.json.id, url: first.json.url });
+    await waitForEvents(first.json.id, 'media.uploaded');
     expect(await eventsAbout(first.json.id, 'media.uploaded')).toHaveLength(1);
   });
 
@@ -241,7 +243,8 @@ describe('completing a session', () => {
     expect(answers[0]?.json.id).toBe(answers[1]?.json.id);
     const listed = await api(`/api/v1/media?postId=${postId}`, { key: s.author.key });
     expect(listed.json.items.map((item: { id: string }) => item.id)).toEqual([answers[0]?.json.id]);
-    // The losing complete committed nothing, so it published nothing.
+    // The losing complete committed nothing, so it has no event.
+    await waitForEvents(answers[0]?.json.id, 'media.uploaded');
     expect(await eventsAbout(answers[0]?.json.id, 'media.uploaded')).toHaveLength(1);
   });
 

@@ -1,7 +1,7 @@
 /**
- * The domain events the local stack published (`${DATA_DIR}/events.ndjson`, see
- * `lib/events/publisher.ts`). Test files share one stack and one file, so they look at the
- * events about their own attachments only.
+ * The domain events the local stack wrote (`${DATA_DIR}/events.ndjson`, appended by its stream
+ * consumer `local/stream-events.ts`). Test files share one stack and one file, so they look at
+ * the events about their own attachments only.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -31,19 +31,24 @@ export async function eventsAbout(
     .filter((event) => type === undefined || event.type === type);
 }
 
-/** Waits until `count` events of `type` about `id` are published (background processing). */
+/**
+ * Waits until `count` events of `type` about `id` are in the file (the stack's stream consumer
+ * appends them in the background). Bounded by a number of polls, not by a time.
+ */
 export async function waitForEvents(
   id: string,
   type: EventType,
   count = 1,
-  timeoutMs = 120_000,
+  attempts = 600,
 ): Promise<DomainEvent[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
     const events = await eventsAbout(id, type);
     if (events.length >= count) return events;
-    if (Date.now() > deadline)
-      throw new Error(`no ${type} event about ${id} after ${timeoutMs} ms`);
-    await new Promise((done) => setTimeout(done, 100));
+    if (attempt >= attempts) {
+      throw new Error(
+        `${events.length} of ${count} ${type} event(s) about ${id} after ${attempts} polls`,
+      );
+    }
+    await new Promise((done) => setTimeout(done, 200));
   }
 }

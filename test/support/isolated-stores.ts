@@ -15,8 +15,9 @@ import type { EventPublisher } from '../../lib/events/publisher.ts';
 import { PortableMediaStore } from '../../lib/storage/portable-media-store.ts';
 import { createS3Client } from '../../lib/storage/s3-client.ts';
 import { testConfig } from './stack.ts';
+import { tableEvents } from './table-events.ts';
 
-/** Collects published events in memory (what a consumer of the bus would see). */
+/** Collects events published directly (the orphan sweep's reports) in memory. */
 export class RecordingPublisher implements EventPublisher {
   readonly events: DomainEvent[] = [];
   async publish(events: readonly DomainEvent[]): Promise<void> {
@@ -30,6 +31,11 @@ export class RecordingPublisher implements EventPublisher {
 export interface IsolatedStores {
   config: ServiceConfig;
   deps: LifecycleDeps & { events: RecordingPublisher; store: PortableMediaStore };
+  /**
+   * Every domain event so far, of one type: those of the table's change stream (each
+   * committed record change) and those published directly (`deps.events`).
+   */
+  eventsOf(type: DomainEvent['type']): Promise<DomainEvent[]>;
   drop(): Promise<void>;
 }
 
@@ -50,13 +56,15 @@ export async function isolatedStores(label: string): Promise<IsolatedStores> {
   await dynamo.send(new CreateTableCommand(toCreateTableInput(config.tableName)));
   const s3 = createS3Client(config);
   await s3.send(new CreateBucketCommand({ Bucket: config.bucketName }));
+  const published = new RecordingPublisher();
   return {
     config,
     deps: {
       table: createTableContext(config),
       store: new PortableMediaStore(s3, config.bucketName),
-      events: new RecordingPublisher(),
+      events: published,
     },
+    eventsOf: async (type) => [...(await tableEvents(config, { type })), ...published.of(type)],
     drop: async () => {
       await dynamo.send(new DeleteTableCommand({ TableName: config.tableName }));
       dynamo.destroy();

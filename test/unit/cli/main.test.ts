@@ -65,7 +65,6 @@ describe('runCli', () => {
     const closeMedia = vi.fn(async () => {});
     const openMedia = vi.fn(async () => ({
       store: {} as OpenedMedia['store'],
-      events: { publish: async () => {} },
       close: closeMedia,
     }));
     let stdout = '';

@@ -98,7 +98,7 @@ describe('EventBridgePublisher', () => {
 
   it('sends at most 10 entries per call', async () => {
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0 });
-    const events = Array.from({ length: 23 }, () => attachmentEvent('media.purged', attachment));
+    const events = Array.from({ length: 23 }, () => attachmentEvent('media.deleted', attachment));
     await publisher.publish(events);
     expect(
       eventBridge.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries?.length),
@@ -109,7 +109,7 @@ describe('EventBridgePublisher', () => {
     eventBridge
       .on(PutEventsCommand)
       .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] });
-    await expect(publisher.publish([attachmentEvent('media.purged', attachment)])).rejects.toThrow(
+    await expect(publisher.publish([attachmentEvent('media.deleted', attachment)])).rejects.toThrow(
       /rejected 1 event.*InternalFailure/,
     );
   });
@@ -117,7 +117,7 @@ describe('EventBridgePublisher', () => {
   it('publishAfterCommit logs a failure instead of throwing (the change is committed)', async () => {
     eventBridge.on(PutEventsCommand).rejects(new Error('down'));
     await expect(
-      publishAfterCommit(publisher, [attachmentEvent('media.purged', attachment)]),
+      publishAfterCommit(publisher, [attachmentEvent('media.deleted', attachment)]),
     ).resolves.toBeUndefined();
   });
 });
