@@ -22,6 +22,7 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { readItem } from '../db/batch-get.ts';
 import { indexShardsOf, type TableContext } from '../db/client.ts';
 import { withoutNulls } from '../db/items.ts';
 import {
@@ -157,9 +158,7 @@ class CommitRefusedError extends Error {
 }
 
 export async function getAttachment(ctx: TableContext, id: string): Promise<Attachment | null> {
-  const { Item } = await ctx.db.send(
-    new GetCommand({ TableName: ctx.tableName, Key: keys.attachment(id), ConsistentRead: true }),
-  );
+  const Item = await readItem(ctx, keys.attachment(id));
   return Item ? attachmentFromItem(Item) : null;
 }
 
