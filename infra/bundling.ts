@@ -38,7 +38,10 @@ export const BUNDLE_FILE = 'index.mjs';
  * registry (or an npm cache that already holds the arm64 packages) and takes a second or two.
  */
 export const INSTALLED_PACKAGES: Readonly<Record<string, readonly string[]>> = {
-  'process-media': ['sharp'],
+  // `@hyzyla/pdfium` (PDF thumbnails) has no native binary: it is installed rather than bundled
+  // because `lib/media/pdf-render.ts` reads `pdfium.wasm` from the package's directory, which
+  // esbuild would not copy; installed, it resolves from the bundle as it does in development.
+  'process-media': ['sharp', '@hyzyla/pdfium'],
 };
 
 /**

@@ -112,13 +112,12 @@ export interface MediaServiceProps {
   /** Throttling of the HTTP API's default stage. */
   throttle?: ThrottleProps;
   /**
-   * Reserved concurrency of the processing function (thumbnails, metadata backfill): at most
-   * this many stored files are processed at once, so a burst of uploads cannot take the
-   * account's whole Lambda concurrency; further events wait in Lambda's event queue (up to an
-   * hour, then the dead-letter queue). Off by default: reserving concurrency needs that much
-   * unreserved concurrency left in the account (Lambda keeps 100 unreserved), and a new account
-   * with the low default quota (10) refuses any reservation, failing the deploy. Set it once
-   * the account's quota is raised. Integer between 1 and 1000. @default none (unreserved pool)
+   * Most batches of stored files processed at once (thumbnails, metadata backfill): the
+   * maximum concurrency of the processing queue's event source, so a burst of uploads cannot
+   * take the account's whole Lambda concurrency; further events wait in the queue. Nothing is
+   * reserved, so any account deploys; without it processing scales as far as the account's
+   * concurrency (and the event source's 1,000 batches) go. Sizing: docs/capacity.md
+   * ("Processing"). Integer between 2 and 1000. @default none
    */
   processingConcurrency?: number;
   /**
@@ -184,9 +183,15 @@ export class MediaServicePropsError extends Error {
 const show = (value: unknown): string =>
   typeof value === 'string' ? JSON.stringify(value) : String(value);
 
-function positiveInteger(prop: string, value: unknown, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? '> 0' : `between 1 and ${max}`;
+function positiveInteger(
+  prop: string,
+  value: unknown,
+  max = Number.MAX_SAFE_INTEGER,
+  min = 1,
+): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const lower = min === 1 ? '> 0' : `>= ${min}`;
+    const range = max === Number.MAX_SAFE_INTEGER ? lower : `between ${min} and ${max}`;
     throw new MediaServicePropsError(prop, `must be an integer ${range}, got ${show(value)}`);
   }
   return value;
@@ -319,7 +324,7 @@ export function resolveMediaServiceProps(props: MediaServiceProps): ResolvedMedi
     processingConcurrency:
       props.processingConcurrency === undefined
         ? undefined
-        : positiveInteger('processingConcurrency', props.processingConcurrency, 1000),
+        : positiveInteger('processingConcurrency', props.processingConcurrency, 1000, 2),
     indexShards: positiveInteger('indexShards', props.indexShards ?? DEFAULTS.indexShards, 256),
     alarms: resolveAlarms(stageName, props.alarms ?? {}),
     cdn: resolveCdn(props.cdn),

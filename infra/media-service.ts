@@ -2,7 +2,7 @@
  * The whole service as one construct: the DynamoDB table (built from the shared definition),
  * the media bucket (versioned, Object Lock, lifecycle purge), one Lambda per route of
  * `functions/routes.ts` behind an HTTP API, the processing of stored files (S3 "Object Created"
- * events through EventBridge, with a dead-letter queue), the scheduled sweeps (purge, orphans),
+ * events through EventBridge into an SQS queue, with a dead-letter queue), the scheduled sweeps (purge, orphans),
  * the domain event bus, and the alarms worth paging on.
  *
  * Everything stateful is RETAINed: removing the stack never deletes media or records.
@@ -21,9 +21,8 @@ import {
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Alarm, Dashboard, IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus, Match, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
@@ -41,7 +40,6 @@ import { Construct } from 'constructs';
 import { routes as defaultRoutes, type RouteDefinition } from '../functions/routes.ts';
 import { tableDefinition } from '../lib/db/table-definition.ts';
 import { DEFAULT_METRICS_NAMESPACE } from '../lib/observability/metrics.ts';
-import { PROCESSED_PREFIX } from '../lib/processing/storage-events.ts';
 import { BucketProtection, defaultDeployRoleArns } from './bucket-protection.ts';
 import { MediaCdn } from './cdn.ts';
 import { pascal } from './construct-ids.ts';
@@ -58,6 +56,7 @@ import {
   type ResolvedMediaServiceProps,
   resolveMediaServiceProps,
 } from './media-service-props.ts';
+import { ProcessingQueue } from './processing-queue.ts';
 import { ServiceAlarms } from './service-alarms.ts';
 import { ServiceDashboard } from './service-dashboard.ts';
 import { ServiceFunction } from './service-function.ts';
@@ -86,13 +85,6 @@ export const SCHEDULED_FUNCTIONS = [
 /** The worker run on S3 "Object Created" events of stored files (thumbnails, metadata). */
 export const PROCESSING_FUNCTION = 'process-media';
 
-/**
- * How Lambda retries a failed processing run (it is invoked asynchronously by EventBridge):
- * twice, and not once the event is an hour old; then the event goes to the dead-letter queue.
- * An hour also bounds how long events wait behind the reserved concurrency.
- */
-export const PROCESSING_RETRIES = { retryAttempts: 2, maxEventAge: Duration.hours(1) } as const;
-
 /** Options of a function that only its creator decides (routes take the defaults). */
 export interface AddFunctionOptions {
   /** Reserved concurrency (a cap, and a guarantee). @default none: the account's pool */
@@ -115,14 +107,16 @@ export class MediaService extends Construct {
   readonly accessLogsBucket: Bucket;
   /** Domain events (`media.deleted`, `media.purged`, …; see lib/events/domain-events.ts). */
   readonly eventBus: EventBus;
+  /** Storage events of stored files, queued for `process-media` (`infra/processing-queue.ts`). */
+  readonly processing: ProcessingQueue;
   /**
-   * Processing events given up on: by Lambda after its retries (on-failure destination: the
-   * message wraps the event with the error) or by EventBridge when it could not invoke the
-   * function at all (target dead-letter queue: the event itself). Kept 14 days for inspection;
-   * re-sending an event's `detail` is safe, processing is idempotent.
+   * Processing events given up on: by the processing queue after its receives (the message is
+   * the EventBridge event) or by EventBridge when it could not queue an event at all. Kept 14
+   * days for inspection; re-sending a message's body to the processing queue is safe,
+   * processing is idempotent.
    */
   readonly processingDeadLetterQueue: Queue;
-  /** The default-bus rule that sends the bucket's "Object Created" events under `uploads/`. */
+  /** The default-bus rule that queues the bucket's "Object Created" events under `uploads/`. */
   readonly processingRule: Rule;
   readonly api: HttpApi;
   readonly stage: HttpStage;
@@ -242,8 +236,9 @@ export class MediaService extends Construct {
 
     for (const route of routes) this.addRoute(route);
     for (const worker of SCHEDULED_FUNCTIONS) this.addSchedule(worker.name, worker.every);
-    ({ rule: this.processingRule, deadLetterQueue: this.processingDeadLetterQueue } =
+    ({ queue: this.processing, deadLetterQueue: this.processingDeadLetterQueue } =
       this.addProcessing());
+    this.processingRule = this.processing.rule;
 
     this.bucketProtection = this.protectBucket(props.bucketProtection ?? {});
 
@@ -264,7 +259,7 @@ export class MediaService extends Construct {
       api: this.api,
       functions: new Map([...this.functions].map(([name, fn]) => [name, fn.function])),
       table: this.table,
-      processingFunction: this.addFunction(PROCESSING_FUNCTION),
+      processingQueue: this.processing.queue,
       processingRule: this.processingRule,
       deadLetterQueue: this.processingDeadLetterQueue,
       alarms: this.alarms,
@@ -397,20 +392,17 @@ export class MediaService extends Construct {
   }
 
   /**
-   * The processing worker on the bucket's "Object Created" events for stored files. S3 sends
-   * them to the default bus (EventBridge notifications are enabled on the bucket); the rule
-   * keeps those of this bucket under `uploads/` (thumbnails, staging and hold markers never
-   * trigger it, so it cannot trigger itself). EventBridge invokes asynchronously: Lambda
-   * retries a failed run (`PROCESSING_RETRIES`), then hands the event to the dead-letter queue,
-   * whose depth pages.
+   * The processing worker on the bucket's "Object Created" events for stored files, through the
+   * processing queue (`infra/processing-queue.ts`): S3 sends them to the default bus
+   * (EventBridge notifications are enabled on the bucket); the rule keeps those of this bucket
+   * under `uploads/` (thumbnails, staging and hold markers never trigger it, so it cannot
+   * trigger itself) and queues them; what keeps failing lands in the dead-letter queue, whose
+   * age pages, as does the age of the queue's oldest message.
    */
-  private addProcessing(): { rule: Rule; deadLetterQueue: Queue } {
+  private addProcessing(): { queue: ProcessingQueue; deadLetterQueue: Queue } {
     const name = PROCESSING_FUNCTION;
-    const fn = this.addFunction(name, {
-      reservedConcurrency: this.settings.processingConcurrency,
-      // Throttled events wait in Lambda's queue and are retried; what is lost pages below.
-      throttleAlarm: false,
-    });
+    // Throttled batches go back to the queue and are retried; the backlog age pages instead.
+    const fn = this.addFunction(name, { throttleAlarm: false });
     const deadLetterQueue = new Queue(this, 'ProcessingDeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -419,29 +411,20 @@ export class MediaService extends Construct {
     Validations.of(deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        'This queue is the dead-letter queue of the processing function (its on-failure ' +
-        'destination and its EventBridge target DLQ); a dead-letter queue of its own would ' +
-        'only move the same messages one queue further.',
+        'This queue is the dead-letter queue of the processing queue (its redrive target) and ' +
+        'of the EventBridge rule feeding it; a dead-letter queue of its own would only move ' +
+        'the same messages one queue further.',
     });
-    fn.configureAsyncInvoke({
-      ...PROCESSING_RETRIES,
-      onFailure: new SqsDestination(deadLetterQueue),
+    const queue = new ProcessingQueue(this, 'Processing', {
+      stageName: this.settings.stageName,
+      bucket: this.bucket,
+      processor: fn,
+      processorTimeout: Duration.seconds(accessFor(name, this.access).timeoutSeconds),
+      deadLetterQueue,
+      maxConcurrency: this.settings.processingConcurrency,
     });
-    const rule = new Rule(this, 'ProcessMediaOnObjectCreated', {
-      description: `media-service ${this.settings.stageName}: run ${name} on new stored files`,
-      eventPattern: {
-        source: ['aws.s3'],
-        detailType: ['Object Created'],
-        detail: {
-          bucket: { name: [this.bucket.bucketName] },
-          object: { key: Match.prefix(PROCESSED_PREFIX) },
-        },
-      },
-      // When EventBridge cannot hand an event over at all, it lands in the same queue.
-      targets: [new LambdaFunction(fn, { deadLetterQueue })],
-    });
-    this.serviceAlarms?.addProcessing(fn, deadLetterQueue);
-    return { rule, deadLetterQueue };
+    this.serviceAlarms?.addProcessing(queue.queue, deadLetterQueue);
+    return { queue, deadLetterQueue };
   }
 
   private createTable(): TableV2 {

@@ -11,7 +11,7 @@
  * | function error rate (each)   | failed invocations ≥ 5 % in 5 min (HTTP: with ≥ 20 invocations; workers: any run) |
  * | function throttle rate (each)| throttled ≥ 1 % of invocation attempts in 5 min (not processing) |
  * | DynamoDB throttling          | ≥ 10 throttled requests per minute in 2 consecutive 5-min periods |
- * | processing backlog age       | oldest queued processing event ≥ 15 min                        |
+ * | processing backlog age       | oldest message in the processing queue ≥ 15 min                |
  * | processing dead letters age  | oldest dead-lettered event ≥ 5 min (nobody re-sent it)         |
  */
 import { Duration } from 'aws-cdk-lib';
@@ -199,23 +199,17 @@ export class ServiceAlarms extends Construct {
   }
 
   /** How long stored files wait for processing, and how long a given-up one waits for a human. */
-  addProcessing(fn: IFunction, deadLetterQueue: IQueue): void {
+  addProcessing(queue: IQueue, deadLetterQueue: IQueue): void {
     const t = this.props.thresholds;
     const period = ALARM_PERIOD;
     this.add(
       'ProcessingBacklogAgeAlarm',
-      new Metric({
-        namespace: 'AWS/Lambda',
-        metricName: 'AsyncEventAge',
-        dimensionsMap: { FunctionName: fn.functionName },
-        period,
-        statistic: 'Maximum',
-      }),
+      queue.metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum' }),
       {
-        threshold: Duration.minutes(t.processingBacklogMinutes).toMilliseconds(),
+        threshold: Duration.minutes(t.processingBacklogMinutes).toSeconds(),
         description:
-          `A stored file waited >= ${t.processingBacklogMinutes} minutes for processing ` +
-          '(thumbnails late: throttled or failing runs are being retried).',
+          `A stored file waited >= ${t.processingBacklogMinutes} minutes in the processing ` +
+          'queue (thumbnails late: processing falls behind, is capped, or retries failing messages).',
       },
     );
     this.add(

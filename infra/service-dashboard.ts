@@ -29,7 +29,7 @@ export interface ServiceDashboardProps {
   api: HttpApi;
   functions: ReadonlyMap<string, IFunction>;
   table: ITableV2;
-  processingFunction: IFunction;
+  processingQueue: IQueue;
   processingRule: IRule;
   deadLetterQueue: IQueue;
   alarms: readonly Alarm[];
@@ -143,13 +143,15 @@ export class ServiceDashboard extends Construct {
       graph(
         'Processing backlog and dead letters',
         [
-          new Metric({
-            namespace: 'AWS/Lambda',
-            metricName: 'AsyncEventAge',
-            dimensionsMap: { FunctionName: props.processingFunction.functionName },
+          props.processingQueue.metricApproximateAgeOfOldestMessage({
             period: PERIOD,
             statistic: 'Maximum',
-            label: 'oldest queued event (ms)',
+            label: 'oldest queued event (s)',
+          }),
+          props.processingQueue.metricApproximateNumberOfMessagesVisible({
+            period: PERIOD,
+            statistic: 'Maximum',
+            label: 'queued events',
           }),
         ],
         [

@@ -1,19 +1,22 @@
 /**
  * Storage events under `npm start`: the local S3 server reports every object write, and those
  * the deployed EventBridge rule matches (created in the media bucket under `uploads/`) go to
- * the same processing handler the Lambda runs. Like S3 → EventBridge → Lambda they are
- * asynchronous (the write has already been answered) and a failed invocation is retried twice,
- * a little later, as Lambda does for asynchronous invocations. Each attempt is an invocation of
- * its own (`invocation-scope.ts`): its log lines carry its own `correlationId`.
+ * the same processing handler the Lambda runs, each as a batch of one SQS message whose body is
+ * the notification (deployed: S3 → EventBridge → SQS → Lambda). They are asynchronous (the
+ * write has already been answered) and a failed message (`batchItemFailures`, or a thrown
+ * error) is retried twice, a little later, as the queue redelivers it. Each attempt is an
+ * invocation of its own (`invocation-scope.ts`): its log lines carry its own `correlationId`.
  *
  * Must not import `lib/config.ts` (the stack sets the environment first): the handler is
  * loaded on the first event.
  */
+import { randomUUID } from 'node:crypto';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { logger } from '../lib/logger.ts';
 import { createdMediaObjects } from '../lib/processing/storage-events.ts';
 import { runInvocation } from './invocation-scope.ts';
 
-export type StorageEventHandler = (event: unknown) => Promise<unknown>;
+export type StorageEventHandler = (event: SQSEvent) => Promise<unknown>;
 
 export interface LocalStorageEventsOptions {
   bucketName: string;
@@ -61,10 +64,12 @@ export class LocalStorageEvents {
           throw error;
         });
         const handler = await this.handler;
-        await runInvocation((correlationId) => {
+        const response = await runInvocation((correlationId) => {
           logger.appendKeys({ correlationId, trigger: 's3:ObjectCreated' });
-          return handler(notification);
+          return handler(queueBatchOf(notification));
         });
+        const { batchItemFailures } = (response ?? {}) as Partial<SQSBatchResponse>;
+        if (batchItemFailures?.length) throw new Error('processing failed (see its log lines)');
         return;
       } catch (error) {
         const delay = delays[attempt];
@@ -81,4 +86,29 @@ export class LocalStorageEvents {
     if (this.options.onError) this.options.onError(error);
     else process.stderr.write(`storage event processing failed: ${(error as Error).message}\n`);
   }
+}
+
+/** A notification as the one message of an SQS batch, the shape the deployed queue delivers. */
+function queueBatchOf(notification: unknown): SQSEvent {
+  const now = String(Date.now());
+  return {
+    Records: [
+      {
+        messageId: randomUUID(),
+        receiptHandle: '',
+        body: JSON.stringify(notification),
+        attributes: {
+          ApproximateReceiveCount: '1',
+          SentTimestamp: now,
+          SenderId: 'local',
+          ApproximateFirstReceiveTimestamp: now,
+        },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:local:000000000000:processing',
+        awsRegion: 'local',
+      },
+    ],
+  };
 }

@@ -23,9 +23,13 @@ export const listItemSchema = z.object({
   fileSize: integer().check(z.minimum(1), z.describe('bytes of the stored file')),
   mimeType: storedMimeType(),
   url: z.string().check(z.describe('`/api/media/uploads/YYYY/MM/DD/<id without att_>.<ext>`')),
-  thumbnailUrl: z.nullable(
-    z.string().check(z.describe('`/api/media/thumbnails/YYYY/MM/DD/<id>-<run>.webp`')),
-  ),
+  thumbnailUrl: z
+    .nullable(z.string().check(z.describe('`/api/media/thumbnails/YYYY/MM/DD/<id>-<run>.webp`')))
+    .check(
+      z.describe(
+        'WebP, longest side 512 px, of raster images (HEIC included) and PDFs (first page); null until processed and for other types',
+      ),
+    ),
   width: pixels(),
   height: pixels(),
   duration: z.nullable(z.number().check(z.positive(), z.describe('seconds'))),

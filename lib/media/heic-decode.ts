@@ -10,13 +10,8 @@
  * declaring a huge picture costs no decoding. The module (about 2 MB of WebAssembly) is loaded on
  * the first HEIC file only.
  */
+import type { DecodedPicture } from './decoded-picture.ts';
 import { heifPrimaryDimensions } from './heif.ts';
-
-export interface DecodedPicture {
-  rgba: Uint8Array;
-  width: number;
-  height: number;
-}
 
 export class HeifRefusedError extends Error {
   constructor(message: string) {

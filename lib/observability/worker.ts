@@ -10,13 +10,13 @@ import { createMetrics, type Metrics, MetricUnit } from './metrics.ts';
 import { tracer } from './tracing.ts';
 
 export function workerHandler<Event, Result>(
-  handler: (event: Event, metrics: Metrics) => Promise<Result>,
+  handler: (event: Event, metrics: Metrics, context: Context) => Promise<Result>,
 ) {
   const metrics = createMetrics();
   const chain = middy<Event, Result>()
     .use(captureLambdaHandler(tracer))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
-    .handler((event) => handler(event, metrics));
+    .handler((event, context) => handler(event, metrics, context));
   // Callable with the event alone, as the local stack and tests invoke workers.
   return (event: Event, context?: Context): Promise<Result> =>
     chain(event, context ?? ({} as Context));

@@ -106,7 +106,8 @@ function fileOperations(
   kind: 'file' | 'thumbnail',
   content: () => Record<string, JsonSchema>,
 ): Record<'GET' | 'HEAD', OperationSpec> {
-  const what = kind === 'file' ? 'a stored file' : "an image's WebP thumbnail";
+  const what =
+    kind === 'file' ? 'a stored file' : "an image's or PDF's (first page) WebP thumbnail";
   const name = kind === 'file' ? 'File' : 'Thumbnail';
   const parameters = [
     ...fileSegments(kind === 'file' ? FILE_NAME : THUMBNAIL_NAME),

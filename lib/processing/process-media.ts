@@ -1,6 +1,6 @@
 /**
  * Processing of a stored file after an "object created" event: a WebP thumbnail for raster
- * images, and the metadata the upload could not read (width/height of an image, duration of an
+ * images and PDFs (first page), and the metadata the upload could not read (width/height of an image, duration of an
  * audio file). Events are at least once and unordered, so every step is idempotent:
  *
  * 1. The record decides. No record yet: the upload stores its blob before it commits, so the
@@ -25,8 +25,9 @@
  * Every thumbnail is recorded with its placeholder (BlurHash and average colour, see
  * `placeholder.ts`) in the same write.
  *
- * Files the decoders refuse (image bombs, corrupt data) and types without thumbnails (SVG,
- * audio, Lottie) end without a thumbnail and without an error: retrying cannot help.
+ * Files the decoders refuse (image bombs, corrupt data, PDFs beyond PDFium's time or memory
+ * limits) and types without thumbnails (SVG, audio, Lottie) end without a thumbnail and without
+ * an error: retrying cannot help.
  */
 
 import { type NotifyMediaEvent, notifyCommitted } from '../attachments/media-events.ts';
@@ -111,7 +112,7 @@ export async function processStoredObject(
   if (wanted.thumbnail || wanted.size) {
     const result = await makeThumbnail(stored.body, attachment.mimeType);
     if (result.kind === 'refused') {
-      logger.warn('no thumbnail: the image was refused', {
+      logger.warn('no thumbnail: the file was refused', {
         attachmentId: attachment.id,
         reason: result.reason,
       });

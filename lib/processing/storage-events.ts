@@ -1,8 +1,10 @@
 /**
  * "Object created" events of the media bucket, in both shapes S3 delivers them: through
  * EventBridge (`detail-type: "Object Created"`, the deployed trigger) and as an S3 event
- * notification (`Records[]`, what the local S3 server emits). Only stored files trigger
- * processing: keys under `uploads/`. Thumbnails, staging, trash and hold markers do not,
+ * notification (`Records[]`, what the local S3 server emits). Deployed, the EventBridge rule
+ * buffers them in an SQS queue, so each reaches processing as the JSON body of a queue message
+ * (`createdMediaObjectsInMessage`); `npm start` wraps its notifications the same way. Only
+ * stored files trigger processing: keys under `uploads/`. Thumbnails, staging, trash and hold markers do not,
  * which also keeps the processing from triggering itself.
  */
 import { z } from 'zod';
@@ -77,4 +79,18 @@ export function createdMediaObjects(event: unknown, bucket: string): CreatedObje
   return found.filter(
     (object) => object.bucket === bucket && object.key.startsWith(PROCESSED_PREFIX),
   );
+}
+
+/**
+ * The stored files a queue message reports created: its body is one storage event as JSON.
+ * Empty when the body is not JSON or not such an event (nothing to process, nothing to retry).
+ */
+export function createdMediaObjectsInMessage(body: string, bucket: string): CreatedObject[] {
+  let event: unknown;
+  try {
+    event = JSON.parse(body);
+  } catch {
+    return [];
+  }
+  return createdMediaObjects(event, bucket);
 }

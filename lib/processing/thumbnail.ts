@@ -2,8 +2,9 @@
  * Thumbnails with sharp (libvips): WebP, longest side 512 px, never upscaled, EXIF orientation
  * applied, first frame of an animation. sharp decodes JPEG, PNG, GIF, WebP and AVIF itself;
  * HEIC/HEIF is decoded to pixels by libheif in WebAssembly (`lib/media/heic-decode.ts`, sharp's
- * prebuilt libvips has no HEVC decoder) and then takes the same path. SVG would mean rendering
- * client-supplied markup, and audio and Lottie have no picture to shrink.
+ * prebuilt libvips has no HEVC decoder), and the first page of a PDF is drawn by PDFium in
+ * WebAssembly (`lib/media/pdf-render.ts`); both then take the same path. SVG would mean
+ * rendering client-supplied markup, and audio and Lottie have no picture to shrink.
  *
  * Every input is hostile: the pixel limit refuses an "image bomb" (a small file that declares
  * 20000×20000 pixels) from its header, before anything is decoded; the timeout bounds the CPU
@@ -11,7 +12,9 @@
  * gets no thumbnail.
  */
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
-import { type DecodedPicture, decodeHeif } from '../media/heic-decode.ts';
+import type { DecodedPicture } from '../media/decoded-picture.ts';
+import { decodeHeif } from '../media/heic-decode.ts';
+import { type PdfLimits, renderPdfFirstPage } from '../media/pdf-render.ts';
 
 // Each Lambda invocation handles one image: libvips' operation cache would only hold memory.
 sharp.cache(false);
@@ -25,6 +28,17 @@ export const THUMBNAIL_MIME_TYPE = 'image/webp';
  */
 export const MAX_INPUT_PIXELS = 100_000_000;
 const TIMEOUT_SECONDS = 30;
+/**
+ * Page 1 is drawn at twice the thumbnail's side, so text stays legible once sharp shrinks it.
+ * A page takes well under a second (bench: `npm run bench -- --only=decode`); one that needs
+ * 15 s is not worth a thumbnail. The heap cap leaves room for a 50 MB document (the upload
+ * limit) and keeps PDFium well inside the processing function's memory.
+ */
+export const PDF_LIMITS: PdfLimits = {
+  longestSide: THUMBNAIL_MAX_SIDE * 2,
+  timeoutMs: 15_000,
+  maxHeapBytes: 256 * 1024 * 1024,
+};
 
 /** How the picture of each type with a thumbnail becomes pixels sharp can take. */
 const DECODERS: Readonly<
@@ -36,6 +50,7 @@ const DECODERS: Readonly<
   'image/webp': 'sharp',
   'image/avif': 'sharp',
   'image/heic': (bytes) => decodeHeif(bytes, MAX_INPUT_PIXELS),
+  'application/pdf': (bytes) => renderPdfFirstPage(bytes, PDF_LIMITS),
 };
 
 /** True for the stored (canonical) MIME types that get a thumbnail. */

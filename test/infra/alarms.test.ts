@@ -75,9 +75,7 @@ describe('alarm destinations', () => {
       expect(alarm.TreatMissingData).toBe('notBreaching');
       // Rates (math expressions), latencies and ages: never a raw count of errors.
       const judged = expressionOf(alarm) ? 'rate' : alarm.MetricName;
-      expect(['rate', 'Latency', 'AsyncEventAge', 'ApproximateAgeOfOldestMessage']).toContain(
-        judged,
-      );
+      expect(['rate', 'Latency', 'ApproximateAgeOfOldestMessage']).toContain(judged);
     }
   });
 
@@ -188,7 +186,7 @@ describe('rate-based thresholds', () => {
     expect(errors && expressionOf(errors)).toBe(
       'IF(invocations >= 1, 100 * errors / invocations, 0)',
     );
-    // Throttled processing events wait and are retried; the backlog age pages instead.
+    // Throttled processing batches return to the queue; the backlog age pages instead.
     expect(Boolean(functionAlarm(name, 'Throttles'))).toBe(name !== PROCESSING_FUNCTION);
   });
 
@@ -206,11 +204,17 @@ describe('rate-based thresholds', () => {
 
   it('processing: backlog age and dead-letter age', () => {
     template().hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/Lambda',
-      MetricName: 'AsyncEventAge',
-      Dimensions: [{ Name: 'FunctionName', Value: ref(fnId(PROCESSING_FUNCTION)) }],
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [idOf(synth.stack.service.processing.queue), 'QueueName'] },
+        },
+      ],
       Statistic: 'Maximum',
-      Threshold: t.processingBacklogMinutes * 60_000,
+      Threshold: t.processingBacklogMinutes * 60,
+      AlarmActions: topic,
     });
     template().hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',

@@ -324,7 +324,7 @@ describe('bundles', () => {
   }, 40_000);
 
   it('process-media: sharp installed for Linux arm64 with glibc (the Lambda runtime), nothing else', () => {
-    expect(installedOf('process-media')).toEqual(['sharp']);
+    expect(installedOf('process-media')).toEqual(['sharp', '@hyzyla/pdfium']);
     const modules = path.join(assetDir('process-media'), 'node_modules');
     const version = (dir: string) =>
       (
@@ -358,6 +358,32 @@ describe('bundles', () => {
     expect(
       elfMachine(path.join(modules, '@img', 'sharp-libvips-linux-arm64', 'lib', libvips as string)),
     ).toBe(0xb7);
+  });
+
+  it('process-media: PDFium in WebAssembly, resolved from the bundle, renders a PDF', async () => {
+    const modules = path.join(assetDir('process-media'), 'node_modules');
+    const projectPdfium = JSON.parse(
+      readFileSync(path.join(PROJECT_ROOT, 'node_modules/@hyzyla/pdfium/package.json'), 'utf8'),
+    ) as { version: string };
+    const installed = JSON.parse(
+      readFileSync(path.join(modules, '@hyzyla/pdfium/package.json'), 'utf8'),
+    ) as { version: string };
+    expect(installed.version).toBe(projectPdfium.version);
+    // WebAssembly, no native code: the same file on every platform.
+    const wasm = readFileSync(path.join(modules, '@hyzyla/pdfium/dist/pdfium.wasm'));
+    expect(wasm.subarray(0, 4).toString('latin1')).toBe('\0asm');
+    expect(readdirSync(path.join(modules, '@hyzyla'))).toEqual(['pdfium']);
+    // What lib/media/pdf-render.ts does, from the bundle's own location in an isolated copy.
+    const bundle = isolatedBundle('process-media');
+    const script = path.join(path.dirname(bundle), 'render-check.mjs');
+    writeFileSync(script, PDFIUM_CHECK);
+    const pdf = path.join(PROJECT_ROOT, 'test/fixtures/media/document-1page.pdf');
+    const { stdout } = await run(process.execPath, [script, pdf], {
+      cwd: path.dirname(bundle),
+      env: { PATH: process.env.PATH ?? '' },
+      timeout: 60_000,
+    });
+    expect(JSON.parse(stdout)).toEqual({ width: 200, height: 100, bytes: 200 * 100 * 4 });
   });
 
   for (const [name, event] of Object.entries(WORKER_EVENTS)) {
@@ -398,6 +424,29 @@ try {
 } catch (error) {
   report({ ok: false, phase, error: String(error && error.stack || error) });
 }
+`;
+
+/**
+ * Runs beside the bundle (`index.mjs`): resolves `pdfium.wasm` and imports `@hyzyla/pdfium` the
+ * way lib/media/pdf-render.ts does from inside the bundle, and renders page 1 of a PDF.
+ */
+const PDFIUM_CHECK = `
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+const bundle = new URL('./${BUNDLE_FILE}', import.meta.url);
+const wasm = readFileSync(createRequire(bundle).resolve('@hyzyla/pdfium/pdfium.wasm'));
+const module = await WebAssembly.compile(wasm);
+const { PDFiumLibrary } = await import(createRequire(bundle).resolve('@hyzyla/pdfium'));
+const library = await PDFiumLibrary.init({
+  instantiateWasm: (imports, receive) => {
+    const instance = new WebAssembly.Instance(module, imports);
+    receive(instance);
+    return instance.exports;
+  },
+});
+const document = await library.loadDocument(readFileSync(process.argv[2]));
+const page = await document.getPage(0).render({ scale: 1 });
+process.stdout.write(JSON.stringify({ width: page.width, height: page.height, bytes: page.data.length }));
 `;
 
 /** A localhost port with nothing listening (bound, then released). */

@@ -56,8 +56,14 @@ const httpFunctionNames: string[] = [...new Set(routes.map((r) => r.name))];
 const scheduledNames: string[] = SCHEDULED_FUNCTIONS.map((w) => w.name);
 const workerNames: string[] = [...scheduledNames, PROCESSING_FUNCTION];
 const functionNames: string[] = [...httpFunctionNames, ...workerNames];
-/** What the Lambda service needs to hand a failed processing event to the dead-letter queue. */
-const DLQ_SEND = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
+/** What Lambda's SQS event source needs of the processing function's role. */
+const QUEUE_CONSUME = [
+  'sqs:ChangeMessageVisibility',
+  'sqs:DeleteMessage',
+  'sqs:GetQueueAttributes',
+  'sqs:GetQueueUrl',
+  'sqs:ReceiveMessage',
+];
 const TABLE_READS = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
 
 /** The Lambda resource of function `name` (found through the construct, not by guessing ids). */
@@ -81,6 +87,9 @@ const dlqId = () =>
   synth.stack.getLogicalId(
     synth.stack.service.processingDeadLetterQueue.node.defaultChild as never,
   );
+const queueId = () =>
+  synth.stack.getLogicalId(synth.stack.service.processing.queue.node.defaultChild as never);
+const queue = () => json.Resources[queueId()] as CfnResource;
 const lambdaIdOf = (name: string) =>
   synth.stack.getLogicalId(
     synth.stack.service.functions.get(name)?.function.node.defaultChild as never,
@@ -405,21 +414,22 @@ describe('IAM least privilege (deployed functions)', () => {
   it.each(functionNames)('%s: exactly the actions of its access entry', (name) => {
     const actual = [...actionsOf(statements(name))].sort();
     const expected = expectedActions(functionAccess[name] as FunctionAccess);
-    // Plus, for the processing worker, the hand-over of failed events to its dead-letter queue.
-    if (name === PROCESSING_FUNCTION) expected.push(...DLQ_SEND);
+    // Plus, for the processing worker, what its event source needs to consume its queue.
+    if (name === PROCESSING_FUNCTION) expected.push(...QUEUE_CONSUME);
     expect(actual).toEqual(expected.sort());
   });
 
-  it('only the processing worker may send to the dead-letter queue, that queue only', () => {
+  it('only the processing worker touches a queue: its own, and sends to none', () => {
     for (const name of functionNames) {
-      const sends = statements(name).filter((s) =>
+      const sqs = statements(name).filter((s) =>
         asList(s.Action).some((a) => a.startsWith('sqs:')),
       );
       if (name !== PROCESSING_FUNCTION) {
-        expect(sends, name).toEqual([]);
+        expect(sqs, name).toEqual([]);
         continue;
       }
-      expect(sends.flatMap((s) => asList(s.Resource).map(flatten))).toEqual([`<${dlqId()}.Arn>`]);
+      expect(sqs.flatMap((s) => asList(s.Resource).map(flatten))).toEqual([`<${queueId()}.Arn>`]);
+      expect(sqs.flatMap((s) => asList(s.Action))).not.toContain('sqs:SendMessage');
     }
   });
 
@@ -583,12 +593,12 @@ describe('deletion lifecycle: purge queue, sweeps and domain events', () => {
     ).toHaveLength(1);
   });
 
-  it('EventBridge invokes only the workers, each through its own rule', () => {
+  it('EventBridge invokes only the sweeps, each through its own rule (processing: a queue)', () => {
     const invoke = resourcesOf(json, 'AWS::Lambda::Permission').filter(
       ([, p]) => p.Properties.Principal === 'events.amazonaws.com',
     );
     expect(invoke.map(([, p]) => flatten(p.Properties.FunctionName)).sort()).toEqual(
-      workerNames.map((name) => `<${lambdaId(name)}.Arn>`).sort(),
+      scheduledNames.map((name) => `<${lambdaId(name)}.Arn>`).sort(),
     );
     expect(resourcesOf(json, 'AWS::Events::Rule')).toHaveLength(workerNames.length);
   });
@@ -634,82 +644,94 @@ describe('processing on storage events', () => {
     expect(PROCESSED_PREFIX).toBe('uploads/');
   });
 
-  it('targets process-media only, with the dead-letter queue for events it cannot deliver', () => {
+  it('targets the processing queue only, with the dead-letter queue for events it cannot queue', () => {
     expect(processingRule().Properties.Targets).toEqual([
       {
         Id: 'Target0',
-        Arn: { 'Fn::GetAtt': [lambdaIdOf(PROCESSING_FUNCTION), 'Arn'] },
+        Arn: { 'Fn::GetAtt': [queueId(), 'Arn'] },
         DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlqId(), 'Arn'] } },
       },
     ]);
+    // Nothing invokes the function but its event source: no EventBridge invoke permission.
     const invoke = resourcesOf(json, 'AWS::Lambda::Permission').filter(
-      ([, p]) =>
-        p.Properties.Principal === 'events.amazonaws.com' &&
-        flatten(p.Properties.FunctionName) === `<${lambdaIdOf(PROCESSING_FUNCTION)}.Arn>`,
+      ([, p]) => flatten(p.Properties.FunctionName) === `<${lambdaIdOf(PROCESSING_FUNCTION)}.Arn>`,
     );
-    expect(invoke.map(([, p]) => flatten(p.Properties.SourceArn))).toEqual([
-      `<${synth.stack.getLogicalId(synth.stack.service.processingRule.node.defaultChild as never)}.Arn>`,
-    ]);
+    expect(invoke).toEqual([]);
+    expect(resourcesOf(json, 'AWS::Lambda::EventInvokeConfig')).toEqual([]);
   });
 
-  it('retries a failed run twice within an hour, then hands the event to the queue', () => {
-    const [, config] = onlyResource(json, 'AWS::Lambda::EventInvokeConfig');
-    expect(config.Properties).toEqual({
-      FunctionName: ref(lambdaIdOf(PROCESSING_FUNCTION)),
-      Qualifier: '$LATEST',
-      MaximumRetryAttempts: 2,
-      MaximumEventAgeInSeconds: 3600,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlqId(), 'Arn'] } } },
-    });
-  });
-
-  it('the dead-letter queue is encrypted, keeps messages 14 days and refuses plain HTTP', () => {
-    const [id, queue] = onlyResource(json, 'AWS::SQS::Queue');
-    expect(id).toBe(dlqId());
-    expect(queue.Properties).toMatchObject({
+  it('the queue: visibility 6 × the function timeout, dead letter after 5 receives', () => {
+    expect(queue().Properties).toEqual({
+      Tags: expect.anything(),
       SqsManagedSseEnabled: true,
-      MessageRetentionPeriod: 14 * 86_400,
-    });
-    const [, policy] = onlyResource(json, 'AWS::SQS::QueuePolicy');
-    expect(policy.Properties.Queues).toEqual([ref(dlqId())]);
-    const policyStatements = policy.Properties.PolicyDocument.Statement as Array<
-      Statement & { Principal: unknown; Condition: unknown }
-    >;
-    expect(policyStatements).toContainEqual({
-      Effect: 'Deny',
-      Action: 'sqs:*',
-      Principal: { AWS: '*' },
-      Resource: { 'Fn::GetAtt': [dlqId(), 'Arn'] },
-      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-    });
-    // The only other grant: EventBridge, for this rule's undeliverable events.
-    const allows = policyStatements.filter((st) => st.Effect === 'Allow');
-    expect(allows).toHaveLength(1);
-    expect(allows[0]).toMatchObject({
-      Action: 'sqs:SendMessage',
-      Principal: { Service: 'events.amazonaws.com' },
-      Condition: {
-        ArnEquals: {
-          'aws:SourceArn': {
-            'Fn::GetAtt': [
-              synth.stack.getLogicalId(
-                synth.stack.service.processingRule.node.defaultChild as never,
-              ),
-              'Arn',
-            ],
-          },
-        },
+      MessageRetentionPeriod: 4 * 86_400,
+      VisibilityTimeout: 6 * 120,
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [dlqId(), 'Arn'] },
+        maxReceiveCount: 5,
       },
     });
+    expect(lambdaOf(PROCESSING_FUNCTION).Properties.Timeout).toBe(120);
   });
 
-  it('reserves the configured concurrency (a cap on parallel image work)', () => {
-    const p = lambdaOf(PROCESSING_FUNCTION).Properties;
-    expect(p.ReservedConcurrentExecutions).toBe(25);
-    expect(p.MemorySize).toBe(1536);
-    expect(p.Timeout).toBe(120);
-    for (const name of functionNames.filter((n) => n !== PROCESSING_FUNCTION)) {
-      expect(lambdaOf(name).Properties.ReservedConcurrentExecutions, name).toBeUndefined();
+  it('feeds process-media in batches of 10, capped at processingConcurrency, partial failures', () => {
+    const [, mapping] = onlyResource(json, 'AWS::Lambda::EventSourceMapping');
+    expect(mapping.Properties).toEqual({
+      Tags: expect.anything(),
+      FunctionName: ref(lambdaIdOf(PROCESSING_FUNCTION)),
+      EventSourceArn: { 'Fn::GetAtt': [queueId(), 'Arn'] },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 25 },
+    });
+    // Without the prop no cap (see the defaults below), and never reserved concurrency.
+    expect(lambdaOf(PROCESSING_FUNCTION).Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('both queues are encrypted and refuse plain HTTP; only this rule may send to them', () => {
+    const dlq = json.Resources[dlqId()] as CfnResource;
+    expect(dlq.Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      // Longer than the queue's: a standard queue keeps a message's original enqueue time.
+      MessageRetentionPeriod: 14 * 86_400,
+    });
+    const policies = resourcesOf(json, 'AWS::SQS::QueuePolicy');
+    expect(policies.map(([, p]) => p.Properties.Queues).sort()).toEqual(
+      [[ref(dlqId())], [ref(queueId())]].sort(),
+    );
+    for (const [, policy] of policies) {
+      const [queueRef] = policy.Properties.Queues as Array<{ Ref: string }>;
+      const policyStatements = policy.Properties.PolicyDocument.Statement as Array<
+        Statement & { Principal: unknown; Condition: unknown }
+      >;
+      expect(policyStatements).toContainEqual({
+        Effect: 'Deny',
+        Action: 'sqs:*',
+        Principal: { AWS: '*' },
+        Resource: { 'Fn::GetAtt': [queueRef?.Ref, 'Arn'] },
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      });
+      const allows = policyStatements.filter((st) => st.Effect === 'Allow');
+      expect(allows).toHaveLength(1);
+      // Sending (plus looking the queue up), never receiving or deleting.
+      expect(asList(allows[0]?.Action ?? []).filter((a) => !/^sqs:GetQueue/.test(a))).toEqual([
+        'sqs:SendMessage',
+      ]);
+      expect(allows[0]).toMatchObject({
+        Principal: { Service: 'events.amazonaws.com' },
+        Condition: {
+          ArnEquals: {
+            'aws:SourceArn': {
+              'Fn::GetAtt': [
+                synth.stack.getLogicalId(
+                  synth.stack.service.processingRule.node.defaultChild as never,
+                ),
+                'Arn',
+              ],
+            },
+          },
+        },
+      });
     }
   });
 
@@ -917,6 +939,9 @@ describe('defaults', () => {
     for (const [id, fn] of resourcesOf(dev.json, 'AWS::Lambda::Function')) {
       expect(fn.Properties.ReservedConcurrentExecutions, id).toBeUndefined();
     }
+    // Nor a cap on the processing queue's event source: it scales as far as the account goes.
+    const [, mapping] = onlyResource(dev.json, 'AWS::Lambda::EventSourceMapping');
+    expect(mapping.Properties.ScalingConfig).toBeUndefined();
   });
 });
 

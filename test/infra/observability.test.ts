@@ -95,7 +95,7 @@ describe('dashboard', () => {
     expect(body).toContain('"stat":"p50"');
     expect(body).toContain('"stat":"p99"');
     expect(body).toContain('ConsumedReadCapacityUnits');
-    expect(body).toContain('AsyncEventAge');
+    expect(body).toContain('ApproximateAgeOfOldestMessage');
     expect(body).toContain('FailedInvocations');
     expect(body).toContain(
       `SEARCH('{${METRICS_NAMESPACE},service,route,code} MetricName=\\"Rejects\\"`,

@@ -141,12 +141,13 @@ describe('other props', () => {
     ],
     [{ alarms: { apiMinimumRequests: 0 } }, /alarms.apiMinimumRequests must be an integer > 0/],
     [
-      { processingConcurrency: 0 },
-      /processingConcurrency must be an integer between 1 and 1000, got 0/,
+      // The event source's maximum concurrency: AWS accepts 2 to 1000.
+      { processingConcurrency: 1 },
+      /processingConcurrency must be an integer between 2 and 1000, got 1/,
     ],
     [
       { processingConcurrency: 1001 },
-      /processingConcurrency must be an integer between 1 and 1000, got 1001/,
+      /processingConcurrency must be an integer between 2 and 1000, got 1001/,
     ],
     [{ indexShards: 0 }, /indexShards must be an integer between 1 and 256, got 0/],
     [{ indexShards: 257 }, /indexShards must be an integer between 1 and 256, got 257/],

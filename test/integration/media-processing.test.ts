@@ -27,6 +27,7 @@ import {
 import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
 import { type MediaStore, sha256Hex } from '../../lib/storage/media-store.ts';
 import { eventsAbout, waitForEvents } from '../support/events.ts';
+import { onePagePdf, pdfDeflated } from '../support/pdf.ts';
 import { waitForThumbnail } from '../support/processing.ts';
 import { type Scenario, seedScenario } from '../support/seed.ts';
 import { api, testConfig, testS3, testTable } from '../support/stack.ts';
@@ -62,14 +63,19 @@ function processing(overrides: Partial<ProcessingDeps> = {}) {
 }
 
 /** An attachment committed the way uploads commit it, its blob in this test's bucket. */
-async function uploaded(file: string, mimeType: string, postId = s.posts.published) {
+async function uploaded(
+  file: string,
+  mimeType: string,
+  postId = s.posts.published,
+  bytes: Uint8Array = bytesOf(file),
+) {
   const post = await assertMayUpload(testTable(), author, postId);
   const detail = await storeAndCommitUpload(
     { table: testTable(), store },
     author,
     post,
     { postId, fileName: file, mimeType },
-    bytesOf(file),
+    bytes,
   );
   return (await getAttachment(testTable(), detail.id)) as Attachment;
 }
@@ -151,13 +157,48 @@ describe('thumbnails', () => {
     ['image-svg-with-script.svg', 'image/svg+xml'],
     ['audio-1.5s.mp3', 'audio/mpeg'],
     ['audio-1.5s.wav', 'audio/wav'],
-    ['document-1page.pdf', 'application/pdf'],
     ['lottie-100x60-1.5s.json', 'application/json'],
   ])('%s: no thumbnail and no error', async (file, mimeType) => {
     const attachment = await uploaded(file, mimeType);
     const { deps, events } = processing();
     expect(await processStoredObject(deps, eventFor(attachment.storageKey))).toBe('nothing_to_do');
     expect(await getAttachment(testTable(), attachment.id)).toEqual(attachment);
+    expect(await thumbnailObjectsOf(attachment)).toEqual([]);
+    expect(events).toEqual([]);
+  });
+
+  it("a PDF → page 1 as a 512x256 WebP with a placeholder; the page is not the file's size", async () => {
+    const attachment = await uploaded('document-1page.pdf', 'application/pdf');
+    const { deps, events } = processing();
+    expect(await processStoredObject(deps, eventFor(attachment.storageKey))).toBe('processed');
+    const after = (await getAttachment(testTable(), attachment.id)) as Attachment;
+    expect(await storedImage(after.thumbnailKey as string)).toMatchObject({
+      contentType: 'image/webp',
+      format: 'webp',
+      width: 512,
+      height: 256,
+    });
+    expect(after.placeholder?.color).toMatch(/^#[0-9a-f]{6}$/);
+    expect(after).toMatchObject({ width: null, height: null, fileType: 'document' });
+    expect(events).toEqual([{ type: 'media.processed', attachment: after }]);
+  });
+
+  it.each([
+    ['truncated', bytesOf('document-1page.pdf').subarray(0, 300)],
+    // Two million drawing operations (about 40 kB compressed): more memory than PDFium may use.
+    [
+      'hostile',
+      onePagePdf('/MediaBox [0 0 1000 1000] /Contents 4 0 R', [
+        pdfDeflated('', '0 0 1000 1000 re f\n'.repeat(2_000_000)),
+      ]),
+    ],
+  ])('a %s PDF: no thumbnail, no placeholder, no error', async (_, bytes) => {
+    const attachment = await uploaded('broken.pdf', 'application/pdf', undefined, bytes);
+    const { deps, events } = processing();
+    expect(await processStoredObject(deps, eventFor(attachment.storageKey))).toBe('nothing_to_do');
+    expect(await getAttachment(testTable(), attachment.id)).toEqual(attachment);
+    expect(attachment.thumbnailKey).toBeNull();
+    expect(attachment.placeholder ?? null).toBeNull();
     expect(await thumbnailObjectsOf(attachment)).toEqual([]);
     expect(events).toEqual([]);
   });

@@ -13,8 +13,9 @@ import { createApiKey } from '../../lib/directory/admin/api-key-records.ts';
 import { type Scenario, seedScenario } from '../support/seed.ts';
 import { api, testTable } from '../support/stack.ts';
 
-// A PDF: no thumbnail is made for it, so nothing changes an attachment behind the test's back.
-const pdf = readFileSync(new URL('../fixtures/media/document-1page.pdf', import.meta.url));
+// An SVG: no thumbnail is made for it (and its size is read at upload), so nothing changes an
+// attachment behind the test's back.
+const svg = readFileSync(new URL('../fixtures/media/image-120x80.svg', import.meta.url));
 const table = testTable();
 let s: Scenario;
 /** An admin key with `media:read` only. */
@@ -37,9 +38,9 @@ async function upload(postId = s.posts.published, key = s.author.key) {
     key,
     body: {
       postId,
-      fileName: 'f.pdf',
-      mimeType: 'application/pdf',
-      fileData: pdf.toString('base64'),
+      fileName: 'f.svg',
+      mimeType: 'image/svg+xml',
+      fileData: svg.toString('base64'),
     },
   });
   expect(response.status).toBe(201);

@@ -1,24 +1,29 @@
 /**
- * The `process-media` Lambda handler itself, with the event shapes S3 delivers: EventBridge
- * (the deployed trigger) and S3 notifications (`Records[]`). It runs here on a bucket of its
- * own, configured through the environment like a Lambda (read once, at import).
+ * The `process-media` Lambda handler itself, fed as the deployed queue feeds it: SQS batches
+ * (the event shape Lambda's SQS event source delivers) whose message bodies are storage events
+ * (EventBridge "Object Created", deployed; S3 notifications, `npm start`). It answers
+ * `batchItemFailures` with the messages to retry. It runs here on a bucket of its own,
+ * configured through the environment like a Lambda (read once, at import).
  */
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Scenario, seedScenario } from '../support/seed.ts';
 import { testS3, testTable } from '../support/stack.ts';
 
 const bucket = `handler-${Date.now().toString(36)}`;
-let handler: (event: unknown) => Promise<Array<{ key: string; outcome: string }>>;
+let handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
 let s: Scenario;
 // Imported after the environment is set: through lib/config.ts they read it once, at import.
 let lib: {
   getAttachment: typeof import('../../lib/attachments/records.ts').getAttachment;
   assertMayUpload: typeof import('../../lib/attachments/upload-commit.ts').assertMayUpload;
   storeAndCommitUpload: typeof import('../../lib/attachments/upload-commit.ts').storeAndCommitUpload;
+  storageKeyFor: typeof import('../../lib/attachments/model.ts').storageKeyFor;
   mediaStoreFrom: typeof import('../../lib/storage/configured-store.ts').mediaStoreFrom;
   config: typeof import('../../lib/config.ts').config;
   eventsAbout: typeof import('../support/events.ts').eventsAbout;
@@ -50,6 +55,7 @@ beforeAll(async () => {
   lib = {
     ...(await import('../../lib/attachments/records.ts')),
     ...(await import('../../lib/attachments/upload-commit.ts')),
+    ...(await import('../../lib/attachments/model.ts')),
     ...(await import('../../lib/storage/configured-store.ts')),
     ...(await import('../../lib/config.ts')),
     // Through lib/events/publisher.ts it imports lib/config.ts too.
@@ -73,21 +79,61 @@ async function uploadedJpeg() {
 
 const keyOf = (url: string) => url.replace('/api/media/', '');
 
-describe('process-media handler', () => {
-  it('takes the EventBridge "Object Created" shape', async () => {
+/** What S3 puts on the default bus, and the processing rule forwards to the queue as the body. */
+const objectCreated = (key: string) => ({
+  version: '0',
+  id: randomUUID(),
+  'detail-type': 'Object Created',
+  source: 'aws.s3',
+  account: '123456789012',
+  time: new Date().toISOString(),
+  region: 'eu-west-1',
+  resources: [`arn:aws:s3:::${bucket}`],
+  detail: {
+    version: '0',
+    bucket: { name: bucket },
+    object: { key, size: 1, etag: 'd41d8cd98f00b204e9800998ecf8427e', sequencer: '0066A1' },
+    'request-id': 'N4N7GDK58NMKJ12R',
+    requester: '123456789012',
+    reason: 'PutObject',
+  },
+});
+
+/** One SQS message as Lambda's SQS event source hands it over (standard queue). */
+const message = (body: unknown, receiveCount = 1): SQSRecord => {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  return {
+    messageId: randomUUID(),
+    receiptHandle: `AQEB${randomUUID()}`,
+    body: text,
+    attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      SentTimestamp: String(Date.now()),
+      SenderId: 'AIDAIENQZJOLO23YVJ4VO',
+      ApproximateFirstReceiveTimestamp: String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: createHash('md5').update(text).digest('hex'),
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:media-processing',
+    awsRegion: 'eu-west-1',
+  };
+};
+
+const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
+
+/** A stored file under uploads/ whose upload has not committed (yet): processing must retry. */
+async function uncommittedFile(): Promise<string> {
+  const key = lib.storageKeyFor(`att_${randomUUID().replaceAll('-', '')}`, Date.now(), 'png');
+  await lib.mediaStoreFrom(lib.config).put(key, new Uint8Array([1, 2, 3]), 'image/png');
+  return key;
+}
+
+describe('process-media handler (SQS batches)', () => {
+  it('processes the EventBridge "Object Created" event in a message body', async () => {
     const { id, url } = await uploadedJpeg();
-    const result = await handler({
-      version: '0',
-      'detail-type': 'Object Created',
-      source: 'aws.s3',
-      time: new Date().toISOString(),
-      detail: {
-        bucket: { name: bucket },
-        object: { key: keyOf(url), size: 1 },
-        reason: 'PutObject',
-      },
-    });
-    expect(result).toEqual([{ key: keyOf(url), outcome: 'processed' }]);
+    const result = await handler(batch(message(objectCreated(keyOf(url)))));
+    expect(result).toEqual({ batchItemFailures: [] });
     const after = await lib.getAttachment(testTable(), id);
     expect(after?.thumbnailKey).toMatch(/^thumbnails\//);
     // Published through the configured publisher, once, with the recorded thumbnail.
@@ -98,27 +144,55 @@ describe('process-media handler', () => {
     });
   });
 
-  it('takes the S3 notification shape, and ignores what is not a stored file', async () => {
+  it('reports only the failed message; the others are done and not retried', async () => {
+    const first = await uploadedJpeg();
+    const second = await uploadedJpeg();
+    const pending = message(objectCreated(await uncommittedFile()), 3);
+    const result = await handler(
+      batch(
+        message(objectCreated(keyOf(first.url))),
+        pending,
+        // Not a storage event of this bucket: nothing to do, nothing to retry.
+        message({ ...objectCreated(keyOf(first.url)), detail: { bucket: { name: 'other' } } }),
+        message('not json'),
+        message(objectCreated(keyOf(second.url))),
+      ),
+    );
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: pending.messageId }] });
+    for (const { id } of [first, second]) {
+      expect((await lib.getAttachment(testTable(), id))?.thumbnailKey).toMatch(/^thumbnails\//);
+    }
+  });
+
+  it('fails the invocation when every message failed (the whole batch is retried)', async () => {
+    const pending = message(objectCreated(await uncommittedFile()));
+    await expect(handler(batch(pending))).rejects.toThrow(/All records failed/);
+  });
+
+  it('takes S3 notifications in a message body (the npm start shape); duplicates change nothing', async () => {
     const { id, url } = await uploadedJpeg();
     const record = (key: string, eventName = 'ObjectCreated:Put') => ({
+      eventVersion: '2.1',
       eventSource: 'aws:s3',
+      awsRegion: 'us-east-1',
       eventName,
       eventTime: new Date().toISOString(),
-      s3: { bucket: { name: bucket }, object: { key } },
+      s3: { s3SchemaVersion: '1.0', bucket: { name: bucket }, object: { key, size: 1 } },
     });
-    const result = await handler({
+    const notification = {
       Records: [
         record(keyOf(url)),
         record('thumbnails/2026/01/01/abc-x.webp'),
         record(keyOf(url), 'ObjectRemoved:Delete'),
       ],
-    });
-    expect(result).toEqual([{ key: keyOf(url), outcome: 'processed' }]);
-    expect((await lib.getAttachment(testTable(), id))?.thumbnailKey).toMatch(/^thumbnails\//);
-    // A duplicate delivery changes nothing.
-    expect(await handler({ Records: [record(keyOf(url))] })).toEqual([
-      { key: keyOf(url), outcome: 'nothing_to_do' },
-    ]);
+    };
+    expect(await handler(batch(message(notification)))).toEqual({ batchItemFailures: [] });
+    const thumbnailKey = (await lib.getAttachment(testTable(), id))?.thumbnailKey;
+    expect(thumbnailKey).toMatch(/^thumbnails\//);
+    // Redelivered (at least once), alone and twice in one batch.
+    const again = message(notification, 2);
+    expect(await handler(batch(again, again))).toEqual({ batchItemFailures: [] });
+    expect((await lib.getAttachment(testTable(), id))?.thumbnailKey).toBe(thumbnailKey);
     expect(await lib.eventsAbout(id, 'media.processed', lib.eventsFile(dataDir))).toHaveLength(1);
   });
 });

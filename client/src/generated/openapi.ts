@@ -208,7 +208,7 @@ export type paths = {
             cookie?: never;
         };
         /**
-         * Download an image's WebP thumbnail
+         * Download an image's or PDF's (first page) WebP thumbnail
          * @description The `thumbnailUrl` of an attachment: same key and the same live visibility as `GET /api/v1/media/{id}`. Served so that nothing in it can run in the API origin (`nosniff`, a sandbox CSP, and `Content-Disposition: attachment` for SVG and PDF). Its URL never changes meaning, so it may be cached (`immutable`) and revalidated with its strong `ETag`.
          */
         get: operations["getThumbnail"];
@@ -217,7 +217,7 @@ export type paths = {
         delete?: never;
         options?: never;
         /**
-         * Headers of an image's WebP thumbnail
+         * Headers of an image's or PDF's (first page) WebP thumbnail
          * @description Answered like GET, without the body.
          */
         head: operations["headThumbnail"];
@@ -301,6 +301,7 @@ export type components = {
             mimeType: "image/jpeg" | "image/png" | "image/gif" | "image/webp" | "image/avif" | "image/heic" | "image/svg+xml" | "audio/mpeg" | "audio/mp4" | "audio/wav" | "audio/ogg" | "audio/opus" | "audio/flac" | "audio/aac" | "audio/aiff" | "application/pdf" | "application/json";
             /** @description `/api/media/uploads/YYYY/MM/DD/<id without att_>.<ext>` */
             url: string;
+            /** @description WebP, longest side 512 px, of raster images (HEIC included) and PDFs (first page); null until processed and for other types */
             thumbnailUrl: string | null;
             width: number | null;
             height: number | null;
@@ -335,6 +336,7 @@ export type components = {
             mimeType: "image/jpeg" | "image/png" | "image/gif" | "image/webp" | "image/avif" | "image/heic" | "image/svg+xml" | "audio/mpeg" | "audio/mp4" | "audio/wav" | "audio/ogg" | "audio/opus" | "audio/flac" | "audio/aac" | "audio/aiff" | "application/pdf" | "application/json";
             /** @description `/api/media/uploads/YYYY/MM/DD/<id without att_>.<ext>` */
             url: string;
+            /** @description WebP, longest side 512 px, of raster images (HEIC included) and PDFs (first page); null until processed and for other types */
             thumbnailUrl: string | null;
             width: number | null;
             height: number | null;
@@ -3430,7 +3432,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The bytes of an image's WebP thumbnail. */
+            /** @description The bytes of an image's or PDF's (first page) WebP thumbnail. */
             200: {
                 headers: {
                     /** @description Identifies the request in the service logs; quote it when reporting a problem. */
@@ -3694,7 +3696,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The bytes of an image's WebP thumbnail. */
+            /** @description The bytes of an image's or PDF's (first page) WebP thumbnail. */
             200: {
                 headers: {
                     /** @description Identifies the request in the service logs; quote it when reporting a problem. */

@@ -150,6 +150,34 @@ describe('HEIC (libheif in WebAssembly, then sharp)', () => {
   });
 });
 
+describe('PDF first page (PDFium in WebAssembly, then sharp)', () => {
+  it('A4, 3 pages → 362×512 WebP of page 1, the right way up, on white paper', async () => {
+    const thumbnail = await thumbnailOf(
+      previewFixture('document-a4-3pages.pdf'),
+      'application/pdf',
+    );
+    expect(thumbnail).toMatchObject({ width: 362, height: 512, format: 'webp' });
+    expect(thumbnail.source).toEqual({ width: 724, height: 1024 }); // the rendered page
+    expect(reddish(await colorAt(thumbnail.webp, 181, 40))).toBe(true); // page 1's red band
+    expect(bluish(await colorAt(thumbnail.webp, 181, 400))).toBe(true);
+    const [r, g, b] = await colorAt(thumbnail.webp, 5, 250);
+    expect(Math.min(r as number, g as number, b as number)).toBeGreaterThan(240);
+    expect(thumbnail.stored.exif).toBeUndefined();
+  });
+
+  it('a landscape page (the shared fixture) → 512×256', async () => {
+    const thumbnail = await thumbnailOf(fixture('document-1page.pdf'), 'application/pdf');
+    expect(thumbnail).toMatchObject({ width: 512, height: 256, format: 'webp' });
+  });
+
+  it('malformed files get no thumbnail, without throwing', async () => {
+    const pdf = previewFixture('document-a4-3pages.pdf');
+    for (const bytes of [new Uint8Array(0), pdf.slice(0, 200), fixture('exe-disguised.pdf')]) {
+      expect(await makeThumbnail(bytes, 'application/pdf')).toMatchObject({ kind: 'refused' });
+    }
+  });
+});
+
 describe('placeholderOf', () => {
   it("a BlurHash with the thumbnail's aspect and its average colour", async () => {
     const made = await makeThumbnail(
@@ -191,7 +219,7 @@ describe('placeholderOf', () => {
 });
 
 describe('hasThumbnail', () => {
-  it('raster images (HEIC included) only', () => {
+  it('raster images (HEIC included) and PDFs only', () => {
     for (const type of [
       'image/jpeg',
       'image/png',
@@ -199,6 +227,7 @@ describe('hasThumbnail', () => {
       'image/webp',
       'image/avif',
       'image/heic',
+      'application/pdf',
     ]) {
       expect(hasThumbnail(type), type).toBe(true);
     }
