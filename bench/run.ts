@@ -146,13 +146,26 @@ log(`work dir ${workDir}`);
 
 const envBefore = { ...process.env };
 const { startLocalStack } = await import('../local/stack.ts');
-const stack = await startLocalStack({
-  port: 0,
-  host: '127.0.0.1',
-  dataDir: join(workDir, 'data'),
-  dynamoPort: 0,
-  s3Port: 0,
-});
+type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;
+// "As npm start runs" starts its own npm start processes: an in-process stack beside them
+// would only add load (and one more JVM start to wait for on a busy machine).
+const needsStack = [...only].some((name) => name !== 'npmstart');
+const stack: LocalStack = needsStack
+  ? await startLocalStack({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: join(workDir, 'data'),
+      dynamoPort: 0,
+      s3Port: 0,
+    })
+  : new Proxy({} as LocalStack, {
+      get: (_target, property) => {
+        if (property === 'stop') return async () => {};
+        throw new Error(
+          `the in-process stack was not started (--only=npmstart): ${String(property)}`,
+        );
+      },
+    });
 /** What the stack put in the environment: the handlers' settings, passed on to children. */
 const stackEnv = Object.fromEntries(
   Object.entries(process.env).filter(
@@ -160,7 +173,7 @@ const stackEnv = Object.fromEntries(
       entry[1] !== undefined && envBefore[entry[0]] !== entry[1],
   ),
 );
-log(`local stack at ${stack.url}`);
+if (needsStack) log(`local stack at ${stack.url}`);
 
 async function part<T>(name: string, run: () => Promise<T>): Promise<T | undefined> {
   try {

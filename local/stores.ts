@@ -53,7 +53,9 @@ export { findFreePort } from './processes.ts';
 
 /** Region the local clients sign with; with `-sharedDb` DynamoDB Local ignores it. */
 const LOCAL_REGION = 'us-east-1';
-const DEFAULT_START_TIMEOUT_MS = 60_000;
+/** How long a store may take to answer: a JVM starting on a busy 2-core machine took over 60 s; a
+ * store that exits is reported at once, whatever this says. */
+const DEFAULT_START_TIMEOUT_MS = 180_000;
 
 export interface StoreHandle {
   /** Base URL for the SDK client's `endpoint`, e.g. `http://127.0.0.1:8000`. */

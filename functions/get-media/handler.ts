@@ -2,7 +2,7 @@
  * `GET`/`HEAD /api/v1/media/{id}`: one visible attachment with its author, post and legal hold,
  * with a strong ETag of the representation (`If-None-Match` → 304).
  */
-import { getMedia } from '../../lib/attachments/read.ts';
+import { getMedia, visibleAttachmentPrefetch } from '../../lib/attachments/read.ts';
 import { config } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
@@ -16,7 +16,11 @@ const REVALIDATE = 'private, no-cache';
 
 export const handler = apiHandler(
   async (event, context) => {
-    const attachment = await getMedia(table, context.caller, event.pathParameters?.id ?? '');
+    const attachment = await getMedia(
+      context.table,
+      context.caller,
+      event.pathParameters?.id ?? '',
+    );
     const body = JSON.stringify(attachment);
     const etag = etagOfText(body);
     if (isNotModified(event.headers ?? {}, etag)) {
@@ -24,5 +28,13 @@ export const handler = apiHandler(
     }
     return { ...jsonResponse(200, attachment, { etag, 'cache-control': REVALIDATE }), body };
   },
-  { auth: { table, scope: 'media:read' } },
+  {
+    auth: {
+      table,
+      scope: 'media:read',
+      // The attachment, its post, project and uploader: two round trips in all.
+      prefetch: (event) =>
+        visibleAttachmentPrefetch(event.pathParameters?.id ?? '', { withUploader: true }),
+    },
+  },
 );

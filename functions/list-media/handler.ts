@@ -12,7 +12,7 @@ const table = createTableContext(config);
 export const handler = apiHandler(
   async (event, context) => {
     const query = parseRequest(listQuerySchema, event.queryStringParameters ?? {});
-    return jsonResponse(200, await listMedia(table, context.caller, query));
+    return jsonResponse(200, await listMedia(context.table, context.caller, query));
   },
   { auth: { table, scope: 'media:read' } },
 );

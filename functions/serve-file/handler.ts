@@ -2,6 +2,8 @@
  * `GET /api/media/{uploads|thumbnails}/{year}/{month}/{day}/{file}`: a stored file or
  * thumbnail, inline, via a signed redirect, or (for `X-API-Key` callers) its signed URL in JSON.
  */
+import { attachmentIdOfKey } from '../../lib/attachments/model.ts';
+import { visibleAttachmentPrefetch } from '../../lib/attachments/read.ts';
 import { serveFile } from '../../lib/attachments/serve.ts';
 import { config } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
@@ -21,7 +23,7 @@ const deps = { table, store: mediaStoreFrom(config) };
 
 export const handler = apiHandler(
   async (event, context) => {
-    const file = await serveFile(deps, context.caller, {
+    const file = await serveFile({ ...deps, table: context.table }, context.caller, {
       key: storageKeyOfRequest(event),
       headers: event.headers ?? {},
     });
@@ -37,5 +39,12 @@ export const handler = apiHandler(
       isBase64Encoded: true,
     };
   },
-  { auth: { table, scope: 'media:read' } },
+  {
+    auth: {
+      table,
+      scope: 'media:read',
+      prefetch: (event) =>
+        visibleAttachmentPrefetch(attachmentIdOfKey(storageKeyOfRequest(event)) ?? ''),
+    },
+  },
 );

@@ -1,5 +1,5 @@
 /** `POST /api/v1/media`: upload a base64 file to a post the caller authors. */
-import { uploadMedia } from '../../lib/attachments/upload.ts';
+import { uploaderPrefetch, uploadMedia } from '../../lib/attachments/upload.ts';
 import { config } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
@@ -18,10 +18,18 @@ const deps = {
 
 export const handler = apiHandler(
   idempotent(table, async (_event, context) => {
-    const attachment = await uploadMedia(deps, context.caller, context.jsonBody);
+    const attachment = await uploadMedia(
+      { ...deps, table: context.table },
+      context.caller,
+      context.jsonBody,
+    );
     recordUpload(context.metrics, { bytes: attachment.fileSize, fileType: attachment.fileType });
     return createdResponse(attachment, attachmentLocation(attachment.id));
   }),
   // `fileData` is up to 67 MB of base64: sliced from the body rather than copied.
-  { auth: { table, scope: 'media:write' }, body: { json: { largeStringField: 'fileData' } } },
+  {
+    // The uploader's user item (for the response) comes with the membership.
+    auth: { table, scope: 'media:write', prefetch: () => uploaderPrefetch },
+    body: { json: { largeStringField: 'fileData' } },
+  },
 );

@@ -45,7 +45,9 @@ export async function workspaceListScope(
   const projectIds = await listWorkspaceProjectIds(ctx, viewer.workspaceId, MAX_PROJECTS_CHECKED);
   if (projectIds === null) return WHOLE_WORKSPACE;
 
-  await visibility.loadProjects(projectIds, { membershipsOfPrivateOnly: true });
+  // Projects and the caller's memberships of them in one round (parallel batches): reading a
+  // membership row per public project costs less than a second sequential round trip.
+  await visibility.loadProjects(projectIds);
   const visibleProjectIds = projectIds.filter((id) => visibility.canSeeProject(id));
   // All visible (also: no project listed, e.g. a workspace older than its project list): the
   // workspace index holds nothing to skip. Too many visible: merging would cost more.

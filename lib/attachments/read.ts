@@ -4,6 +4,8 @@
  */
 import type { Viewer } from '../auth/permissions.ts';
 import type { TableContext } from '../db/client.ts';
+import { keys } from '../db/keys.ts';
+import type { RoutePrefetch } from '../db/prefetch.ts';
 import type { Post } from '../directory/model.ts';
 import { getUsers } from '../directory/users.ts';
 import { NotFoundError } from '../errors.ts';
@@ -12,6 +14,34 @@ import type { Attachment } from './model.ts';
 import { toAttachmentDetail } from './present.ts';
 import { getAttachment } from './records.ts';
 import { VisibilityResolver } from './visibility.ts';
+
+/**
+ * What `findVisibleAttachment` (and `presentAttachment`, with `withUploader`) will read, for
+ * authentication to read ahead: the attachment with the API key, then its post, project, the
+ * caller's project membership (and its uploader) with the caller's membership. Two round trips
+ * for a get instead of six.
+ */
+export function visibleAttachmentPrefetch(
+  id: string,
+  { withUploader = false } = {},
+): RoutePrefetch {
+  if (!isId('attachment', id)) return {};
+  const attachmentKey = keys.attachment(id);
+  return {
+    withKey: [attachmentKey],
+    withMembership: (caller, peek) => {
+      const item = peek(attachmentKey);
+      if (!item || item.workspaceId !== caller.workspaceId) return [];
+      const { postId, projectId, uploaderId } = item as Record<string, string>;
+      return [
+        keys.post(postId as string),
+        keys.project(projectId as string),
+        keys.projectMember(projectId as string, caller.userId),
+        ...(withUploader ? [keys.user(uploaderId as string)] : []),
+      ];
+    },
+  };
+}
 
 export const attachmentNotFound = (id: string) =>
   new NotFoundError(`Attachment ${id.slice(0, 64)} was not found.`);

@@ -24,6 +24,7 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { readItem } from '../db/batch-get.ts';
 import { indexShardsOf, type TableContext } from '../db/client.ts';
 import { withoutNulls } from '../db/items.ts';
 import { keys, listIndexKeys, listSortKey, purgeQueueKeys } from '../db/keys.ts';
@@ -154,9 +155,7 @@ class CommitRefusedError extends Error {
 }
 
 export async function getAttachment(ctx: TableContext, id: string): Promise<Attachment | null> {
-  const { Item } = await ctx.db.send(
-    new GetCommand({ TableName: ctx.tableName, Key: keys.attachment(id), ConsistentRead: true }),
-  );
+  const Item = await readItem(ctx, keys.attachment(id));
   return Item ? attachmentFromItem(Item) : null;
 }
 

@@ -6,6 +6,8 @@
  * (`upload-commit.ts`).
  */
 import type { Viewer } from '../auth/permissions.ts';
+import { keys } from '../db/keys.ts';
+import type { RoutePrefetch } from '../db/prefetch.ts';
 import { resolveDeclaredType } from '../media/media-types.ts';
 import { parseRequest } from '../validation.ts';
 import { assertWithinLimit, base64Payload, decodeBase64 } from './file-data.ts';
@@ -15,6 +17,11 @@ import { assertMayUpload, type CommitUploadDeps, storeAndCommitUpload } from './
 export interface UploadDeps extends CommitUploadDeps {
   maxUploadBytes: number;
 }
+
+/** The caller's user item (the response's uploader), read with the caller's membership. */
+export const uploaderPrefetch: RoutePrefetch = {
+  withMembership: (caller) => [keys.user(caller.userId)],
+};
 
 export async function uploadMedia(deps: UploadDeps, viewer: Viewer, body: unknown) {
   const request = parseRequest(uploadRequestSchema, body);

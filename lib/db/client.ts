@@ -7,7 +7,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ServiceConfig } from '../config.ts';
 import { intFromEnv } from '../env.ts';
 import { traced } from '../observability/tracing.ts';
-import { DEFAULT_INDEX_SHARDS } from './keys.ts';
+import { DEFAULT_INDEX_SHARDS, type ItemKey } from './keys.ts';
 
 /** What every data-access function receives: the client and the table it works on. */
 export interface TableContext {
@@ -18,6 +18,11 @@ export interface TableContext {
    * `MEDIA_INDEX_SHARDS`. Every process writing or reading a table must use the same count.
    */
   indexShards?: number;
+  /**
+   * Items this request has read ahead (`prefetch.ts`): reads of those keys are served from
+   * here, once, instead of from the table.
+   */
+  prefetched?: { take(key: ItemKey): (Record<string, unknown> & ItemKey) | null | undefined };
 }
 
 let processIndexShards: number | undefined;

@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { readItem } from '../db/batch-get.ts';
 import type { TableContext } from '../db/client.ts';
 import { keys } from '../db/keys.ts';
 import type { ApiKeyRecord } from './model.ts';
@@ -8,9 +8,7 @@ export async function getApiKeyRecord(
   ctx: TableContext,
   keyId: string,
 ): Promise<ApiKeyRecord | null> {
-  const { Item } = await ctx.db.send(
-    new GetCommand({ TableName: ctx.tableName, Key: keys.apiKey(keyId), ConsistentRead: true }),
-  );
+  const Item = await readItem(ctx, keys.apiKey(keyId));
   if (!Item) return null;
   return {
     id: Item.id,

@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { readItem } from '../db/batch-get.ts';
 import type { TableContext } from '../db/client.ts';
 import { keys } from '../db/keys.ts';
 import type { Membership } from './model.ts';
@@ -9,12 +9,6 @@ export async function getMembership(
   workspaceId: string,
   userId: string,
 ): Promise<Membership | null> {
-  const { Item } = await ctx.db.send(
-    new GetCommand({
-      TableName: ctx.tableName,
-      Key: keys.membership(workspaceId, userId),
-      ConsistentRead: true,
-    }),
-  );
+  const Item = await readItem(ctx, keys.membership(workspaceId, userId));
   return Item ? { workspaceId, userId, role: Item.role } : null;
 }

@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { readItem } from '../db/batch-get.ts';
 import type { TableContext } from '../db/client.ts';
 import { keys } from '../db/keys.ts';
 import type { Post } from './model.ts';
@@ -17,8 +17,6 @@ export function postFromItem(item: Record<string, unknown>): Post {
 }
 
 export async function getPost(ctx: TableContext, postId: string): Promise<Post | null> {
-  const { Item } = await ctx.db.send(
-    new GetCommand({ TableName: ctx.tableName, Key: keys.post(postId), ConsistentRead: true }),
-  );
+  const Item = await readItem(ctx, keys.post(postId));
   return Item ? postFromItem(Item) : null;
 }

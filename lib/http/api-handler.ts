@@ -11,6 +11,7 @@ import { authenticate, type Caller, requireScope } from '../auth/authenticate.ts
 import type { Scope } from '../auth/scopes.ts';
 import { config } from '../config.ts';
 import type { TableContext } from '../db/client.ts';
+import { PrefetchedItems, type RoutePrefetch, withPrefetch } from '../db/prefetch.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import { tracer } from '../observability/tracing.ts';
 import { type JsonBodyOptions, jsonBody } from './json-body.ts';
@@ -26,7 +27,16 @@ export interface ApiHandlerOptions {
    * `authorize` decides from the caller alone (e.g. its role) and throws when the route is not
    * for them: it runs before the body is parsed, so such callers get 403 whatever they send.
    */
-  auth?: { table: TableContext; scope: Scope; authorize?: (caller: Caller) => void };
+  auth?: {
+    table: TableContext;
+    scope: Scope;
+    authorize?: (caller: Caller) => void;
+    /**
+     * Items the route will read, read ahead with the key and the membership (`prefetch.ts`);
+     * the handler then works with `context.table`, which serves them.
+     */
+    prefetch?: (event: ApiEvent) => RoutePrefetch;
+  };
   /** Parse the body as a JSON object (only for routes that take one). */
   body?: 'json' | { json: JsonBodyOptions };
   /** Requests per minute per API key on authenticated routes; 0: off. Default: the config's. */
@@ -44,14 +54,26 @@ export function apiHandler(handler: RouteHandler, options: ApiHandlerOptions = {
   if (auth) {
     chain.use({
       before: async (request) => {
-        const caller = await authenticate(auth.table, request.event.headers ?? {});
-        // Counted once the key is known and before anything else is looked at, so a key over
-        // its limit costs one write per request. Every response then carries the headers.
-        if (rateLimit > 0) {
-          const decision = await countRequest(auth.table, caller.keyId, rateLimit);
-          request.context.responseHeaders = decision.headers;
-          if (decision.rejection) throw decision.rejection;
-        }
+        // Without reads ahead, the key and the membership are one GetItem each.
+        const prefetch = auth.prefetch?.(request.event);
+        const table = prefetch ? withPrefetch(auth.table) : auth.table;
+        request.context.table = table;
+        let rejection: Error | undefined;
+        const caller = await authenticate(table, request.event.headers ?? {}, {
+          prefetched: table.prefetched instanceof PrefetchedItems ? table.prefetched : undefined,
+          prefetch,
+          // Counted once the key is known, in parallel with the membership read (one write per
+          // request, no extra round trip). Every response then carries the headers.
+          alongsideMembership:
+            rateLimit > 0
+              ? async (keyId) => {
+                  const decision = await countRequest(auth.table, keyId, rateLimit);
+                  request.context.responseHeaders = decision.headers;
+                  rejection = decision.rejection;
+                }
+              : undefined,
+        });
+        if (rejection) throw rejection;
         requireScope(caller, auth.scope);
         auth.authorize?.(caller);
         request.context.caller = caller;

@@ -4,6 +4,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import type { Caller } from '../auth/authenticate.ts';
+import type { TableContext } from '../db/client.ts';
 import type { Metrics } from '../observability/metrics.ts';
 
 /** API Gateway HTTP API, payload format 2.0: the event both the deployed API and `npm start` send. */
@@ -14,6 +15,11 @@ export type ApiResult = APIGatewayProxyStructuredResultV2;
 export interface ApiContext extends Context {
   /** Set by the authenticate middleware on every `/api/...` route. */
   caller: Caller;
+  /**
+   * Set with `caller`: the route's table for this request, serving what authentication read
+   * ahead for it (`lib/db/prefetch.ts`).
+   */
+  table: TableContext;
   /** Set by the JSON body middleware on routes that take a body. */
   jsonBody: unknown;
   /** This handler's metrics (lib/observability/metrics.ts), flushed after the request. */

@@ -10,10 +10,16 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { generateApiKey } from '../../../lib/auth/api-keys.ts';
+import { readItem } from '../../../lib/db/batch-get.ts';
 import { keys } from '../../../lib/db/keys.ts';
 import { ValidationError } from '../../../lib/errors.ts';
 import { apiHandler } from '../../../lib/http/api-handler.ts';
@@ -350,5 +356,83 @@ describe('apiHandler: Idempotency-Key', () => {
     expect((await handler(event(), context)).statusCode).toBe(201);
     expect(inner).toHaveBeenCalledTimes(1);
     expect(ddbMock.commandCalls(PutItemCommand)).toHaveLength(0);
+  });
+});
+
+describe('apiHandler: reads ahead (prefetch)', () => {
+  const stored: Record<string, Record<string, unknown>> = {
+    [`${keys.apiKey(apiKey.keyId).PK}|KEY`]: {
+      ...keys.apiKey(apiKey.keyId),
+      id: apiKey.keyId,
+      workspaceId: 'ws_one',
+      userId: 'usr_one',
+      scopes: ['media:read', 'media:write'],
+      keyHash: apiKey.keyHash,
+      createdAt: 1,
+    },
+    [`${keys.membership('ws_one', 'usr_one').PK}|${keys.membership('ws_one', 'usr_one').SK}`]: {
+      ...keys.membership('ws_one', 'usr_one'),
+      role: 'member',
+    },
+    [`${keys.post('pst_one').PK}|POST`]: { ...keys.post('pst_one'), title: 'one' },
+  };
+
+  beforeEach(() => {
+    ddbMock.on(BatchGetCommand).callsFake((input) => {
+      const request = Object.values(input.RequestItems ?? {})[0] as {
+        Keys: Array<{ PK: string; SK: string }>;
+        ConsistentRead?: boolean;
+      };
+      expect(request.ConsistentRead).toBe(true);
+      return {
+        Responses: {
+          'media-test': request.Keys.map((key) => stored[`${key.PK}|${key.SK}`]).filter(Boolean),
+        },
+      };
+    });
+  });
+
+  it('reads the key with the first items, the membership with the next, and serves them once', async () => {
+    ddbMock.on(GetCommand, { Key: keys.post('pst_one') }).resolves({});
+    const seen: unknown[] = [];
+    const handler = apiHandler(
+      async (_event, ctx) => {
+        // Read ahead: no call to the table.
+        seen.push(await readItem(ctx.table, keys.post('pst_one')));
+        seen.push(await readItem(ctx.table, keys.user('usr_one')));
+        // Handed out once: a second read goes to the table.
+        await readItem(ctx.table, keys.post('pst_one'));
+        return jsonResponse(200, {});
+      },
+      {
+        auth: {
+          table,
+          scope: 'media:read',
+          prefetch: () => ({
+            withKey: [keys.post('pst_one')],
+            withMembership: (caller, peek) => {
+              expect(peek(keys.post('pst_one'))).toMatchObject({ title: 'one' });
+              return [keys.user(caller.userId)];
+            },
+          }),
+        },
+      },
+    );
+    const response = await handler(event({ body: undefined }), context);
+    expect(response.statusCode).toBe(200);
+    expect(seen).toEqual([expect.objectContaining({ title: 'one' }), undefined]);
+
+    const batches = ddbMock.commandCalls(BatchGetCommand).map((call) => {
+      const request = Object.values(call.args[0].input.RequestItems ?? {})[0];
+      return request?.Keys;
+    });
+    expect(batches).toEqual([
+      [keys.apiKey(apiKey.keyId), keys.post('pst_one')],
+      [keys.membership('ws_one', 'usr_one'), keys.user('usr_one')],
+    ]);
+    // Only the second read of the post reached the table on its own.
+    expect(ddbMock.commandCalls(GetCommand).map((call) => call.args[0].input.Key)).toEqual([
+      keys.post('pst_one'),
+    ]);
   });
 });
