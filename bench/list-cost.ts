@@ -1,6 +1,6 @@
 /**
  * 3. List cost: read capacity and items read per page of 50, by walking pages of `listMedia`
- * (lib/attachments/list.ts, called directly: the authentication reads of a request, 2
+ * (lib/attachments/read/list.ts, called directly: the authentication reads of a request, 2
  * consistent GetItems, are not included) with a metered client (bench/lib/capacity.ts).
  *
  * Ideal per page = one eventually consistent Query returning exactly the page's items
@@ -11,7 +11,7 @@
  * scenario and size, median(measured / ideal) ≤ 1.5.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { listMedia } from '../lib/attachments/list.ts';
+import { listMedia } from '../lib/attachments/read/list.ts';
 import { listQuerySchema } from '../lib/attachments/schemas.ts';
 import type { Viewer } from '../lib/auth/permissions.ts';
 import type { TableContext } from '../lib/db/client.ts';

@@ -185,7 +185,7 @@ function attachmentFor(
     ? dataset.publicProjectId
     : dataset.privateProjectId;
   return benchAttachment(random, {
-    // As an upload draws it (lib/attachments/upload-commit.ts).
+    // As an upload draws it (lib/attachments/upload/upload-commit.ts).
     id: newAttachmentId(shards),
     workspaceId: dataset.workspaceId,
     projectId,

@@ -137,7 +137,7 @@ const COMMITS_UPLOADS = {
 /**
  * Writers of media objects name each object in a blob intent before writing it and drop the
  * intent once the record refers to it (in the commit's transaction, or alone after a refused
- * or failed write; `lib/attachments/blob-intents.ts`).
+ * or failed write; `lib/attachments/upload/blob-intents.ts`).
  */
 const RECORDS_BLOB_INTENTS = { blobIntent: ['put', 'delete'] } as const satisfies TableWrites;
 

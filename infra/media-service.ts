@@ -191,7 +191,7 @@ export class MediaService extends Construct {
       MEDIA_KEEP_LOCATION: String(s.keepLocation),
       MEDIA_GRACE_PERIOD_SECONDS: String(s.gracePeriodDays * 86_400),
       MEDIA_INDEX_SHARDS: String(s.indexShards),
-      // Seals list cursors (lib/attachments/cursor.ts): the same for every instance of the
+      // Seals list cursors (lib/attachments/read/cursor.ts): the same for every instance of the
       // stack, unknown outside the account (the stack id ends in a random UUID).
       MEDIA_CURSOR_SECRET: Aws.STACK_ID,
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,

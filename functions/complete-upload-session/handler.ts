@@ -5,7 +5,7 @@
  * 200 with the same attachment when the session was completed before. The commit's
  * `media.uploaded` comes from the table's change stream (`lib/events/from-stream-record.ts`).
  */
-import { completeUploadSession } from '../../lib/attachments/upload-sessions.ts';
+import { completeUploadSession } from '../../lib/attachments/upload/upload-sessions.ts';
 import { config, DEFAULT_UPLOAD_URL_SECONDS } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';

@@ -1,5 +1,5 @@
 /** `POST /api/v1/media/uploads`: start an upload session (a presigned PUT to storage). */
-import { createUploadSession } from '../../lib/attachments/upload-sessions.ts';
+import { createUploadSession } from '../../lib/attachments/upload/upload-sessions.ts';
 import { config, DEFAULT_UPLOAD_URL_SECONDS } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';

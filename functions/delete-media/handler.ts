@@ -1,6 +1,6 @@
 /** `DELETE /api/v1/media/{id}`: soft delete; the file is purged after the grace period. */
-import { deleteMedia } from '../../lib/attachments/delete.ts';
-import { visibleAttachmentPrefetch } from '../../lib/attachments/read.ts';
+import { deleteMedia } from '../../lib/attachments/lifecycle/delete.ts';
+import { visibleAttachmentPrefetch } from '../../lib/attachments/read/read.ts';
 import { lifecycleDepsFrom } from '../../lib/attachments/stored-files.ts';
 import { config } from '../../lib/config.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';

@@ -2,7 +2,7 @@
  * `GET`/`HEAD /api/v1/media/{id}`: one visible attachment with its author, post and legal hold,
  * with a strong ETag of the representation (`If-None-Match` → 304).
  */
-import { getMedia, visibleAttachmentPrefetch } from '../../lib/attachments/read.ts';
+import { getMedia, visibleAttachmentPrefetch } from '../../lib/attachments/read/read.ts';
 import { config } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';

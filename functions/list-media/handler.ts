@@ -1,5 +1,5 @@
 /** `GET /api/v1/media`: list the caller's visible media, newest first. */
-import { listMedia } from '../../lib/attachments/list.ts';
+import { listMedia } from '../../lib/attachments/read/list.ts';
 import { listQuerySchema } from '../../lib/attachments/schemas.ts';
 import { config } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';

@@ -1,5 +1,5 @@
 /** `GET /api/v1/media/limits`: upload sizes, allowed types, page sizes and the rate limit. */
-import { mediaLimits } from '../../lib/attachments/limits.ts';
+import { mediaLimits } from '../../lib/attachments/upload/limits.ts';
 import { config } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';

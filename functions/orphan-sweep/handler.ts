@@ -5,7 +5,7 @@
  * continues).
  */
 import type { ScheduledEvent } from 'aws-lambda';
-import { sweepOrphans } from '../../lib/attachments/orphan-sweep.ts';
+import { sweepOrphans } from '../../lib/attachments/lifecycle/orphan-sweep.ts';
 import { lifecycleDepsFrom } from '../../lib/attachments/stored-files.ts';
 import { config } from '../../lib/config.ts';
 import { recordSweep, remainingTimeOf, workerHandler } from '../../lib/observability/worker.ts';

@@ -5,7 +5,7 @@
  * removal's `media.purged` comes from the table's change stream).
  */
 import type { ScheduledEvent } from 'aws-lambda';
-import { purgeExpired } from '../../lib/attachments/purge-sweep.ts';
+import { purgeExpired } from '../../lib/attachments/lifecycle/purge-sweep.ts';
 import { lifecycleDepsFrom } from '../../lib/attachments/stored-files.ts';
 import { config } from '../../lib/config.ts';
 import { recordSweep, remainingTimeOf, workerHandler } from '../../lib/observability/worker.ts';

@@ -1,6 +1,6 @@
 /** `POST /api/v1/media/{id}/restore`: owners/admins undo a delete within the grace period. */
-import { assertMayManageRetention } from '../../lib/attachments/legal-hold.ts';
-import { restoreMedia } from '../../lib/attachments/restore.ts';
+import { assertMayManageRetention } from '../../lib/attachments/lifecycle/legal-hold.ts';
+import { restoreMedia } from '../../lib/attachments/lifecycle/restore.ts';
 import { lifecycleDepsFrom } from '../../lib/attachments/stored-files.ts';
 import { config } from '../../lib/config.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';

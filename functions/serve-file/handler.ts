@@ -3,8 +3,8 @@
  * thumbnail, inline, via a signed redirect, or (for `X-API-Key` callers) its signed URL in JSON.
  */
 import { attachmentIdOfKey } from '../../lib/attachments/model.ts';
-import { visibleAttachmentPrefetch } from '../../lib/attachments/read.ts';
-import { serveFile } from '../../lib/attachments/serve.ts';
+import { visibleAttachmentPrefetch } from '../../lib/attachments/read/read.ts';
+import { serveFile } from '../../lib/attachments/read/serve.ts';
 import { config } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';

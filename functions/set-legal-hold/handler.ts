@@ -1,5 +1,8 @@
 /** `PUT /api/v1/media/{id}/legal-hold`: owners/admins place or lift a legal hold. */
-import { assertMayManageRetention, setMediaLegalHold } from '../../lib/attachments/legal-hold.ts';
+import {
+  assertMayManageRetention,
+  setMediaLegalHold,
+} from '../../lib/attachments/lifecycle/legal-hold.ts';
 import { lifecycleDepsFrom } from '../../lib/attachments/stored-files.ts';
 import { config } from '../../lib/config.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';

@@ -1,5 +1,5 @@
 /** `POST /api/v1/media`: upload a base64 file to a post the caller authors. */
-import { uploaderPrefetch, uploadMedia } from '../../lib/attachments/upload.ts';
+import { uploaderPrefetch, uploadMedia } from '../../lib/attachments/upload/upload.ts';
 import { config } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';

@@ -31,9 +31,9 @@ import { keys, listIndexKeys, listSortKey, purgeQueueKeys } from '../db/keys.ts'
 import type { ListIndexName } from '../db/table-definition.ts';
 import { tableDefinition } from '../db/table-definition.ts';
 import { type GuardedWrite, transactWrite } from '../db/transactions.ts';
-import type { ListPosition } from './cursor.ts';
 import type { Attachment } from './model.ts';
 import { LIST_ITEM_FIELDS } from './present.ts';
+import type { ListPosition } from './read/cursor.ts';
 
 /** Set by every lifecycle write to its own time, epoch ms (see the module comment). */
 export const CHANGED_AT = 'changedAt';

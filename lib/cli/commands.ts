@@ -7,7 +7,7 @@
  * and publishes an event, so it asks `services.media()` for the bucket and the publisher,
  * which are opened only then.
  */
-import { setLegalHoldById } from '../attachments/legal-hold.ts';
+import { setLegalHoldById } from '../attachments/lifecycle/legal-hold.ts';
 import type { LifecycleDeps } from '../attachments/stored-files.ts';
 import type { TableContext } from '../db/client.ts';
 import { createApiKey, revokeApiKey } from '../directory/admin/api-key-records.ts';

@@ -47,7 +47,7 @@ export const keys = {
   /**
    * A blob intent: a stored object (an upload's file, a processing run's thumbnail) that is
    * about to be written for an attachment and not yet known to be referenced by its record.
-   * Written before the object, removed when the record commits (`lib/attachments/blob-intents.ts`);
+   * Written before the object, removed when the record commits (`lib/attachments/upload/blob-intents.ts`);
    * the orphan sweep removes the object of an intent that expired without committing.
    */
   blobIntent: (attachmentId: string, blobKey: string): ItemKey => ({
@@ -123,7 +123,7 @@ export const DEFAULT_INDEX_SHARDS = 16;
  * Hot partitions (a workspace's and a project's list entries, the purge queue) are spread over
  * `shardCount` shards: an attachment's shard is a hash of its id, so a burst of uploads into one
  * workspace spreads evenly whatever the ids' order, and readers merge the shards back
- * (`lib/attachments/list-source.ts`). Shard 0 is spelled exactly as the unsharded partition was,
+ * (`lib/attachments/read/list-source.ts`). Shard 0 is spelled exactly as the unsharded partition was,
  * so records written before sharding (or with a shard count of 1) are read as shard 0 and need
  * no migration. The shard count may grow between deployments (records keep the shard they were
  * written with and readers read every shard up to the current count) but must never shrink.

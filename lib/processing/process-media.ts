@@ -33,13 +33,13 @@
  * an error: retrying cannot help.
  */
 
-import { dropBlobIntent, recordBlobIntent } from '../attachments/blob-intents.ts';
 import { type Attachment, attachmentIdOfKey, thumbnailKeyFor } from '../attachments/model.ts';
 import {
   type ProcessingFindings,
   recordProcessingFindings,
 } from '../attachments/processing-records.ts';
 import { getAttachment } from '../attachments/records.ts';
+import { dropBlobIntent, recordBlobIntent } from '../attachments/upload/blob-intents.ts';
 import type { TableContext } from '../db/client.ts';
 import { randomString } from '../ids.ts';
 import { logger } from '../logger.ts';

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getAttachment } from '../../lib/attachments/records.ts';
-import { uploadMedia } from '../../lib/attachments/upload.ts';
+import { uploadMedia } from '../../lib/attachments/upload/upload.ts';
 import type { Viewer } from '../../lib/auth/permissions.ts';
 import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
 import { exifOrientationOf, locationOf, previewFixture } from '../support/previews.ts';

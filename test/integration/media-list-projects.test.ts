@@ -6,9 +6,9 @@
  */
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { listMedia } from '../../lib/attachments/list.ts';
-import { maxMergedProjects } from '../../lib/attachments/list-scope.ts';
 import type { Attachment } from '../../lib/attachments/model.ts';
+import { listMedia } from '../../lib/attachments/read/list.ts';
+import { maxMergedProjects } from '../../lib/attachments/read/list-scope.ts';
 import {
   commitAttachment,
   getAttachment,

@@ -14,7 +14,10 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Attachment } from '../../lib/attachments/model.ts';
 import { commitAttachment, getAttachment } from '../../lib/attachments/records.ts';
-import { assertMayUpload, storeAndCommitUpload } from '../../lib/attachments/upload-commit.ts';
+import {
+  assertMayUpload,
+  storeAndCommitUpload,
+} from '../../lib/attachments/upload/upload-commit.ts';
 import type { Viewer } from '../../lib/auth/permissions.ts';
 import { keys } from '../../lib/db/keys.ts';
 import { attachmentSnapshot } from '../../lib/events/domain-events.ts';

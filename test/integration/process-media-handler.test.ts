@@ -22,8 +22,8 @@ let s: Scenario;
 // Imported after the environment is set: through lib/config.ts they read it once, at import.
 let lib: {
   getAttachment: typeof import('../../lib/attachments/records.ts').getAttachment;
-  assertMayUpload: typeof import('../../lib/attachments/upload-commit.ts').assertMayUpload;
-  storeAndCommitUpload: typeof import('../../lib/attachments/upload-commit.ts').storeAndCommitUpload;
+  assertMayUpload: typeof import('../../lib/attachments/upload/upload-commit.ts').assertMayUpload;
+  storeAndCommitUpload: typeof import('../../lib/attachments/upload/upload-commit.ts').storeAndCommitUpload;
   storageKeyFor: typeof import('../../lib/attachments/model.ts').storageKeyFor;
   mediaStoreFrom: typeof import('../../lib/storage/configured-store.ts').mediaStoreFrom;
   config: typeof import('../../lib/config.ts').config;
@@ -55,7 +55,7 @@ beforeAll(async () => {
   ({ handler } = await import('../../functions/process-media/handler.ts'));
   lib = {
     ...(await import('../../lib/attachments/records.ts')),
-    ...(await import('../../lib/attachments/upload-commit.ts')),
+    ...(await import('../../lib/attachments/upload/upload-commit.ts')),
     ...(await import('../../lib/attachments/model.ts')),
     ...(await import('../../lib/storage/configured-store.ts')),
     ...(await import('../../lib/config.ts')),

@@ -17,17 +17,17 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INTENT_LIFETIME_MS, recordBlobIntent } from '../../lib/attachments/blob-intents.ts';
-import { type OrphanReport, sweepOrphans } from '../../lib/attachments/orphan-sweep.ts';
-import { type PurgeReport, purgeExpired } from '../../lib/attachments/purge-sweep.ts';
+import { type OrphanReport, sweepOrphans } from '../../lib/attachments/lifecycle/orphan-sweep.ts';
+import { type PurgeReport, purgeExpired } from '../../lib/attachments/lifecycle/purge-sweep.ts';
 import { commitAttachment, getAttachment, markDeleted } from '../../lib/attachments/records.ts';
 import type { LifecycleDeps } from '../../lib/attachments/stored-files.ts';
-import { uploadMedia } from '../../lib/attachments/upload.ts';
+import { INTENT_LIFETIME_MS, recordBlobIntent } from '../../lib/attachments/upload/blob-intents.ts';
+import { uploadMedia } from '../../lib/attachments/upload/upload.ts';
 import {
   completeUploadSession,
   createUploadSession,
   type UploadSessionDeps,
-} from '../../lib/attachments/upload-sessions.ts';
+} from '../../lib/attachments/upload/upload-sessions.ts';
 import type { Viewer } from '../../lib/auth/permissions.ts';
 import type { TableContext } from '../../lib/db/client.ts';
 import {

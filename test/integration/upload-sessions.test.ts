@@ -8,13 +8,13 @@ import { readFileSync } from 'node:fs';
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { findVisibleAttachment } from '../../lib/attachments/read.ts';
-import { getUploadSession } from '../../lib/attachments/upload-session-records.ts';
+import { findVisibleAttachment } from '../../lib/attachments/read/read.ts';
+import { getUploadSession } from '../../lib/attachments/upload/upload-session-records.ts';
 import {
   completeUploadSession,
   sweepStagedUploads,
   type UploadSessionDeps,
-} from '../../lib/attachments/upload-sessions.ts';
+} from '../../lib/attachments/upload/upload-sessions.ts';
 import type { Viewer } from '../../lib/auth/permissions.ts';
 import { keys } from '../../lib/db/keys.ts';
 import { createPost, deletePost, updatePost } from '../../lib/directory/admin/posts.ts';

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CursorSeal, decodeCursor, encodeCursor } from '../../../lib/attachments/cursor.ts';
+import { storageKeyFor } from '../../../lib/attachments/model.ts';
+import { CursorSeal, decodeCursor, encodeCursor } from '../../../lib/attachments/read/cursor.ts';
 import {
   assertWithinLimit,
   base64Payload,
   decodeBase64,
   decodedLength,
-} from '../../../lib/attachments/file-data.ts';
-import { storageKeyFor } from '../../../lib/attachments/model.ts';
+} from '../../../lib/attachments/upload/file-data.ts';
 
 describe('cursor', () => {
   const position = { createdAt: 1775073600000, id: 'att_abc123' };

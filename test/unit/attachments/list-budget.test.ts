@@ -7,8 +7,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CursorSeal, decodeCursor, TOP_POSITION } from '../../../lib/attachments/cursor.ts';
-import { listMedia, MAX_ITEMS_EXAMINED } from '../../../lib/attachments/list.ts';
+import { CursorSeal, decodeCursor, TOP_POSITION } from '../../../lib/attachments/read/cursor.ts';
+import { listMedia, MAX_ITEMS_EXAMINED } from '../../../lib/attachments/read/list.ts';
 import { keys } from '../../../lib/db/keys.ts';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { uploadMedia } from '../../../lib/attachments/upload.ts';
+import { uploadMedia } from '../../../lib/attachments/upload/upload.ts';
 import { keys } from '../../../lib/db/keys.ts';
 import { S3MediaStore } from '../../../lib/storage/s3-media-store.ts';
 import { answerBatchGets, publishedPostDirectory } from '../../support/mock-directory.ts';

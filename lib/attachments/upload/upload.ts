@@ -5,13 +5,13 @@
  * length, permission), then decode; storing and committing is shared with upload sessions
  * (`upload-commit.ts`).
  */
-import type { Viewer } from '../auth/permissions.ts';
-import { keys } from '../db/keys.ts';
-import type { RoutePrefetch } from '../db/prefetch.ts';
-import { resolveDeclaredType } from '../media/media-types.ts';
-import { parseRequest } from '../validation.ts';
+import type { Viewer } from '../../auth/permissions.ts';
+import { keys } from '../../db/keys.ts';
+import type { RoutePrefetch } from '../../db/prefetch.ts';
+import { resolveDeclaredType } from '../../media/media-types.ts';
+import { parseRequest } from '../../validation.ts';
+import { uploadRequestSchema } from '../schemas.ts';
 import { assertWithinLimit, base64Payload, decodeBase64 } from './file-data.ts';
-import { uploadRequestSchema } from './schemas.ts';
 import { assertMayUpload, type CommitUploadDeps, storeAndCommitUpload } from './upload-commit.ts';
 
 export interface UploadDeps extends CommitUploadDeps {

@@ -10,14 +10,14 @@
  * restore put them back; the orphan sweep finds that live record without a live file and
  * restores the file (it is still within its grace period then).
  */
-import type { Viewer } from '../auth/permissions.ts';
-import { NotFoundError } from '../errors.ts';
-import { logger } from '../logger.ts';
+import type { Viewer } from '../../auth/permissions.ts';
+import { NotFoundError } from '../../errors.ts';
+import { logger } from '../../logger.ts';
+import type { Attachment } from '../model.ts';
+import { findVisibleAttachment, presentAttachment } from '../read/read.ts';
+import { getAttachment, restoreAttachmentRecord } from '../records.ts';
+import { type LifecycleDeps, nowOf, restoreFiles, softDeleteFiles } from '../stored-files.ts';
 import { assertMayManageRetention } from './legal-hold.ts';
-import type { Attachment } from './model.ts';
-import { findVisibleAttachment, presentAttachment } from './read.ts';
-import { getAttachment, restoreAttachmentRecord } from './records.ts';
-import { type LifecycleDeps, nowOf, restoreFiles, softDeleteFiles } from './stored-files.ts';
 
 const notDeleted = (id: string) =>
   new NotFoundError(`Attachment ${id} is not deleted; there is nothing to restore.`);

@@ -20,9 +20,9 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { indexShardsOf, type TableContext } from '../db/client.ts';
-import { intentQueueKeys, keys } from '../db/keys.ts';
-import type { GuardedWrite } from '../db/transactions.ts';
+import { indexShardsOf, type TableContext } from '../../db/client.ts';
+import { intentQueueKeys, keys } from '../../db/keys.ts';
+import type { GuardedWrite } from '../../db/transactions.ts';
 
 /**
  * How long after an intent is recorded the sweep may judge it: far longer than any writer

@@ -10,13 +10,13 @@ import {
   isWorkspaceAdmin,
   type ProjectFacts,
   type Viewer,
-} from '../auth/permissions.ts';
-import { batchGetItems, itemKeyString } from '../db/batch-get.ts';
-import type { TableContext } from '../db/client.ts';
-import { type ItemKey, keys } from '../db/keys.ts';
-import type { Post } from '../directory/model.ts';
-import { postFromItem } from '../directory/posts.ts';
-import { projectFromItem } from '../directory/projects.ts';
+} from '../../auth/permissions.ts';
+import { batchGetItems, itemKeyString } from '../../db/batch-get.ts';
+import type { TableContext } from '../../db/client.ts';
+import { type ItemKey, keys } from '../../db/keys.ts';
+import type { Post } from '../../directory/model.ts';
+import { postFromItem } from '../../directory/posts.ts';
+import { projectFromItem } from '../../directory/projects.ts';
 
 export interface PostAccess {
   post: Post | null;

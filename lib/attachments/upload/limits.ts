@@ -2,10 +2,10 @@
  * `GET /api/v1/media/limits`: the limits a client should know before it uploads or lists,
  * from the same tables and settings that enforce them.
  */
-import { MEDIA_TYPES } from '../media/media-types.ts';
-import { FILE_TYPES } from '../media/types.ts';
-import type { Limits } from './responses.ts';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './schemas.ts';
+import { MEDIA_TYPES } from '../../media/media-types.ts';
+import { FILE_TYPES } from '../../media/types.ts';
+import type { Limits } from '../responses.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../schemas.ts';
 
 /**
  * A synchronous Lambda invocation carries at most 6 MB (6,291,456 bytes) of request, event

@@ -25,7 +25,7 @@
  * completion) are removed by the bucket's lifecycle rule on AWS and by
  * `sweepStagedUploads` locally, only once no session can use them any more.
  */
-import type { Viewer } from '../auth/permissions.ts';
+import type { Viewer } from '../../auth/permissions.ts';
 import {
   type ApiError,
   ForbiddenError,
@@ -33,16 +33,16 @@ import {
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
   ValidationError,
-} from '../errors.ts';
-import { isId, newId } from '../ids.ts';
-import { logger } from '../logger.ts';
-import { resolveDeclaredType } from '../media/media-types.ts';
-import { sha256Hex } from '../storage/media-store.ts';
-import { type StagingArea, stagingKeyOf } from '../storage/staging.ts';
-import { parseRequest } from '../validation.ts';
-import { getMedia } from './read.ts';
-import type { AttachmentDetail, UploadSessionResponse } from './responses.ts';
-import { uploadSessionRequestSchema } from './schemas.ts';
+} from '../../errors.ts';
+import { isId, newId } from '../../ids.ts';
+import { logger } from '../../logger.ts';
+import { resolveDeclaredType } from '../../media/media-types.ts';
+import { sha256Hex } from '../../storage/media-store.ts';
+import { type StagingArea, stagingKeyOf } from '../../storage/staging.ts';
+import { parseRequest } from '../../validation.ts';
+import { getMedia } from '../read/read.ts';
+import type { AttachmentDetail, UploadSessionResponse } from '../responses.ts';
+import { uploadSessionRequestSchema } from '../schemas.ts';
 import { assertMayUpload, type CommitUploadDeps, storeAndCommitUpload } from './upload-commit.ts';
 import {
   completeSessionWrite,

@@ -11,12 +11,12 @@
  * partition's expected share of the list (1/N for one of N shards), so merging N shards reads
  * about a page in total, not N pages.
  */
-import type { TableContext } from '../db/client.ts';
-import { listSortKey } from '../db/keys.ts';
-import type { ListIndexName } from '../db/table-definition.ts';
+import type { TableContext } from '../../db/client.ts';
+import { listSortKey } from '../../db/keys.ts';
+import type { ListIndexName } from '../../db/table-definition.ts';
+import type { Attachment } from '../model.ts';
+import { queryListIndex } from '../records.ts';
 import type { ListPosition } from './cursor.ts';
-import type { Attachment } from './model.ts';
-import { queryListIndex } from './records.ts';
 
 /** Items one Query asks for at most. */
 export const MAX_QUERY_LIMIT = 500;

@@ -2,17 +2,17 @@
  * Finding one attachment for a caller: 404 for anything that does not exist, is deleted, is in
  * another workspace or whose post the caller cannot see *now* (never leak existence).
  */
-import type { Viewer } from '../auth/permissions.ts';
-import type { TableContext } from '../db/client.ts';
-import { keys } from '../db/keys.ts';
-import type { RoutePrefetch } from '../db/prefetch.ts';
-import type { Post } from '../directory/model.ts';
-import { getUsers } from '../directory/users.ts';
-import { NotFoundError } from '../errors.ts';
-import { isId } from '../ids.ts';
-import type { Attachment } from './model.ts';
-import { toAttachmentDetail } from './present.ts';
-import { getAttachment } from './records.ts';
+import type { Viewer } from '../../auth/permissions.ts';
+import type { TableContext } from '../../db/client.ts';
+import { keys } from '../../db/keys.ts';
+import type { RoutePrefetch } from '../../db/prefetch.ts';
+import type { Post } from '../../directory/model.ts';
+import { getUsers } from '../../directory/users.ts';
+import { NotFoundError } from '../../errors.ts';
+import { isId } from '../../ids.ts';
+import type { Attachment } from '../model.ts';
+import { toAttachmentDetail } from '../present.ts';
+import { getAttachment } from '../records.ts';
 import { VisibilityResolver } from './visibility.ts';
 
 /**

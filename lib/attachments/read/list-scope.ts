@@ -6,9 +6,9 @@
  * the project items (strongly consistent); the facts stay in the request's resolver, which
  * then checks each post (drafts of others, deleted posts) without reading its project again.
  */
-import { isWorkspaceAdmin } from '../auth/permissions.ts';
-import type { TableContext } from '../db/client.ts';
-import { listWorkspaceProjectIds } from '../directory/projects.ts';
+import { isWorkspaceAdmin } from '../../auth/permissions.ts';
+import type { TableContext } from '../../db/client.ts';
+import { listWorkspaceProjectIds } from '../../directory/projects.ts';
 import type { VisibilityResolver } from './visibility.ts';
 
 /**

@@ -16,16 +16,16 @@
  * lost). A crash between the steps leaves the same safe side, and repeating the request
  * completes it.
  */
-import { canManageRetention, type Viewer } from '../auth/permissions.ts';
-import { ForbiddenError, NotFoundError } from '../errors.ts';
-import { isId } from '../ids.ts';
-import { logger } from '../logger.ts';
-import { parseRequest } from '../validation.ts';
-import type { Attachment } from './model.ts';
-import { attachmentNotFound, findVisibleAttachment, presentAttachment } from './read.ts';
-import { getAttachment, mayHold, writeLegalHold } from './records.ts';
-import { legalHoldRequestSchema } from './schemas.ts';
-import { type LifecycleDeps, nowOf, setFilesLegalHold } from './stored-files.ts';
+import { canManageRetention, type Viewer } from '../../auth/permissions.ts';
+import { ForbiddenError, NotFoundError } from '../../errors.ts';
+import { isId } from '../../ids.ts';
+import { logger } from '../../logger.ts';
+import { parseRequest } from '../../validation.ts';
+import type { Attachment } from '../model.ts';
+import { attachmentNotFound, findVisibleAttachment, presentAttachment } from '../read/read.ts';
+import { getAttachment, mayHold, writeLegalHold } from '../records.ts';
+import { legalHoldRequestSchema } from '../schemas.ts';
+import { type LifecycleDeps, nowOf, setFilesLegalHold } from '../stored-files.ts';
 
 /** Legal holds and restores are for workspace owners and admins, decided before any lookup. */
 export function assertMayManageRetention(viewer: Viewer): void {

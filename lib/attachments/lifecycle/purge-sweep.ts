@@ -26,17 +26,17 @@
  * lease is over (purging a file twice is a no-op).
  */
 import { randomUUID } from 'node:crypto';
-import { type RunBounds, walkDueQueue } from '../db/due-queue.ts';
-import { logger } from '../logger.ts';
-import { blobKeysOf } from './model.ts';
+import { type RunBounds, walkDueQueue } from '../../db/due-queue.ts';
+import { logger } from '../../logger.ts';
+import { blobKeysOf } from '../model.ts';
 import {
   attachmentFromItem,
   claimForPurge,
   type PurgeClaim,
   purgeAttachmentRecord,
   releasePurgeClaim,
-} from './records.ts';
-import { type LifecycleDeps, nowOf } from './stored-files.ts';
+} from '../records.ts';
+import { type LifecycleDeps, nowOf } from '../stored-files.ts';
 
 export interface PurgeReport {
   /** Attachments whose record was purged (and files, where the store purges them itself). */

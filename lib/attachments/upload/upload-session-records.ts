@@ -7,11 +7,11 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { TableContext } from '../db/client.ts';
-import { withoutNulls } from '../db/items.ts';
-import { keys } from '../db/keys.ts';
-import { tableDefinition } from '../db/table-definition.ts';
-import type { GuardedWrite } from '../db/transactions.ts';
+import type { TableContext } from '../../db/client.ts';
+import { withoutNulls } from '../../db/items.ts';
+import { keys } from '../../db/keys.ts';
+import { tableDefinition } from '../../db/table-definition.ts';
+import type { GuardedWrite } from '../../db/transactions.ts';
 
 export type UploadSessionStatus = 'pending' | 'completed' | 'failed';
 

@@ -26,12 +26,12 @@
  * Scale: the live keys are held in memory (a few hundred MB per million objects at most); past
  * that, drive this from an S3 Inventory report instead of a listing.
  */
-import { attachmentSnapshot, domainEvent } from '../events/domain-events.ts';
-import { type EventPublisher, publishAfterCommit } from '../events/publisher.ts';
-import { logger } from '../logger.ts';
-import { type Attachment, attachmentIdOfKey, blobKeysOf } from './model.ts';
-import { getAttachment, scanAttachments } from './records.ts';
-import { type LifecycleDeps, nowOf } from './stored-files.ts';
+import { attachmentSnapshot, domainEvent } from '../../events/domain-events.ts';
+import { type EventPublisher, publishAfterCommit } from '../../events/publisher.ts';
+import { logger } from '../../logger.ts';
+import { type Attachment, attachmentIdOfKey, blobKeysOf } from '../model.ts';
+import { getAttachment, scanAttachments } from '../records.ts';
+import { type LifecycleDeps, nowOf } from '../stored-files.ts';
 
 /** Where media objects live (the top-level prefixes of the bucket that hold attachments). */
 export const MEDIA_KEY_PREFIXES = ['uploads/', 'thumbnails/'] as const;

@@ -10,13 +10,13 @@
  * `X-API-Key`. So only a caller whose key came in `Authorization` gets the 302; an `X-API-Key`
  * caller gets the signed URL in a JSON body (300, no `Location`), to fetch without its key.
  */
-import type { Viewer } from '../auth/permissions.ts';
-import type { TableContext } from '../db/client.ts';
-import { NotFoundError, RangeNotSatisfiableError } from '../errors.ts';
-import { contentRange, isNotModified, requestedRange, strongETag } from '../http/conditional.ts';
-import { logger } from '../logger.ts';
-import { type MediaStore, sha256Hex } from '../storage/media-store.ts';
-import { type Attachment, attachmentIdOfKey } from './model.ts';
+import type { Viewer } from '../../auth/permissions.ts';
+import type { TableContext } from '../../db/client.ts';
+import { NotFoundError, RangeNotSatisfiableError } from '../../errors.ts';
+import { contentRange, isNotModified, requestedRange, strongETag } from '../../http/conditional.ts';
+import { logger } from '../../logger.ts';
+import { type MediaStore, sha256Hex } from '../../storage/media-store.ts';
+import { type Attachment, attachmentIdOfKey } from '../model.ts';
 import { findVisibleAttachment } from './read.ts';
 
 /** Above this many bytes the file is redirected to storage (base64 of 4 MB fits in 6 MB). */

@@ -22,17 +22,17 @@
  * claim's lease is over (removing an object twice is a no-op).
  */
 import { randomUUID } from 'node:crypto';
-import { type RunBounds, walkDueQueue } from '../db/due-queue.ts';
-import { logger } from '../logger.ts';
+import { type RunBounds, walkDueQueue } from '../../db/due-queue.ts';
+import { logger } from '../../logger.ts';
+import { blobKeysOf } from '../model.ts';
+import { getAttachment } from '../records.ts';
+import { type LifecycleDeps, nowOf } from '../stored-files.ts';
 import {
   blobIntentFromItem,
   claimExpiredIntent,
   deleteSweptIntent,
   type IntentClaim,
-} from './blob-intents.ts';
-import { blobKeysOf } from './model.ts';
-import { getAttachment } from './records.ts';
-import { type LifecycleDeps, nowOf } from './stored-files.ts';
+} from '../upload/blob-intents.ts';
 
 export interface OrphanReport {
   /** Objects without a record, removed. */

@@ -13,24 +13,24 @@
  * sees the bytes (unless the deployment keeps it), so the stored file, its `fileSize` and its
  * `sha256` all describe the same bytes.
  */
-import { decideUpload, type Viewer } from '../auth/permissions.ts';
-import { indexShardsOf, type TableContext } from '../db/client.ts';
-import { newAttachmentId } from '../db/keys.ts';
-import { type GuardedWrite, wasCancelled } from '../db/transactions.ts';
-import type { Post } from '../directory/model.ts';
-import { getUsers } from '../directory/users.ts';
-import { ForbiddenError, NotFoundError } from '../errors.ts';
-import { logger } from '../logger.ts';
-import { sanitizeFileName } from '../media/file-name.ts';
-import { inspectMedia } from '../media/inspect.ts';
-import { removeLocation } from '../media/location/remove-location.ts';
-import { type MediaStore, sha256Hex } from '../storage/media-store.ts';
+import { decideUpload, type Viewer } from '../../auth/permissions.ts';
+import { indexShardsOf, type TableContext } from '../../db/client.ts';
+import { newAttachmentId } from '../../db/keys.ts';
+import { type GuardedWrite, wasCancelled } from '../../db/transactions.ts';
+import type { Post } from '../../directory/model.ts';
+import { getUsers } from '../../directory/users.ts';
+import { ForbiddenError, NotFoundError } from '../../errors.ts';
+import { logger } from '../../logger.ts';
+import { sanitizeFileName } from '../../media/file-name.ts';
+import { inspectMedia } from '../../media/inspect.ts';
+import { removeLocation } from '../../media/location/remove-location.ts';
+import { type MediaStore, sha256Hex } from '../../storage/media-store.ts';
+import { type Attachment, storageKeyFor } from '../model.ts';
+import { toAttachmentDetail } from '../present.ts';
+import { VisibilityResolver } from '../read/visibility.ts';
+import { commitAttachment } from '../records.ts';
+import type { AttachmentDetail } from '../responses.ts';
 import { dropBlobIntent, recordBlobIntent, settleIntentWrite } from './blob-intents.ts';
-import { type Attachment, storageKeyFor } from './model.ts';
-import { toAttachmentDetail } from './present.ts';
-import { commitAttachment } from './records.ts';
-import type { AttachmentDetail } from './responses.ts';
-import { VisibilityResolver } from './visibility.ts';
 
 export interface CommitUploadDeps {
   table: TableContext;

@@ -10,12 +10,12 @@
  * 404); the files stay live but unserved until the orphan sweep soft-deletes them. The other
  * order could leave a live record whose file is gone, which the contract forbids.
  */
-import { canDeleteMedia, type Viewer } from '../auth/permissions.ts';
-import { ForbiddenError, LegalHoldError } from '../errors.ts';
-import { logger } from '../logger.ts';
-import { attachmentNotFound, findVisibleAttachment } from './read.ts';
-import { markDeleted } from './records.ts';
-import { type LifecycleDeps, nowOf, softDeleteFiles } from './stored-files.ts';
+import { canDeleteMedia, type Viewer } from '../../auth/permissions.ts';
+import { ForbiddenError, LegalHoldError } from '../../errors.ts';
+import { logger } from '../../logger.ts';
+import { attachmentNotFound, findVisibleAttachment } from '../read/read.ts';
+import { markDeleted } from '../records.ts';
+import { type LifecycleDeps, nowOf, softDeleteFiles } from '../stored-files.ts';
 
 export interface DeleteDeps extends LifecycleDeps {
   gracePeriodSeconds: number;

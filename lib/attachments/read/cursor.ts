@@ -14,9 +14,9 @@
  * and the page resumes from the public position: slower, never wrong.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { listSortKey } from '../db/keys.ts';
-import { InvalidCursorError } from '../errors.ts';
-import { isId } from '../ids.ts';
+import { listSortKey } from '../../db/keys.ts';
+import { InvalidCursorError } from '../../errors.ts';
+import { isId } from '../../ids.ts';
 
 export interface ListPosition {
   createdAt: number;

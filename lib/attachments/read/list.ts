@@ -8,16 +8,20 @@
  * work per request is bounded: when the budget runs out the page may be short, with
  * `hasMore: true` and a cursor at the last item examined.
  */
-import type { Viewer } from '../auth/permissions.ts';
-import { indexShardsOf, type TableContext } from '../db/client.ts';
+import type { Viewer } from '../../auth/permissions.ts';
+import { indexShardsOf, type TableContext } from '../../db/client.ts';
 import {
   allShards,
   postListPartition,
   projectListPartition,
   workspaceListPartition,
-} from '../db/keys.ts';
-import type { ListIndexName } from '../db/table-definition.ts';
-import type { FileType } from '../media/types.ts';
+} from '../../db/keys.ts';
+import type { ListIndexName } from '../../db/table-definition.ts';
+import type { FileType } from '../../media/types.ts';
+import type { Attachment } from '../model.ts';
+import { toListItem } from '../present.ts';
+import type { ListItem } from '../responses.ts';
+import type { ListQuery } from '../schemas.ts';
 import {
   type CursorSeal,
   decodeCursor,
@@ -28,10 +32,6 @@ import {
 } from './cursor.ts';
 import { workspaceListScope } from './list-scope.ts';
 import { type ListPartition, ListSource, MAX_QUERY_LIMIT } from './list-source.ts';
-import type { Attachment } from './model.ts';
-import { toListItem } from './present.ts';
-import type { ListItem } from './responses.ts';
-import type { ListQuery } from './schemas.ts';
 import { VisibilityResolver } from './visibility.ts';
 
 /** Index items read per request at most, whatever the share of invisible posts. */

@@ -2,7 +2,7 @@
  * The `fileData` field: base64, optionally behind a `data:<mime>;base64,` prefix. The decoded
  * size is known from the length alone, so an oversized upload is refused before any decoding.
  */
-import { PayloadTooLargeError, ValidationError } from '../errors.ts';
+import { PayloadTooLargeError, ValidationError } from '../../errors.ts';
 
 const DATA_URL = /^data:[^,]{0,255};base64,/i;
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
