@@ -57,6 +57,8 @@ const EXPECTED: Record<string, Writes> = {
   },
   'purge-sweep': { UpdateItem: ['ATTACHMENT#*'], DeleteItem: ['ATTACHMENT#*'] },
   'orphan-sweep': { UpdateItem: ['INTENT#*'], DeleteItem: ['INTENT#*'] },
+  // Reads the table's stream, writes no item.
+  'stream-events': {},
 };
 
 /** Partitions of API keys, users and workspaces (memberships live in a workspace's partition). */
