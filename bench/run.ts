@@ -170,7 +170,12 @@ const stack: LocalStack = needsStack
 const stackEnv = Object.fromEntries(
   Object.entries(process.env).filter(
     (entry): entry is [string, string] =>
-      entry[1] !== undefined && envBefore[entry[0]] !== entry[1],
+      entry[1] !== undefined &&
+      envBefore[entry[0]] !== entry[1] &&
+      // The local stack's invocation scopes (local/invocation-scope.ts), not a handler setting:
+      // on Lambda only a multi-concurrency runtime sets it, and that runtime provides the
+      // InvokeStore Powertools then requires.
+      entry[0] !== 'AWS_LAMBDA_MAX_CONCURRENCY',
   ),
 );
 if (needsStack) log(`local stack at ${stack.url}`);
