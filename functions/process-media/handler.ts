@@ -16,7 +16,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { config } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
 import { logger } from '../../lib/logger.ts';
-import type { Metrics } from '../../lib/observability/metrics.ts';
+import type { InvocationMetrics } from '../../lib/observability/metrics.ts';
 import { timedProcessing, workerHandler } from '../../lib/observability/worker.ts';
 import { processStoredObject } from '../../lib/processing/process-media.ts';
 import { createdMediaObjectsInMessage } from '../../lib/processing/storage-events.ts';
@@ -27,7 +27,7 @@ const deps = {
   store: mediaStoreFrom(config),
 };
 
-async function processMessage(record: SQSRecord, metrics: Metrics): Promise<void> {
+async function processMessage(record: SQSRecord, metrics: InvocationMetrics): Promise<void> {
   const { messageId } = record;
   const objects = createdMediaObjectsInMessage(record.body, config.bucketName);
   if (objects.length === 0) logger.warn('queue message names no stored file', { messageId });

@@ -20,10 +20,12 @@ export const handler = workerHandler(async (event: DynamoDBStreamEvent, metrics)
     bus,
     (message, details) => logger.error(message, details),
   );
-  metrics.addMetric('DomainEventsPublished', MetricUnit.Count, report.published);
-  if (report.failedRecords > 0) {
-    metrics.addMetric('StreamRecordsFailed', MetricUnit.Count, report.failedRecords);
-  }
+  metrics.publish([
+    ['DomainEventsPublished', MetricUnit.Count, report.published],
+    ...(report.failedRecords > 0
+      ? [['StreamRecordsFailed', MetricUnit.Count, report.failedRecords] as const]
+      : []),
+  ]);
   logger.info('stream records delivered', { ...report });
   return { batchItemFailures };
 });

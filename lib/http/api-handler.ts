@@ -1,19 +1,18 @@
 /**
- * Builds the Middy chain every endpoint uses, declared once: tracing and metrics outermost (so
- * they see the final answer), then request id + logs + error envelope, then authentication
+ * Builds the Middy chain every endpoint uses, declared once: tracing outermost (so it sees the
+ * final answer), then request id + logs + metrics + error envelope, then authentication
  * (with the route's scope), then the JSON body.
  * Handlers stay a few lines: read the request, call the domain, shape the response.
  */
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { authenticate, type Caller, requireScope } from '../auth/authenticate.ts';
 import type { Scope } from '../auth/scopes.ts';
 import { config } from '../config.ts';
 import type { TableContext } from '../db/client.ts';
 import { PrefetchedItems, type RoutePrefetch, withPrefetch } from '../db/prefetch.ts';
+import { ApiError } from '../errors.ts';
 import { createMetrics } from '../observability/metrics.ts';
-import { tracer } from '../observability/tracing.ts';
+import { traceRequests } from '../observability/tracing.ts';
 import { type JsonBodyOptions, jsonBody } from './json-body.ts';
 import { countRequest } from './rate-limit.ts';
 import { requestMiddleware } from './request-middleware.ts';
@@ -46,8 +45,8 @@ export interface ApiHandlerOptions {
 export function apiHandler(handler: RouteHandler, options: ApiHandlerOptions = {}) {
   const metrics = createMetrics();
   const chain = middy<ApiEvent, ApiResult, Error, ApiContext>()
-    .use(captureLambdaHandler(tracer))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    // 4xx answers are traced as answers, not exceptions (their stacks are never read).
+    .use(traceRequests((error) => error instanceof ApiError))
     .use(requestMiddleware(metrics));
   const { auth } = options;
   const rateLimit = options.rateLimitPerMinute ?? config.rateLimitPerMinute ?? 0;

@@ -7,7 +7,7 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import { ApiError, toErrorResponse } from '../errors.ts';
 import { logger } from '../logger.ts';
-import { type Metrics, recordRequest } from '../observability/metrics.ts';
+import { type Metrics, recordRequest, startInvocation } from '../observability/metrics.ts';
 import {
   type ApiContext,
   type ApiEvent,
@@ -50,42 +50,37 @@ function finalResponse(request: ApiRequest, response: ApiResult): ApiResult {
   };
 }
 
-function logOutcome(
-  request: ApiRequest,
-  metrics: Metrics,
-  statusCode: number,
-  startedAt: number,
-  code?: string,
-): void {
-  const durationMs = Date.now() - startedAt;
+function logOutcome(request: ApiRequest, statusCode: number, code?: string): void {
+  const { metrics } = request.context;
+  const durationMs = Math.round(metrics.elapsedMs());
   logger.info('request completed', {
     method: request.event.requestContext?.http?.method,
     route: request.event.routeKey,
     statusCode,
     durationMs,
   });
-  recordRequest(metrics, { route: request.event.routeKey, statusCode, durationMs, code });
+  recordRequest(metrics, { statusCode, durationMs, code });
 }
 
+/** `metrics`: the handler's instance; each request gets its own `InvocationMetrics` over it. */
 export function requestMiddleware(
   metrics: Metrics,
 ): MiddlewareObj<ApiEvent, ApiResult, Error, ApiContext> {
-  let startedAt = 0;
   return {
     before: (request) => {
-      startedAt = Date.now();
       // A context object may be reused across invocations: nothing of the last one carries over.
       request.context.responseHeaders = undefined;
-      request.context.metrics = metrics;
-      // Every metric of this handler (request, upload, rejects) carries its route.
-      metrics.setDefaultDimensions({ route: request.event.routeKey });
+      // Every metric of this request (request, upload, rejects) carries its route.
+      request.context.metrics = startInvocation(metrics, request.context.functionName, {
+        route: request.event.routeKey,
+      });
       logger.resetKeys();
       logger.appendKeys({ requestId: requestIdOf(request) });
     },
     after: (request) => {
       if (!request.response) return;
       request.response = finalResponse(request, request.response);
-      logOutcome(request, metrics, request.response.statusCode ?? 200, startedAt);
+      logOutcome(request, request.response.statusCode ?? 200);
     },
     onError: (request) => {
       const { error } = request;
@@ -96,7 +91,7 @@ export function requestMiddleware(
       }
       const { statusCode, body, headers } = toErrorResponse(error);
       request.response = finalResponse(request, jsonResponse(statusCode, body, headers));
-      logOutcome(request, metrics, statusCode, startedAt, body.error.code);
+      logOutcome(request, statusCode, body.error.code);
     },
   };
 }

@@ -5,7 +5,7 @@ import type {
 } from 'aws-lambda';
 import type { Caller } from '../auth/authenticate.ts';
 import type { TableContext } from '../db/client.ts';
-import type { Metrics } from '../observability/metrics.ts';
+import type { InvocationMetrics } from '../observability/metrics.ts';
 
 /** API Gateway HTTP API, payload format 2.0: the event both the deployed API and `npm start` send. */
 export type ApiEvent = APIGatewayProxyEventV2;
@@ -22,8 +22,8 @@ export interface ApiContext extends Context {
   table: TableContext;
   /** Set by the JSON body middleware on routes that take a body. */
   jsonBody: unknown;
-  /** This handler's metrics (lib/observability/metrics.ts), flushed after the request. */
-  metrics: Metrics;
+  /** This request's metrics (lib/observability/metrics.ts): each record is published at once. */
+  metrics: InvocationMetrics;
   /**
    * Headers for whatever response this request ends with, success or error (e.g. the rate
    * limit's); the outermost middleware adds them.

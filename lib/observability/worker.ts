@@ -1,22 +1,23 @@
 /**
- * The Middy chain of the workers (processing, sweeps), the counterpart of `apiHandler`: traced,
- * with metrics flushed after every invocation (and a `ColdStart` metric).
+ * The Middy chain of the workers (processing, sweeps, stream delivery), the counterpart of
+ * `apiHandler`: traced, with its own `InvocationMetrics` per invocation (and a `ColdStart`
+ * metric on the first); each record is published when it is made (see `metrics.ts`).
  */
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { createMetrics, type Metrics, MetricUnit } from './metrics.ts';
+import { createMetrics, type InvocationMetrics, MetricUnit, startInvocation } from './metrics.ts';
 import { tracer } from './tracing.ts';
 
 export function workerHandler<Event, Result>(
-  handler: (event: Event, metrics: Metrics, context: Context) => Promise<Result>,
+  handler: (event: Event, metrics: InvocationMetrics, context: Context) => Promise<Result>,
 ) {
   const metrics = createMetrics();
   const chain = middy<Event, Result>()
     .use(captureLambdaHandler(tracer))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
-    .handler((event, context) => handler(event, metrics, context));
+    .handler((event, context) =>
+      handler(event, startInvocation(metrics, context.functionName), context),
+    );
   // Callable with the event alone, as the local stack and tests invoke workers.
   return (event: Event, context?: Context): Promise<Result> =>
     chain(event, context ?? ({} as Context));
@@ -32,37 +33,38 @@ export function remainingTimeOf(context: Context): { remainingTimeMs?: () => num
     : {};
 }
 
-/** One sweep run's progress: `SweepItems` per result (purged, held, removed, …). */
+/** One sweep run's progress: `SweepRuns`, and `SweepItems` per result (purged, held, …). */
 export function recordSweep(
-  metrics: Metrics,
+  metrics: InvocationMetrics,
   sweep: string,
   /** A sweep's report: its numeric fields are counted, others ignored. */
   counts: object,
 ): void {
-  metrics.setDefaultDimensions({ sweep });
-  metrics.addMetric('SweepRuns', MetricUnit.Count, 1);
+  const run = metrics.with({ sweep });
+  run.publish([['SweepRuns', MetricUnit.Count, 1]]);
   for (const [result, count] of Object.entries(counts)) {
     if (typeof count !== 'number') continue;
-    const single = metrics.singleMetric();
-    single.addDimension('result', result);
-    single.addMetric('SweepItems', MetricUnit.Count, count);
+    run.publish([['SweepItems', MetricUnit.Count, count]], { result });
   }
 }
 
 /** One stored file processed (or failed): how long it took, by outcome. */
 export async function timedProcessing<Outcome extends string>(
-  metrics: Metrics,
+  metrics: InvocationMetrics,
   run: () => Promise<Outcome>,
 ): Promise<Outcome> {
   const startedAt = performance.now();
   try {
     const outcome = await run();
-    const single = metrics.singleMetric();
-    single.addDimension('outcome', outcome);
-    single.addMetric('ProcessingDuration', MetricUnit.Milliseconds, performance.now() - startedAt);
+    metrics.publish(
+      [['ProcessingDuration', MetricUnit.Milliseconds, performance.now() - startedAt]],
+      {
+        outcome,
+      },
+    );
     return outcome;
   } catch (error) {
-    metrics.addMetric('ProcessingFailures', MetricUnit.Count, 1);
+    metrics.publish([['ProcessingFailures', MetricUnit.Count, 1]]);
     throw error;
   }
 }

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { NotFoundError, ValidationError } from '../../../lib/errors.ts';
 import { apiHandler } from '../../../lib/http/api-handler.ts';
 import { type ApiContext, type ApiEvent, jsonResponse } from '../../../lib/http/types.ts';
+import { logger } from '../../../lib/logger.ts';
 import { DEFAULT_METRICS_NAMESPACE, recordUpload } from '../../../lib/observability/metrics.ts';
 import { traced } from '../../../lib/observability/tracing.ts';
 import { recordSweep, timedProcessing, workerHandler } from '../../../lib/observability/worker.ts';
@@ -118,6 +119,50 @@ describe('API requests', () => {
     await handler(event('GET /health'), { functionName: 'health' } as ApiContext);
     await handler(event('GET /health'), { functionName: 'health' } as ApiContext);
     expect(withMetric('Requests').map((doc) => doc.Requests)).toEqual([1, 1]);
+  });
+});
+
+describe('concurrent requests in one process (npm start, tests)', () => {
+  it('never mix: one document per request, with its own route, and no warnings', async () => {
+    const warnings = vi.spyOn(logger, 'warn');
+    // One function serving two routes, as serve-file does; answers come back in another order
+    // than the requests went in, so every request's metrics are open while others record theirs.
+    const handler = apiHandler(async (request) => {
+      const delay = Number(request.headers?.['x-delay']);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (request.routeKey.startsWith('HEAD')) throw new NotFoundError('gone');
+      return jsonResponse(200, {});
+    });
+    const requests = [30, 0, 20, 10, 25, 5].map((delay, i) => {
+      const routeKey = i % 2 === 0 ? 'GET /api/media/{file}' : 'HEAD /api/media/{file}';
+      return handler({ ...event(routeKey), headers: { 'x-delay': String(delay) } }, {
+        functionName: 'serve-file',
+      } as ApiContext);
+    });
+    await Promise.all(requests);
+    const perRequest = withMetric('Requests').map((doc) => [doc.route, doc.Requests]);
+    expect(perRequest).toHaveLength(6);
+    expect(perRequest.filter(([route]) => route === 'GET /api/media/{file}')).toEqual(
+      Array(3).fill(['GET /api/media/{file}', 1]),
+    );
+    expect(perRequest.filter(([route]) => route === 'HEAD /api/media/{file}')).toEqual(
+      Array(3).fill(['HEAD /api/media/{file}', 1]),
+    );
+    const rejects = withMetric('Rejects').map((doc) => [doc.route, doc.code, doc.Rejects]);
+    expect(rejects).toEqual(Array(3).fill(['HEAD /api/media/{file}', 'not_found', 1]));
+    expect(warnings).not.toHaveBeenCalled();
+  });
+
+  it('publish the cold start once per function, on its first request', async () => {
+    // What Lambda sets for a function without provisioned concurrency (Powertools reads it).
+    vi.stubEnv('AWS_LAMBDA_INITIALIZATION_TYPE', 'on-demand');
+    const handler = apiHandler(async () => jsonResponse(200, {}));
+    const context = { functionName: 'media-limits' } as ApiContext;
+    await Promise.all([handler(event('GET /x'), context), handler(event('GET /x'), context)]);
+    await handler(event('GET /x'), context);
+    expect(withMetric('ColdStart')).toEqual([
+      expect.objectContaining({ function_name: 'media-limits', ColdStart: 1 }),
+    ]);
   });
 });
 
