@@ -41,7 +41,10 @@ export const INSTALLED_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   // `@hyzyla/pdfium` (PDF thumbnails) has no native binary: it is installed rather than bundled
   // because `lib/media/pdf-render.ts` reads `pdfium.wasm` from the package's directory, which
   // esbuild would not copy; installed, it resolves from the bundle as it does in development.
-  'process-media': ['sharp', '@hyzyla/pdfium'],
+  // `libheif-js` (HEIC thumbnails) has none either: its WebAssembly is embedded in 1.9 MiB of
+  // JavaScript, which bundled would be read, parsed and source-mapped at every cold start
+  // (≈ 20 ms, bench/README.md); installed, it is loaded by the first HEIC only.
+  'process-media': ['sharp', '@hyzyla/pdfium', 'libheif-js'],
 };
 
 /**

@@ -5,14 +5,15 @@
  * only a few cosine components, which 32 px hold as well as 512.
  */
 import { encode } from 'blurhash';
-import sharp from 'sharp';
 import type { Placeholder } from '../attachments/model.ts';
+import { loadSharp } from './sharp.ts';
 
 const SAMPLE_SIDE = 32;
 /** Components along the longer side (BlurHash allows 1–9); the shorter side gets fewer. */
 const COMPONENTS = 4;
 
 export async function placeholderOf(thumbnail: Uint8Array): Promise<Placeholder> {
+  const sharp = await loadSharp();
   const { data, info } = await sharp(thumbnail)
     .resize(SAMPLE_SIDE, SAMPLE_SIDE, { fit: 'inside' })
     .ensureAlpha()

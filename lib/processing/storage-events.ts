@@ -7,7 +7,7 @@
  * stored files trigger processing: keys under `uploads/`. Thumbnails, staging, trash and hold markers do not,
  * which also keeps the processing from triggering itself.
  */
-import { z } from 'zod';
+import * as z from '../zod.ts';
 
 /** The one prefix whose new objects are processed (the EventBridge rule matches the same). */
 export const PROCESSED_PREFIX = 'uploads/';
@@ -63,12 +63,12 @@ function timeOf(iso: string): number {
  */
 export function createdMediaObjects(event: unknown, bucket: string): CreatedObject[] {
   const found: CreatedObject[] = [];
-  const fromBridge = eventBridgeEvent.safeParse(event);
+  const fromBridge = z.safeParse(eventBridgeEvent, event);
   if (fromBridge.success) {
     const { detail, time } = fromBridge.data;
     found.push({ bucket: detail.bucket.name, key: detail.object.key, createdAt: timeOf(time) });
   }
-  const fromNotification = notificationEvent.safeParse(event);
+  const fromNotification = z.safeParse(notificationEvent, event);
   if (fromNotification.success) {
     for (const record of fromNotification.data.Records) {
       const key = notificationKey(record.s3.object.key);

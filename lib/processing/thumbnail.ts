@@ -11,13 +11,11 @@
  * time of one image; corrupt data aborts instead of producing garbage. A refused image simply
  * gets no thumbnail.
  */
-import sharp, { type Sharp, type SharpOptions } from 'sharp';
+import type { Sharp, SharpOptions } from 'sharp';
 import type { DecodedPicture } from '../media/decoded-picture.ts';
 import { decodeHeif } from '../media/heic-decode.ts';
 import { type PdfLimits, renderPdfFirstPage } from '../media/pdf-render.ts';
-
-// Each Lambda invocation handles one image: libvips' operation cache would only hold memory.
-sharp.cache(false);
+import { loadSharp } from './sharp.ts';
 
 export const THUMBNAIL_MAX_SIDE = 512;
 export const THUMBNAIL_MIME_TYPE = 'image/webp';
@@ -112,6 +110,7 @@ export async function makeThumbnail(bytes: Uint8Array, mimeType: string): Promis
 async function sharpInput(bytes: Uint8Array, mimeType: string): Promise<Sharp> {
   const decoder = DECODERS[mimeType];
   if (decoder === undefined) throw new Error(`no thumbnail for ${mimeType}`);
+  const sharp = await loadSharp();
   if (decoder === 'sharp') return sharp(bytes, decodeOptions);
   const picture = await decoder(bytes);
   return sharp(picture.rgba, {

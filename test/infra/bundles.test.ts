@@ -341,7 +341,7 @@ describe('bundles', () => {
   }, 40_000);
 
   it('process-media: sharp installed for Linux arm64 with glibc (the Lambda runtime), nothing else', () => {
-    expect(installedOf('process-media')).toEqual(['sharp', '@hyzyla/pdfium']);
+    expect(installedOf('process-media')).toEqual(['sharp', '@hyzyla/pdfium', 'libheif-js']);
     const modules = path.join(assetDir('process-media'), 'node_modules');
     const version = (dir: string) =>
       (
@@ -401,6 +401,27 @@ describe('bundles', () => {
       timeout: 60_000,
     });
     expect(JSON.parse(stdout)).toEqual({ width: 200, height: 100, bytes: 200 * 100 * 4 });
+  });
+
+  it('process-media: libheif in WebAssembly, installed, loads from the bundle', async () => {
+    const modules = path.join(assetDir('process-media'), 'node_modules');
+    const versionIn = (root: string) =>
+      (
+        JSON.parse(readFileSync(path.join(root, 'libheif-js/package.json'), 'utf8')) as {
+          version: string;
+        }
+      ).version;
+    expect(versionIn(modules)).toBe(versionIn(path.join(PROJECT_ROOT, 'node_modules')));
+    // What lib/media/heic-decode.ts imports, from the bundle's own location in an isolated copy.
+    const bundle = isolatedBundle('process-media');
+    const script = path.join(path.dirname(bundle), 'heif-check.mjs');
+    writeFileSync(script, HEIF_CHECK);
+    const { stdout } = await run(process.execPath, [script], {
+      cwd: path.dirname(bundle),
+      env: { PATH: process.env.PATH ?? '' },
+      timeout: 60_000,
+    });
+    expect(JSON.parse(stdout)).toEqual({ decoder: 'function' });
   });
 
   for (const [name, event] of Object.entries(WORKER_EVENTS)) {
@@ -464,6 +485,15 @@ const library = await PDFiumLibrary.init({
 const document = await library.loadDocument(readFileSync(process.argv[2]));
 const page = await document.getPage(0).render({ scale: 1 });
 process.stdout.write(JSON.stringify({ width: page.width, height: page.height, bytes: page.data.length }));
+`;
+
+/** Runs beside the bundle: imports libheif as lib/media/heic-decode.ts does (not bundled). */
+const HEIF_CHECK = `
+import { createRequire } from 'node:module';
+const bundle = new URL('./${BUNDLE_FILE}', import.meta.url);
+const module = await import(createRequire(bundle).resolve('libheif-js/wasm-bundle'));
+const libheif = module.default ?? module;
+process.stdout.write(JSON.stringify({ decoder: typeof libheif.HeifDecoder }));
 `;
 
 /** A localhost port with nothing listening (bound, then released). */
