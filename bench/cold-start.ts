@@ -1,11 +1,16 @@
 /**
- * 1. Cold-start proxy, per Lambda bundle (one per entry of `functions/routes.ts`).
+ * 1. Cold-start proxy, per Lambda function: each API function once (several routes may share
+ * one, e.g. serve-file's four; it is measured through its first route), and the processing
+ * function (`WORKERS`).
  *
  * Each function is bundled with the CDK construct's esbuild options (bench/lib/bundle.ts), next
  * to its *floor*: a bundle that only imports and constructs the same AWS SDK clients (found in
  * the real bundle's metafile) and returns a constant, built with the same options. Both run in
- * fresh `node` processes, outside the project (nothing resolvable from node_modules), with the
- * deployed runtime settings (`NODE_OPTIONS=--enable-source-maps`, JSON logs at INFO to a sink).
+ * fresh `node` processes, outside the project (nothing resolvable from node_modules but a
+ * function's installed packages, `INSTALLED_PACKAGES`), with the deployed runtime settings
+ * (`NODE_OPTIONS=--enable-source-maps`, JSON logs at INFO and EMF metrics to a sink) and X-Ray
+ * tracing on as on Lambda (`lambdaEnv`: the tracer traces the SDK clients and sends its segments
+ * to a local UDP sink standing for the X-Ray daemon; the floor, like any untraced code, ignores it).
  *
  * Timed inside the child: `performance.now()` when the first event's result is back, i.e. the
  * time since the process started (Node bootstrap + import/init + one invocation), split into
@@ -14,16 +19,24 @@
  *
  * Two invocations per function:
  * - `served`: a real request against the local stack (DynamoDB Local + S3), a 2xx; it includes
- *   the SDK's first-request work and the round trips to the local stores;
+ *   the SDK's first-request work and the round trips to the local stores; for the processing
+ *   function, a redelivered event of a stored file (its record read, nothing left to do);
  * - `rejected`: the same route without an API key, a 401 before any store call: import + init +
- *   the Middy chain only. (`/health` has no store-free answer and gets none.)
+ *   the Middy chain only; for the processing function, a batch whose message names no stored
+ *   file (a thumbnail's key), acknowledged without a store call. (`/health` has no store-free
+ *   answer and gets none.)
  */
+
+import { randomUUID } from 'node:crypto';
+import { createSocket } from 'node:dgram';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import type { SQSEvent } from 'aws-lambda';
 import { type RouteDefinition, routes } from '../functions/routes.ts';
+import { config } from '../lib/config.ts';
 import { type BuiltBundle, buildBundle } from './lib/bundle.ts';
 import { runNode } from './lib/child.ts';
-import { apiEvent, type RequestSpec } from './lib/events.ts';
+import { apiEvent } from './lib/events.ts';
 import { type RequestFixtures, sampleRequest } from './lib/requests.ts';
 import { type Stats, summarize } from './lib/stats.ts';
 
@@ -33,8 +46,30 @@ const ENDPOINT_ENV: Record<string, string> = {
   '@aws-sdk/client-s3': 'S3_ENDPOINT',
 };
 
+/** A measured function: an API function through one of its routes, or a worker. */
+export interface ColdFunction {
+  name: string;
+  /** The route it is measured through; `null` for a worker. */
+  route: RouteDefinition | null;
+}
+
+/** Functions fed by something else than HTTP, with their events below (`workerEvent`). */
+const WORKERS = ['process-media'] as const;
+
+/** Each function once: the API functions through their first route, then the workers. */
+export function coldFunctions(): ColdFunction[] {
+  const seen = new Set<string>();
+  const api: ColdFunction[] = [];
+  for (const route of routes) {
+    if (seen.has(route.name)) continue;
+    seen.add(route.name);
+    api.push({ name: route.name, route });
+  }
+  return [...api, ...WORKERS.map((name) => ({ name, route: null }))];
+}
+
 export interface PreparedFunction {
-  route: RouteDefinition;
+  fn: ColdFunction;
   bundle: BuiltBundle;
   floor: BuiltBundle;
   /** SDK client classes the floor constructs, e.g. `DynamoDBDocumentClient(DynamoDBClient)`. */
@@ -61,8 +96,8 @@ export interface ColdStartVariant {
 
 export interface ColdStartResult {
   name: string;
-  method: string;
-  path: string;
+  /** What invokes it: the measured route (`GET /health`) or the worker's trigger. */
+  trigger: string;
   rawBytes: number;
   gzipBytes: number;
   floorRawBytes: number;
@@ -73,6 +108,8 @@ export interface ColdStartResult {
   floorRun: ColdStartVariant;
   served: ColdStartVariant;
   rejected: ColdStartVariant | null;
+  /** X-Ray segments the function's processes sent to the local daemon sink (tracing on). */
+  traceSegments: number;
   /** median(served.totalMs) / median(floor.totalMs) */
   servedRatio: number;
   rejectedRatio: number | null;
@@ -130,17 +167,18 @@ async function floorSource(packages: string[]): Promise<{ source: string; client
 /** Builds every function's bundle and its floor under `workDir` (outside the project). */
 export async function prepareBundles(workDir: string): Promise<PreparedFunction[]> {
   const prepared: PreparedFunction[] = [];
-  for (const route of routes) {
+  for (const fn of coldFunctions()) {
     const bundle = await buildBundle(
-      `functions/${route.name}/handler.ts`,
-      join(workDir, route.name, 'function'),
+      `functions/${fn.name}/handler.ts`,
+      join(workDir, fn.name, 'function'),
+      fn.name,
     );
     const floor = await floorSource(bundle.packages);
     const floorBundle = await buildBundle(
       { contents: floor.source },
-      join(workDir, route.name, 'floor'),
+      join(workDir, fn.name, 'floor'),
     );
-    prepared.push({ route, bundle, floor: floorBundle, floorClients: floor.clients });
+    prepared.push({ fn, bundle, floor: floorBundle, floorClients: floor.clients });
   }
   return prepared;
 }
@@ -168,12 +206,17 @@ try {
   const result = await mod.handler(event, context);
   const done = performance.now();
   out = { ok: true, bootMs, importMs: imported - bootMs, invokeMs: done - imported, totalMs: done,
-    statusCode: result?.statusCode ?? null, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+    // A worker's batch response: 200 when every message was acknowledged, 500 otherwise.
+    statusCode: result?.statusCode ?? (Array.isArray(result?.batchItemFailures)
+      ? (result.batchItemFailures.length === 0 ? 200 : 500) : null), maxRssMb: process.resourceUsage().maxRSS / 1024 };
 } catch (error) {
   out = { ok: false, error: String(error?.stack ?? error) };
 }
 writeFileSync(resultFile, JSON.stringify(out));
-process.exit(0);
+// Measured already; a moment for what the function still sends once it has answered (X-Ray
+// subsegments over UDP), as a Lambda environment lives on after its response. Then exit,
+// whatever keeps the loop alive (the SDK's keep-alive sockets).
+setTimeout(() => process.exit(0), 25);
 `;
 
 export interface ColdStartOptions {
@@ -190,11 +233,30 @@ export interface ColdStartOptions {
   log: (line: string) => void;
 }
 
-function lambdaEnv(name: string, stackEnv: Record<string, string>): NodeJS.ProcessEnv {
+/** A trace header as the Lambda runtime sets it for a sampled invocation. */
+const TRACE_HEADER = 'Root=1-67a1b2c3-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1';
+
+/**
+ * What Lambda sets and the project reads (Powertools, the X-Ray SDK), for the function `name`.
+ * `AWS_EXECUTION_ENV` and `LAMBDA_TASK_ROOT` turn tracing on as on Lambda; the daemon address
+ * is the bench's UDP sink on 127.0.0.1 (on Lambda, the X-Ray daemon's).
+ */
+function lambdaEnv(
+  name: string,
+  bundleDir: string,
+  daemonPort: number,
+  stackEnv: Record<string, string>,
+): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH ?? '',
     ...stackEnv,
     AWS_LAMBDA_FUNCTION_NAME: `media-service-${name}`,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    LAMBDA_TASK_ROOT: bundleDir,
+    _HANDLER: 'index.handler',
+    _X_AMZN_TRACE_ID: TRACE_HEADER,
+    AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemonPort}`,
     // What the construct sets on every function (infra/service-function.ts, media-service.ts).
     NODE_OPTIONS: '--enable-source-maps',
     POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -202,21 +264,95 @@ function lambdaEnv(name: string, stackEnv: Record<string, string>): NodeJS.Proce
   };
 }
 
+/** An SQS batch of one message whose body is `body`, as the processing queue delivers it. */
+function sqsEvent(body: unknown): SQSEvent {
+  return {
+    Records: [
+      {
+        messageId: randomUUID(),
+        receiptHandle: 'cold-start',
+        body: JSON.stringify(body),
+        attributes: {
+          ApproximateReceiveCount: '1',
+          SentTimestamp: String(Date.now()),
+          SenderId: 'events.amazonaws.com',
+          ApproximateFirstReceiveTimestamp: String(Date.now()),
+        },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:media-processing',
+        awsRegion: 'us-east-1',
+      },
+    ],
+  };
+}
+
+/** S3's "Object Created" event through EventBridge, for `key` in `bucket`. */
+function objectCreated(bucket: string, key: string) {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    time: new Date().toISOString(),
+    region: 'us-east-1',
+    resources: [`arn:aws:s3:::${bucket}`],
+    detail: { bucket: { name: bucket }, object: { key } },
+  };
+}
+
+/** A worker's events: `served` does the function's work, `rejected` is acknowledged at once. */
+function workerEvent(
+  name: string,
+  variant: 'served' | 'rejected',
+  options: ColdStartOptions,
+): SQSEvent {
+  if (name !== 'process-media') throw new Error(`no cold-start event for the worker ${name}`);
+  // The stack's bucket, which the children's configuration names too (same environment).
+  const bucket = config.bucketName;
+  const storedKey = new URL(options.fixtures.storedFileUrl, 'http://x').pathname.replace(
+    /^\/api\/media\//,
+    '',
+  );
+  const key = variant === 'served' ? storedKey : storedKey.replace(/^uploads\//, 'thumbnails/');
+  return sqsEvent(objectCreated(bucket, key));
+}
+
+/**
+ * Stands for the X-Ray daemon: counts the UDP datagrams (one per segment or subsegment) the
+ * traced functions send, and drops them.
+ */
+async function startDaemonSink(): Promise<{
+  port: number;
+  received: () => number;
+  stop: () => void;
+}> {
+  const socket = createSocket('udp4');
+  let count = 0;
+  socket.on('message', () => {
+    count += 1;
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return { port: socket.address().port, received: () => count, stop: () => socket.close() };
+}
+
 async function runOnce(
   options: ColdStartOptions,
+  daemonPort: number,
   name: string,
   bundleFile: string,
-  request: RequestSpec,
+  event: unknown,
   tag: string,
 ): Promise<ColdStartRun> {
   const eventFile = join(options.workDir, `event-${name}-${tag}.json`);
   const resultFile = join(options.workDir, `result-${name}-${tag}.json`);
-  await writeFile(eventFile, JSON.stringify(apiEvent(request)));
+  await writeFile(eventFile, JSON.stringify(event));
   await rm(resultFile, { force: true });
   const run = await runNode({
     args: [join(options.workDir, 'runner.mjs'), bundleFile, eventFile, resultFile],
     cwd: options.workDir,
-    env: lambdaEnv(name, options.stackEnv),
+    env: lambdaEnv(name, dirname(bundleFile), daemonPort, options.stackEnv),
     timeoutMs: 60_000,
   });
   const text = await readFile(resultFile, 'utf8').catch(() => '');
@@ -240,56 +376,78 @@ function variant(runs: ColdStartRun[]): ColdStartVariant {
   };
 }
 
+/** The two events of a function: `served` and `rejected` (store-free). */
+function eventsOf(fn: ColdFunction, options: ColdStartOptions) {
+  if (!fn.route) {
+    return {
+      generic: false,
+      served: workerEvent(fn.name, 'served', options),
+      rejected: workerEvent(fn.name, 'rejected', options),
+    };
+  }
+  const sample = sampleRequest(fn.route, options.fixtures);
+  const { key: _key, ...anonymous } = sample;
+  return { generic: !sample.specific, served: apiEvent(sample), rejected: apiEvent(anonymous) };
+}
+
 export async function measureColdStarts(options: ColdStartOptions): Promise<ColdStartResult[]> {
   await mkdir(options.workDir, { recursive: true });
   await writeFile(join(options.workDir, 'runner.mjs'), RUNNER);
+  const daemon = await startDaemonSink();
   const results: ColdStartResult[] = [];
-  for (const fn of options.prepared) {
-    const { route } = fn;
-    const floorRuns: ColdStartRun[] = [];
-    const servedRuns: ColdStartRun[] = [];
-    const rejectedRuns: ColdStartRun[] = [];
-    const withRejected = options.rejected && route.name !== 'health';
-    let generic = false;
-    for (let i = 0; i < options.runs; i++) {
-      const sample = sampleRequest(route, options.fixtures);
-      generic = !sample.specific;
-      floorRuns.push(await runOnce(options, route.name, fn.floor.file, sample, 'floor'));
-      if (!withRejected || i < options.servedRuns) {
-        servedRuns.push(await runOnce(options, route.name, fn.bundle.file, sample, 'served'));
+  try {
+    for (const prepared of options.prepared) {
+      const { fn } = prepared;
+      const floorRuns: ColdStartRun[] = [];
+      const servedRuns: ColdStartRun[] = [];
+      const rejectedRuns: ColdStartRun[] = [];
+      const withRejected = options.rejected && fn.name !== 'health';
+      const segmentsBefore = daemon.received();
+      let generic = false;
+      const run = (file: string, event: unknown, tag: string) =>
+        runOnce(options, daemon.port, fn.name, file, event, tag);
+      for (let i = 0; i < options.runs; i++) {
+        const events = eventsOf(fn, options);
+        generic = events.generic;
+        floorRuns.push(await run(prepared.floor.file, events.served, 'floor'));
+        if (!withRejected || i < options.servedRuns) {
+          servedRuns.push(await run(prepared.bundle.file, events.served, 'served'));
+        }
+        if (withRejected) {
+          rejectedRuns.push(await run(prepared.bundle.file, events.rejected, 'anon'));
+        }
       }
-      if (withRejected) {
-        const { key: _key, ...anonymous } = sample;
-        rejectedRuns.push(await runOnce(options, route.name, fn.bundle.file, anonymous, 'anon'));
-      }
+      const floor = variant(floorRuns);
+      const served = variant(servedRuns);
+      const rejected = withRejected ? variant(rejectedRuns) : null;
+      const result: ColdStartResult = {
+        name: fn.name,
+        trigger: fn.route ? `${fn.route.method} ${fn.route.path}` : 'SQS batch (processing queue)',
+        rawBytes: prepared.bundle.rawBytes,
+        gzipBytes: prepared.bundle.gzipBytes,
+        floorRawBytes: prepared.floor.rawBytes,
+        floorGzipBytes: prepared.floor.gzipBytes,
+        floorClients: prepared.floorClients,
+        topContributors: prepared.bundle.contributors.slice(0, 8),
+        sampleIsGeneric: generic,
+        floorRun: floor,
+        served,
+        rejected,
+        traceSegments: daemon.received() - segmentsBefore,
+        servedRatio: served.totalMs.median / floor.totalMs.median,
+        rejectedRatio: rejected ? rejected.totalMs.median / floor.totalMs.median : null,
+      };
+      options.log(
+        `  ${fn.name.padEnd(14)} floor ${floor.totalMs.median.toFixed(0)} ms · served ${served.totalMs.median.toFixed(0)} ms (${result.servedRatio.toFixed(2)}×, status ${served.statusCodes.join('/')})` +
+          (rejected
+            ? ` · rejected ${rejected.totalMs.median.toFixed(0)} ms (${(result.rejectedRatio ?? 0).toFixed(2)}×)`
+            : '') +
+          ` · ${result.traceSegments} X-Ray segments`,
+      );
+      results.push(result);
     }
-    const floor = variant(floorRuns);
-    const served = variant(servedRuns);
-    const rejected = withRejected ? variant(rejectedRuns) : null;
-    const result: ColdStartResult = {
-      name: route.name,
-      method: route.method,
-      path: route.path,
-      rawBytes: fn.bundle.rawBytes,
-      gzipBytes: fn.bundle.gzipBytes,
-      floorRawBytes: fn.floor.rawBytes,
-      floorGzipBytes: fn.floor.gzipBytes,
-      floorClients: fn.floorClients,
-      topContributors: fn.bundle.contributors.slice(0, 8),
-      sampleIsGeneric: generic,
-      floorRun: floor,
-      served,
-      rejected,
-      servedRatio: served.totalMs.median / floor.totalMs.median,
-      rejectedRatio: rejected ? rejected.totalMs.median / floor.totalMs.median : null,
-    };
-    options.log(
-      `  ${route.name.padEnd(14)} floor ${floor.totalMs.median.toFixed(0)} ms · served ${served.totalMs.median.toFixed(0)} ms (${result.servedRatio.toFixed(2)}×, status ${served.statusCodes.join('/')})` +
-        (rejected
-          ? ` · rejected ${rejected.totalMs.median.toFixed(0)} ms (${(result.rejectedRatio ?? 0).toFixed(2)}×)`
-          : ''),
-    );
-    results.push(result);
+  } finally {
+    daemon.stop();
   }
   return results;
 }

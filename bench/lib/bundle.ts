@@ -4,10 +4,14 @@
  * aws-cdk-lib's `Bundling.buildEsbuildArgs` turns them into CLI flags (`--bundle`,
  * `--platform=node`, `--outfile=<out>/index.mjs`, …). An option this translation does not know
  * fails the build instead of being silently dropped, so the benchmark cannot drift from what
- * `cdk deploy` ships.
+ * `cdk deploy` ships. A function's own options count too: its installed packages
+ * (`nodeModules`) stay external and are linked next to the bundle from the project's
+ * `node_modules` (where CDK runs `npm ci` in the asset), and its `afterBundling` commands (files
+ * copied next to the bundle) run as CDK runs them, in a shell.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, symlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
@@ -15,7 +19,13 @@ import { BUNDLE_FILE, bundlingOptions } from '../../infra/bundling.ts';
 import { PROJECT_ROOT } from '../../infra/paths.ts';
 
 /** Options with no effect on the produced JavaScript (Docker, hashing, esbuild version). */
-const NO_OUTPUT_EFFECT = new Set(['forceDockerBundling', 'assetHash', 'bundlingFileAccess']);
+const NO_OUTPUT_EFFECT = new Set([
+  'forceDockerBundling',
+  'assetHash',
+  'bundlingFileAccess',
+  // The environment of CDK's bundling commands (npm's target platform for `nodeModules`).
+  'environment',
+]);
 
 const TRANSLATED = new Set([
   'format',
@@ -33,6 +43,9 @@ const TRANSLATED = new Set([
   'define',
   'loader',
   'inject',
+  'nodeModules',
+  // Run by `buildBundle` after esbuild (only `afterBundling` may produce anything).
+  'commandHooks',
 ]);
 
 /** esbuild JS-API options equivalent to CDK's CLI invocation for `options`. */
@@ -59,8 +72,9 @@ export function esbuildOptionsFrom(options: BundlingOptions): BuildOptions {
     minify: options.minify ?? false,
     sourcemap,
     ...(options.sourcesContent === false ? { sourcesContent: false } : {}),
-    // CDK's default for Node.js 18+ runtimes is to leave the runtime's SDK external.
-    external: options.externalModules ?? ['@aws-sdk/*'],
+    // CDK's default for Node.js 18+ runtimes is to leave the runtime's SDK external; installed
+    // packages are external too (CDK adds them to esbuild's externals).
+    external: [...(options.externalModules ?? ['@aws-sdk/*']), ...(options.nodeModules ?? [])],
     ...(options.loader ? { loader: options.loader as BuildOptions['loader'] } : {}),
     ...(options.define ? { define: options.define } : {}),
     ...(options.logLevel ? { logLevel: options.logLevel as BuildOptions['logLevel'] } : {}),
@@ -107,16 +121,32 @@ function packagesOf(metafile: Metafile): string[] {
   return [...found].sort();
 }
 
+/** What CDK adds to the asset after esbuild: installed packages and `afterBundling` output. */
+async function completeAsset(options: BundlingOptions, outDir: string): Promise<void> {
+  for (const name of options.nodeModules ?? []) {
+    // Linked, not copied: Node resolves the package's own dependencies from its real path.
+    const link = join(outDir, 'node_modules', name);
+    await mkdir(dirname(link), { recursive: true });
+    await symlink(join(PROJECT_ROOT, 'node_modules', name), link, 'dir');
+  }
+  for (const command of options.commandHooks?.afterBundling(PROJECT_ROOT, outDir) ?? []) {
+    execFileSync('sh', ['-c', command], { cwd: PROJECT_ROOT, stdio: 'ignore' });
+  }
+}
+
 /**
  * Bundles an entry into `outDir/index.mjs`: a file (absolute, or relative to the project root)
- * or generated source (`{ contents }`, resolved from the project root).
+ * or generated source (`{ contents }`, resolved from the project root), with the options of
+ * the function `functionName` (the shared ones when absent).
  */
 export async function buildBundle(
   entry: string | { contents: string },
   outDir: string,
+  functionName?: string,
 ): Promise<BuiltBundle> {
+  const options = bundlingOptions(functionName);
   const result = await build({
-    ...esbuildOptionsFrom(bundlingOptions()),
+    ...esbuildOptionsFrom(options),
     ...(typeof entry === 'string'
       ? { entryPoints: [entry] }
       : {
@@ -132,6 +162,7 @@ export async function buildBundle(
     write: true,
     metafile: true,
   });
+  await completeAsset(options, outDir);
   const file = join(outDir, BUNDLE_FILE);
   const code = await readFile(file);
   return {
