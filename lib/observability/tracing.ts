@@ -8,7 +8,13 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { Context } from 'aws-lambda';
 
-export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'media' });
+export const tracer = new Tracer({
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'media',
+  // The SDK clients are traced one by one (`traced`), which is every outbound call this service
+  // makes. Patching Node's http/https and instrumenting fetch on top would only add a second
+  // subsegment to each SDK call and patching work to every cold start.
+  captureHTTPsRequests: false,
+});
 
 /** The same SDK client, its calls traced when tracing is on (unchanged otherwise). */
 export function traced<Client>(client: Client): Client {
