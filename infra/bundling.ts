@@ -8,8 +8,11 @@
  * these options, so what is tested is what is deployed.
  */
 import { createRequire } from 'node:module';
+import { gzipSync } from 'node:zlib';
 import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { buildOpenApiDocument } from '../lib/openapi/document.ts';
 import { REFERENCE_PACKAGE_FILES } from '../lib/openapi/reference-page.ts';
+import { UPLOAD_LIMIT_MARKER } from '../lib/openapi/served-document.ts';
 
 /** Node.js version of the Lambda runtime, as esbuild spells it. */
 export const NODE_TARGET = 'node22';
@@ -69,6 +72,26 @@ export const COPIED_FILES: Readonly<Record<string, readonly string[]>> = {
   'api-reference': Object.values(REFERENCE_PACKAGE_FILES),
 };
 
+/**
+ * The OpenAPI description, built at bundling for the function that serves it
+ * (`lib/openapi/served-document.ts`): gzip in base64 as a JavaScript string (≈ 25 KiB, well
+ * within a command-line argument; the JSON itself is ≈ 200 KiB). Built once per synth.
+ */
+let bundledDocument: string | undefined;
+function bundledOpenApiDocument(): string {
+  bundledDocument ??= gzipSync(
+    JSON.stringify(buildOpenApiDocument({ maxUploadBytes: UPLOAD_LIMIT_MARKER })),
+    { level: 9 },
+  ).toString('base64');
+  return bundledDocument;
+}
+
+/** esbuild `define`s by function name: the values are JavaScript expressions. */
+function definesOf(name: string | undefined): Record<string, string> | undefined {
+  if (name !== 'api-reference') return undefined;
+  return { BUNDLED_OPENAPI_DOCUMENT: JSON.stringify(bundledOpenApiDocument()) };
+}
+
 const requireFromProject = createRequire(import.meta.url);
 
 function copyFilesHook(files: readonly string[]): BundlingOptions['commandHooks'] {
@@ -103,6 +126,7 @@ export function bundlingOptions(name?: string): BundlingOptions {
     logLevel: LogLevel.WARNING,
     // No Docker here or in CI: esbuild is a devDependency and runs locally.
     forceDockerBundling: false,
+    ...(definesOf(name) ? { define: definesOf(name) } : {}),
     ...(Object.hasOwn(COPIED_FILES, name ?? '')
       ? { commandHooks: copyFilesHook(COPIED_FILES[name as string] ?? []) }
       : {}),

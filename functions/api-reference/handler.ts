@@ -6,15 +6,16 @@ import { config } from '../../lib/config.ts';
 import { NotFoundError } from '../../lib/errors.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
 import { jsonResponse } from '../../lib/http/types.ts';
-import { buildOpenApiDocument } from '../../lib/openapi/document.ts';
 import { REFERENCE_CSP, REFERENCE_PAGE, referenceAsset } from '../../lib/openapi/reference-page.ts';
+import { openApiDocumentText } from '../../lib/openapi/served-document.ts';
 
-let description: ReturnType<typeof buildOpenApiDocument> | undefined;
+/** JSON text, once per process (built with the bundle when deployed: served-document.ts). */
+let description: string | undefined;
 
 export const handler = apiHandler(async (event) => {
   if (event.rawPath === '/openapi.json') {
-    description ??= buildOpenApiDocument({ maxUploadBytes: config.maxUploadBytes });
-    return jsonResponse(200, description, { 'cache-control': 'no-cache' });
+    description ??= await openApiDocumentText(config.maxUploadBytes);
+    return { ...jsonResponse(200, null, { 'cache-control': 'no-cache' }), body: description };
   }
   if (event.rawPath === '/docs') {
     return {

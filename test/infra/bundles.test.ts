@@ -34,6 +34,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RouteDefinition, routes } from '../../functions/routes.ts';
 import { BUNDLE_FILE, INSTALLED_PACKAGES } from '../../infra/bundling.ts';
 import { PROJECT_ROOT } from '../../infra/paths.ts';
+import { buildOpenApiDocument } from '../../lib/openapi/document.ts';
 import { mediaFixturePath } from '../support/media-fixtures.ts';
 import { type CfnResource, removeAssemblies, synthStack } from './synth.ts';
 
@@ -322,6 +323,17 @@ describe('bundles', () => {
     },
     40_000,
   );
+
+  it('api-reference: serves the description built at bundling, the same as the code builds', async () => {
+    const route = routes.find((r) => r.path === '/openapi.json') as RouteDefinition;
+    const outcome = await invoke(route.name, eventFor(route));
+    expect(outcome, outcome.error).toMatchObject({ ok: true, phase: 'done' });
+    const served = JSON.parse(String(outcome.result?.body)) as {
+      components: { schemas: { Attachment: { properties: { fileSize: { maximum: number } } } } };
+    };
+    const maxUploadBytes = served.components.schemas.Attachment.properties.fileSize.maximum;
+    expect(served).toEqual(JSON.parse(JSON.stringify(buildOpenApiDocument({ maxUploadBytes }))));
+  }, 40_000);
 
   it('api-reference: serves the renderer files copied next to its bundle', async () => {
     const route = routes.find((r) => r.path === '/docs/{asset}') as RouteDefinition;
