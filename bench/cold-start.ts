@@ -72,6 +72,8 @@ export interface PreparedFunction {
   fn: ColdFunction;
   bundle: BuiltBundle;
   floor: BuiltBundle;
+  /** The floor plus the required observability (`OBSERVED_*`). */
+  observedFloor: BuiltBundle;
   /** SDK client classes the floor constructs, e.g. `DynamoDBDocumentClient(DynamoDBClient)`. */
   floorClients: string[];
 }
@@ -106,6 +108,9 @@ export interface ColdStartResult {
   topContributors: Array<{ name: string; bytes: number }>;
   sampleIsGeneric: boolean;
   floorRun: ColdStartVariant;
+  /** The observed floor (same clients, traced, one log line and metric): a diagnostic. */
+  observedFloorRun: ColdStartVariant;
+  observedFloorRawBytes: number;
   served: ColdStartVariant;
   rejected: ColdStartVariant | null;
   /** X-Ray segments the function's processes sent to the local daemon sink (tracing on). */
@@ -130,15 +135,55 @@ async function sdkClientClass(pkg: string): Promise<string> {
   return names[0] as string;
 }
 
-/** Source of the floor bundle for a function whose bundle contains these packages. */
-async function floorSource(packages: string[]): Promise<{ source: string; clients: string[] }> {
+/**
+ * The observed floor's additions (a diagnostic, no budget): Powertools' Tracer tracing the same
+ * clients (as `lib/observability/tracing.ts` configures it), its Logger and Metrics, and per
+ * invocation what any traced, logged, measured function does at least: a handler subsegment,
+ * the ColdStart metric, one log line, one EMF document. fn* over this floor is the cost of the
+ * service's own code on top of the observability issue 14 requires.
+ */
+const OBSERVED_IMPORTS = [
+  "import { Tracer } from '@aws-lambda-powertools/tracer';",
+  "import { Logger } from '@aws-lambda-powertools/logger';",
+  "import { Metrics } from '@aws-lambda-powertools/metrics';",
+];
+const OBSERVED_INIT = [
+  "const tracer = new Tracer({ serviceName: 'media', captureHTTPsRequests: false });",
+  "const logger = new Logger({ serviceName: 'media' });",
+  "const metrics = new Metrics({ namespace: 'MediaService', serviceName: 'media', logger });",
+  'const traced = (client) => tracer.captureAWSv3Client(client);',
+];
+const OBSERVED_HANDLER = `export const handler = async (_event, context) => {
+  const segment = tracer.getSegment();
+  const subsegment = segment?.addNewSubsegment('## ' + process.env._HANDLER);
+  if (subsegment) tracer.setSegment(subsegment);
+  tracer.annotateColdStart();
+  metrics.captureColdStartMetric(context.functionName);
+  logger.info('request completed', { statusCode: 200 });
+  metrics.addDimension('route', 'floor');
+  metrics.addMetric('Requests', 'Count', 1);
+  metrics.publishStoredMetrics();
+  subsegment?.close();
+  if (segment) tracer.setSegment(segment);
+  return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{"floor":true}' };
+};`;
+
+/**
+ * Source of the floor bundle for a function whose bundle contains these packages; `observed`:
+ * the observed floor (`OBSERVED_*`).
+ */
+async function floorSource(
+  packages: string[],
+  observed = false,
+): Promise<{ source: string; clients: string[] }> {
   const clientPackages = packages.filter((p) => /^@aws-sdk\/client-/.test(p));
   const lines = [
+    ...(observed ? OBSERVED_INIT : ['const traced = (client) => client;']),
     'const region = process.env.AWS_REGION;',
     'const at = (name, extra = {}) => (process.env[name] ? { endpoint: process.env[name], ...extra } : {});',
     'export const clients = [];',
   ];
-  const imports: string[] = [];
+  const imports: string[] = observed ? [...OBSERVED_IMPORTS] : [];
   const clients: string[] = [];
   for (const [i, pkg] of clientPackages.entries()) {
     const className = await sdkClientClass(pkg);
@@ -146,7 +191,7 @@ async function floorSource(packages: string[]): Promise<{ source: string; client
     const envName = ENDPOINT_ENV[pkg];
     const extra = pkg === '@aws-sdk/client-s3' ? ', { forcePathStyle: true }' : '';
     const config = envName ? `{ region, ...at('${envName}'${extra}) }` : '{ region }';
-    lines.push(`const client${i} = new ${className}(${config});`);
+    lines.push(`const client${i} = traced(new ${className}(${config}));`);
     if (pkg === '@aws-sdk/client-dynamodb' && packages.includes('@aws-sdk/lib-dynamodb')) {
       imports.push("import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';");
       lines.push(
@@ -159,7 +204,9 @@ async function floorSource(packages: string[]): Promise<{ source: string; client
     }
   }
   lines.push(
-    "export const handler = async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{\"floor\":true}' });",
+    observed
+      ? OBSERVED_HANDLER
+      : "export const handler = async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{\"floor\":true}' });",
   );
   return { source: [...imports, ...lines].join('\n'), clients };
 }
@@ -178,7 +225,17 @@ export async function prepareBundles(workDir: string): Promise<PreparedFunction[
       { contents: floor.source },
       join(workDir, fn.name, 'floor'),
     );
-    prepared.push({ fn, bundle, floor: floorBundle, floorClients: floor.clients });
+    const observed = await buildBundle(
+      { contents: (await floorSource(bundle.packages, true)).source },
+      join(workDir, fn.name, 'observed-floor'),
+    );
+    prepared.push({
+      fn,
+      bundle,
+      floor: floorBundle,
+      observedFloor: observed,
+      floorClients: floor.clients,
+    });
   }
   return prepared;
 }
@@ -399,6 +456,7 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
     for (const prepared of options.prepared) {
       const { fn } = prepared;
       const floorRuns: ColdStartRun[] = [];
+      const observedRuns: ColdStartRun[] = [];
       const servedRuns: ColdStartRun[] = [];
       const rejectedRuns: ColdStartRun[] = [];
       const withRejected = options.rejected && fn.name !== 'health';
@@ -410,6 +468,7 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
         const events = eventsOf(fn, options);
         generic = events.generic;
         floorRuns.push(await run(prepared.floor.file, events.served, 'floor'));
+        observedRuns.push(await run(prepared.observedFloor.file, events.served, 'observed'));
         if (!withRejected || i < options.servedRuns) {
           servedRuns.push(await run(prepared.bundle.file, events.served, 'served'));
         }
@@ -431,6 +490,8 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
         topContributors: prepared.bundle.contributors.slice(0, 8),
         sampleIsGeneric: generic,
         floorRun: floor,
+        observedFloorRun: variant(observedRuns),
+        observedFloorRawBytes: prepared.observedFloor.rawBytes,
         served,
         rejected,
         traceSegments: daemon.received() - segmentsBefore,

@@ -453,6 +453,9 @@ try {
         const floorMs = initOnly
           ? r.floorRun.bootMs.median + r.floorRun.importMs.median
           : r.floorRun.totalMs.median;
+        const observedMs = initOnly
+          ? r.observedFloorRun.bootMs.median + r.observedFloorRun.importMs.median
+          : r.observedFloorRun.totalMs.median;
         const ratio = fnMs / floorMs;
         const fnDescription = initOnly
           ? 'boot + import; /health has no store-free answer'
@@ -482,6 +485,8 @@ try {
           fixed(r.floorRun.totalMs.median, 0),
           fixed(fnMs, 0),
           fixed(ratio, 2),
+          fixed(observedMs, 0),
+          fixed(fnMs / observedMs, 2),
           fixed(r.served.totalMs.median, 0),
           fixed(r.servedRatio, 2),
           r.served.statusCodes.join('/'),
@@ -498,6 +503,8 @@ try {
               'floor',
               'fn*',
               'ratio',
+              'obs floor',
+              'fn*/obs',
               'served',
               '×floor',
               'status',
@@ -505,7 +512,7 @@ try {
             ],
             rows,
           ) +
-          '\n* fn: store-free 401 invocation (health: boot + import; process-media: a batch naming no stored file); served: real request against the local stores (process-media: a redelivered event of a stored file). Tracing on, as on Lambda.',
+          "\n* fn: store-free 401 invocation (health: boot + import; process-media: a batch naming no stored file); served: real request against the local stores (process-media: a redelivered event of a stored file). Tracing on, as on Lambda.\n  obs floor (no budget): the floor with Powertools Tracer (tracing its clients), Logger and Metrics, one log line and one metric; fn*/obs: the service's own cost on top.",
       );
     }
   }
