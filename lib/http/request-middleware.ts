@@ -50,7 +50,12 @@ function finalResponse(request: ApiRequest, response: ApiResult): ApiResult {
   };
 }
 
-function logOutcome(request: ApiRequest, statusCode: number, code?: string): void {
+/** One line per request; a rejected one says why (`code`, `reason`) on the same line. */
+function logOutcome(
+  request: ApiRequest,
+  statusCode: number,
+  rejection?: { code: string; reason?: string },
+): void {
   const { metrics } = request.context;
   const durationMs = Math.round(metrics.elapsedMs());
   logger.info('request completed', {
@@ -58,8 +63,9 @@ function logOutcome(request: ApiRequest, statusCode: number, code?: string): voi
     route: request.event.routeKey,
     statusCode,
     durationMs,
+    ...rejection,
   });
-  recordRequest(metrics, { statusCode, durationMs, code });
+  recordRequest(metrics, { statusCode, durationMs, code: rejection?.code });
 }
 
 /** `metrics`: the handler's instance; each request gets its own `InvocationMetrics` over it. */
@@ -84,14 +90,14 @@ export function requestMiddleware(
     },
     onError: (request) => {
       const { error } = request;
-      if (error instanceof ApiError) {
-        logger.info('request rejected', { code: error.code, reason: error.message });
-      } else {
-        logger.error('unexpected error', error as Error);
-      }
+      // The full error (stack included) only when unexpected; a 4xx is one line, below.
+      if (!(error instanceof ApiError)) logger.error('unexpected error', error as Error);
       const { statusCode, body, headers } = toErrorResponse(error);
       request.response = finalResponse(request, jsonResponse(statusCode, body, headers));
-      logOutcome(request, statusCode, body.error.code);
+      logOutcome(request, statusCode, {
+        code: body.error.code,
+        ...(error instanceof ApiError ? { reason: error.message } : {}),
+      });
     },
   };
 }

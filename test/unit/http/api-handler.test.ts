@@ -150,6 +150,28 @@ describe('apiHandler', () => {
     expect(logged).not.toContain(FILE_CONTENT);
   });
 
+  it('logs a rejected request as one line that says why, without its stack', async () => {
+    const handler = apiHandler(async () => {
+      throw ValidationError.forField('fileName', 'fileName: too long');
+    });
+    await handler(event(), context);
+    const lines = logged
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'request completed',
+        requestId: 'req-123',
+        statusCode: 400,
+        code: 'validation_error',
+        reason: 'fileName: too long',
+      }),
+    ]);
+    expect(logged).not.toContain('stack');
+  });
+
   it('maps API errors to their status, code and details', async () => {
     const handler = apiHandler(async () => {
       throw ValidationError.forField('fileName', 'fileName: too long');
