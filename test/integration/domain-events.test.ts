@@ -182,12 +182,17 @@ describe('a stream consumer of its own: purges, TTL, restarts', () => {
 
   it('polls cheaply: the stream described once, then one GetRecords per shard and poll', async () => {
     const calls = new Map<string, number>();
+    /** Counts each command a client sends, by name. */
     const counted = <T extends DynamoDBClient | DynamoDBStreamsClient>(client: T): T => {
-      client.middlewareStack.add(
-        (next, context) => (args) => {
-          calls.set(context.commandName, (calls.get(context.commandName) ?? 0) + 1);
-          return next(args);
-        },
+      const stack = client.middlewareStack as unknown as {
+        add(middleware: unknown, options: { step: 'initialize' }): void;
+      };
+      stack.add(
+        (next: (args: unknown) => Promise<unknown>, context: { commandName: string }) =>
+          (args: unknown) => {
+            calls.set(context.commandName, (calls.get(context.commandName) ?? 0) + 1);
+            return next(args);
+          },
         { step: 'initialize' },
       );
       return client;
