@@ -41,7 +41,7 @@ import {
 import { LOCAL_CREDENTIALS } from '../lib/db/client.ts';
 import type { DomainEvent } from '../lib/events/domain-events.ts';
 import {
-  readShard,
+  readShardToEnd,
   type ShardPosition,
   type StreamRecord,
   shardIterator,
@@ -314,17 +314,8 @@ type Loaded = Awaited<ReturnType<typeof loadDeps>>;
  * The shard's records from `iterator` on: one GetRecords, more only while pages come back full
  * (what is left of a short page arrives by the next poll).
  */
-async function readAvailable(streams: DynamoDBStreamsClient, iterator: string) {
-  const records: StreamRecord[] = [];
-  let next: string | undefined = iterator;
-  while (next) {
-    const page = await readShard(streams, next);
-    records.push(...page.records);
-    next = page.next;
-    if (page.records.length < RECORDS_PAGE_LIMIT) break;
-  }
-  return { records, next };
-}
+const readAvailable = (streams: DynamoDBStreamsClient, iterator: string) =>
+  readShardToEnd(streams, iterator, { fullPage: RECORDS_PAGE_LIMIT });
 
 /** The mapping, publisher and logger, loaded on the first poll (they read the environment). */
 async function loadDeps(dataDir: string) {
