@@ -354,12 +354,13 @@ try {
       const cost = (layout: string, operation: string) =>
         writes.operations.find((o) => o.layout === layout && o.operation === operation);
       printed.push(
-        'Write cost per operation (WCU from DynamoDB Local, medians; current = every index ' +
-          'projects ALL, lean = list fields only, see docs/capacity.md)\n' +
+        'Write cost per operation (WCU from DynamoDB Local, medians, blob intents included; ' +
+          'all = every index projects ALL, lean = list fields only and a keys-only due queue, ' +
+          'see docs/capacity.md)\n' +
           table(
             ['operation', 'table WCU', 'indexes', 'index WCU', 'lean: indexes', 'lean: index WCU'],
             OPERATIONS.map(([operation, label]) => {
-              const now = cost('current', operation);
+              const now = cost('all', operation);
               const lean = cost('lean', operation);
               return [
                 label,
