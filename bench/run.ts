@@ -341,10 +341,14 @@ try {
       const { createDynamoClient } = await import('../lib/db/client.ts');
       const memory = await startMemoryDynamo();
       try {
+        const { DEFAULT_INDEX_SHARDS } = await import('../lib/db/keys.ts');
         return await measureWriteCost({
           newTable: (tableName) => ({
             db: createDynamoClient({ ...loadConfig(), dynamoEndpoint: memory.endpoint, tableName }),
             tableName,
+            // The deployed default, not the local stack's (a new DATA_DIR has 1 shard): the
+            // burst's spread is what a deployment gets.
+            indexShards: DEFAULT_INDEX_SHARDS,
           }),
           operationsPerLayout: MODE.writes.operations,
           burstUploads: MODE.writes.burst,
