@@ -99,8 +99,9 @@ export interface AddFunctionOptions {
   /** Reserved concurrency (a cap, and a guarantee). @default none: the account's pool */
   reservedConcurrency?: number;
   /**
-   * Page when the function is throttled. Off where throttling is the reserved concurrency doing
-   * its job and the platform retries (the processing worker). @default true
+   * Page when the function is throttled. Off where a throttled invocation is retried and a
+   * backlog alarm pages instead (the processing worker: its batch goes back to the queue, whose
+   * oldest-message age pages). @default true
    */
   throttleAlarm?: boolean;
   /** Memory in MB instead of the access entry's (a prop of the service). */

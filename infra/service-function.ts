@@ -145,7 +145,8 @@ export class ServiceFunction extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'X-Ray PutTraceSegments/PutTelemetryRecords (added by active tracing) support no ' +
-        'resource-level permissions; nothing else in this role uses "*".',
+        'resource-level permissions, nor does dynamodb:ListStreams (granted with the table ' +
+        "stream's event source to the stream consumer); nothing else in a role uses '*'.",
     });
     const cfnBucket = bucket.node.defaultChild as CfnElement;
     const bucketRef = `<${Stack.of(this).getLogicalId(cfnBucket)}.Arn>`;

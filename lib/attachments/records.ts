@@ -350,7 +350,7 @@ export function mayHold(attachment: Attachment, enabled: boolean, now: number): 
 }
 
 export type HoldWrite =
-  | { outcome: 'written'; attachment: Attachment; changed: boolean }
+  | { outcome: 'written'; attachment: Attachment }
   /** The deletion state changed since `current` was read: read again and decide again. */
   | { outcome: 'conflict' }
   /** The record is gone, or the purge sweep has claimed it: it can no longer be held. */
@@ -401,18 +401,14 @@ export async function writeLegalHold(
         ConditionExpression: condition,
         ...(update.includes('#ttl') ? { ExpressionAttributeNames: TTL_NAME } : {}),
         ExpressionAttributeValues: values,
-        // The old item: whether the hold actually changed (a concurrent request may have set
-        // it already). The condition guarantees nothing else this write depends on changed.
+        // The old item with the hold as written is the answer: the condition guarantees
+        // nothing else this write depends on changed.
         ReturnValues: 'ALL_OLD',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
     const before = attachmentFromItem(Attributes ?? {});
-    return {
-      outcome: 'written',
-      attachment: { ...before, legalHold: enabled },
-      changed: before.legalHold !== enabled,
-    };
+    return { outcome: 'written', attachment: { ...before, legalHold: enabled } };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
     const item = (error as ConditionalCheckFailedException).Item;

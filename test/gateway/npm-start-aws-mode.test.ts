@@ -9,7 +9,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,9 +23,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoSeed } from '../../lib/directory/admin/demo.ts';
 import { findFreePort } from '../../local/processes.ts';
 import { gatewayInfo, gatewayS3, lifecyclePassed, versionsOf } from '../support/gateway.ts';
+import { mediaBytes } from '../support/media-fixtures.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const FIXTURES = join(ROOT, 'test/fixtures/media');
 const gateway = gatewayInfo();
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies
@@ -67,7 +67,7 @@ describe.skipIf(!gateway)('npm start, aws mode, on the Ceph gateway', () => {
     return Buffer.from((await object.Body?.transformToByteArray()) ?? []);
   };
   const uploadPng = async () => {
-    const bytes = readFileSync(join(FIXTURES, 'image-64x48.png'));
+    const bytes = mediaBytes('image-64x48.png');
     const created = await api('/api/v1/media', member(), {
       method: 'POST',
       body: JSON.stringify({
@@ -163,7 +163,7 @@ describe.skipIf(!gateway)('npm start, aws mode, on the Ceph gateway', () => {
   });
 
   it('session upload: the storage refuses another type, the declared bytes complete', async () => {
-    const bytes = readFileSync(join(FIXTURES, 'image-64x48.jpg'));
+    const bytes = mediaBytes('image-64x48.jpg');
     const session = await api('/api/v1/media/uploads', member(), {
       method: 'POST',
       body: JSON.stringify({

@@ -34,6 +34,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RouteDefinition, routes } from '../../functions/routes.ts';
 import { BUNDLE_FILE, INSTALLED_PACKAGES } from '../../infra/bundling.ts';
 import { PROJECT_ROOT } from '../../infra/paths.ts';
+import { mediaFixturePath } from '../support/media-fixtures.ts';
 import { type CfnResource, removeAssemblies, synthStack } from './synth.ts';
 
 const run = promisify(execFile);
@@ -394,7 +395,7 @@ describe('bundles', () => {
     const bundle = isolatedBundle('process-media');
     const script = path.join(path.dirname(bundle), 'render-check.mjs');
     writeFileSync(script, PDFIUM_CHECK);
-    const pdf = path.join(PROJECT_ROOT, 'test/fixtures/media/document-1page.pdf');
+    const pdf = mediaFixturePath('document-1page.pdf');
     const { stdout } = await run(process.execPath, [script, pdf], {
       cwd: path.dirname(bundle),
       env: { PATH: process.env.PATH ?? '' },

@@ -10,7 +10,6 @@
  * Waiting is bounded by a number of polls, never asserted as a time.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,10 +23,11 @@ import { type LocalStreamEvents, startStreamEvents } from '../../local/stream-ev
 import { reapExpired } from '../../local/ttl-reaper.ts';
 import { eventsAbout, eventsFile, waitForEvents } from '../support/events.ts';
 import { type IsolatedStores, isolatedStores } from '../support/isolated-stores.ts';
+import { mediaBytes } from '../support/media-fixtures.ts';
 import { type Scenario, seedScenario } from '../support/seed.ts';
 import { api, testTable } from '../support/stack.ts';
 
-const png = readFileSync(new URL('../fixtures/media/image-64x48.png', import.meta.url));
+const png = mediaBytes('image-64x48.png');
 
 /** How often each event id occurs in an events file. */
 async function idCounts(file: string): Promise<Map<string, number>> {

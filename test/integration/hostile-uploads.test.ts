@@ -2,12 +2,12 @@
  * The security findings of issue 12 through the local HTTP adapter: file names that pretend to
  * be devices or paths, one length rule for names, and SVGs crafted to burn CPU.
  */
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mediaBytes } from '../support/media-fixtures.ts';
 import { type Scenario, seedScenario } from '../support/seed.ts';
 import { api, testTable } from '../support/stack.ts';
 
-const png = readFileSync(new URL('../fixtures/media/image-64x48.png', import.meta.url));
+const png = mediaBytes('image-64x48.png');
 
 let s: Scenario;
 beforeAll(async () => {

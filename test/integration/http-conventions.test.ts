@@ -4,16 +4,13 @@
  * `WWW-Authenticate`, ETags and 304, byte ranges, HEAD, cache headers, 415 and the limits.
  * (Every response here is also checked against the description by `api()`.)
  */
-import { readFileSync } from 'node:fs';
 import puppeteer from 'puppeteer-core';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildOpenApiDocument } from '../../lib/openapi/document.ts';
+import { mediaBytes } from '../support/media-fixtures.ts';
 import { waitForThumbnail } from '../support/processing.ts';
 import { type Scenario, seedScenario } from '../support/seed.ts';
 import { api, apiUrl, testTable } from '../support/stack.ts';
-
-const fixture = (file: string) =>
-  readFileSync(new URL(`../fixtures/media/${file}`, import.meta.url));
 
 let s: Scenario;
 beforeAll(async () => {
@@ -27,7 +24,7 @@ async function uploadPng() {
       postId: s.posts.published,
       fileName: 'pic.png',
       mimeType: 'image/png',
-      fileData: fixture('image-64x48.png').toString('base64'),
+      fileData: mediaBytes('image-64x48.png').toString('base64'),
     },
   });
   expect(response.status).toBe(201);
@@ -120,7 +117,7 @@ describe('status and headers', () => {
           postId: s.posts.draft,
           fileName: 'a.png',
           mimeType: 'image/png',
-          fileData: fixture('image-64x48.png').toString('base64'),
+          fileData: mediaBytes('image-64x48.png').toString('base64'),
         }),
         headers: { 'content-type': type },
       });
@@ -212,7 +209,7 @@ describe('files and thumbnails served by the API', () => {
     expect(file.status).toBe(200);
     const sha = (await import('node:crypto'))
       .createHash('sha256')
-      .update(fixture('image-64x48.png'))
+      .update(mediaBytes('image-64x48.png'))
       .digest('hex');
     expect(file.headers.get('etag')).toBe(`"${sha}"`);
     expect(file.headers.get('accept-ranges')).toBe('bytes');
@@ -233,7 +230,7 @@ describe('files and thumbnails served by the API', () => {
 
   it('Range → 206 with Content-Range; outside → 416; several ranges → the whole file', async () => {
     const { json: created } = await uploadPng();
-    const bytes = fixture('image-64x48.png');
+    const bytes = mediaBytes('image-64x48.png');
     const part = await api(created.url, { key: s.author.key, headers: { range: 'bytes=0-7' } });
     expect(part.status).toBe(206);
     expect(Buffer.from(part.raw)).toEqual(bytes.subarray(0, 8));

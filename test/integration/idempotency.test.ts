@@ -4,14 +4,14 @@
  * attachment from concurrent duplicates, keys scoped per API key, failures release the key.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../lib/db/keys.ts';
+import { mediaBytes } from '../support/media-fixtures.ts';
 import { type Scenario, seedScenario } from '../support/seed.ts';
 import { api, testTable } from '../support/stack.ts';
 
-const png = readFileSync(new URL('../fixtures/media/image-64x48.png', import.meta.url));
+const png = mediaBytes('image-64x48.png');
 
 let s: Scenario;
 beforeAll(async () => {

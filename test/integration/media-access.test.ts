@@ -2,7 +2,6 @@
  * Who may do what, on real data: 401/403/404/409 of media-api.md §1–2, and the live checks
  * (author changed, post deleted, project made private, member removed, key revoked, read-only).
  */
-import { readFileSync } from 'node:fs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../lib/db/keys.ts';
@@ -10,11 +9,12 @@ import { createApiKey, revokeApiKey } from '../../lib/directory/admin/api-key-re
 import { removeMember, setMemberRole } from '../../lib/directory/admin/memberships.ts';
 import { createPost, deletePost, updatePost } from '../../lib/directory/admin/posts.ts';
 import { removeProjectMember, setProjectVisibility } from '../../lib/directory/admin/projects.ts';
+import { mediaBytes } from '../support/media-fixtures.ts';
 import { type Scenario, seedScenario } from '../support/seed.ts';
 import { api, testTable } from '../support/stack.ts';
 
-const png = readFileSync(new URL('../fixtures/media/image-64x48.png', import.meta.url));
-const svg = readFileSync(new URL('../fixtures/media/image-svg-with-script.svg', import.meta.url));
+const png = mediaBytes('image-64x48.png');
+const svg = mediaBytes('image-svg-with-script.svg');
 
 let s: Scenario;
 const table = testTable();

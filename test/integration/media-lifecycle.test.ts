@@ -7,7 +7,6 @@
  * and the admin CLI's `media legal-hold`.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,9 +33,10 @@ import { parseRequest } from '../../lib/validation.ts';
 import * as localStores from '../../local/stores.ts';
 import { startLocalSweeper } from '../../local/sweeper.ts';
 import { type IsolatedStores, isolatedStores } from '../support/isolated-stores.ts';
+import { mediaBytes } from '../support/media-fixtures.ts';
 import { type Scenario, seedScenario } from '../support/seed.ts';
 
-const png = readFileSync(new URL('../fixtures/media/image-64x48.png', import.meta.url));
+const png = mediaBytes('image-64x48.png');
 const MAX_UPLOAD = 52_428_800;
 const DAY = 86_400_000;
 

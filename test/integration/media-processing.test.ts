@@ -30,14 +30,12 @@ import {
 import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
 import { type MediaStore, sha256Hex } from '../../lib/storage/media-store.ts';
 import { eventsAbout, waitForEvents } from '../support/events.ts';
+import { mediaBytes } from '../support/media-fixtures.ts';
 import { onePagePdf, pdfDeflated } from '../support/pdf.ts';
 import { waitForThumbnail } from '../support/processing.ts';
 import { type Scenario, seedScenario } from '../support/seed.ts';
 import { api, testConfig, testS3, testTable } from '../support/stack.ts';
 import { tableEvents } from '../support/table-events.ts';
-
-const fixturesDir = new URL('../fixtures/media/', import.meta.url);
-const bytesOf = (file: string) => readFileSync(new URL(file, fixturesDir));
 
 let s: Scenario;
 let author: Viewer;
@@ -73,7 +71,7 @@ async function uploaded(
   file: string,
   mimeType: string,
   postId = s.posts.published,
-  bytes: Uint8Array = bytesOf(file),
+  bytes: Uint8Array = mediaBytes(file),
 ) {
   const post = await assertMayUpload(testTable(), author, postId);
   const detail = await storeAndCommitUpload(
@@ -190,7 +188,7 @@ describe('thumbnails', () => {
   });
 
   it.each([
-    ['truncated', bytesOf('document-1page.pdf').subarray(0, 300)],
+    ['truncated', mediaBytes('document-1page.pdf').subarray(0, 300)],
     // Two million drawing operations (about 40 kB compressed): more memory than PDFium may use.
     [
       'hostile',
@@ -271,7 +269,7 @@ describe('at-least-once, unordered events', () => {
   it('an event before the record is committed: waits, then asks to be retried', async () => {
     const id = newId('attachment');
     const key = `uploads/2026/04/01/${id.slice(4)}.png`;
-    await store.put(key, bytesOf('image-64x48.png'), 'image/png');
+    await store.put(key, mediaBytes('image-64x48.png'), 'image/png');
     const { deps } = processing();
     await expect(processStoredObject(deps, eventFor(key))).rejects.toBeInstanceOf(
       RecordNotCommittedError,
@@ -281,7 +279,7 @@ describe('at-least-once, unordered events', () => {
   });
 
   it('a record committed while the event waits is processed', async () => {
-    const bytes = bytesOf('image-1600x900.jpg');
+    const bytes = mediaBytes('image-1600x900.jpg');
     const createdAt = Date.now();
     const id = newId('attachment');
     const attachment: Attachment = {
@@ -408,7 +406,7 @@ describe('through the running stack', () => {
         postId: s.posts.published,
         fileName: 'wide.jpg',
         mimeType: 'image/jpeg',
-        fileData: bytesOf('image-1600x900.jpg').toString('base64'),
+        fileData: mediaBytes('image-1600x900.jpg').toString('base64'),
       },
     });
     expect(upload.status).toBe(201);
@@ -500,7 +498,7 @@ describe('through the running stack', () => {
         postId: s.posts.draft,
         fileName: 'draft.png',
         mimeType: 'image/png',
-        fileData: bytesOf('image-64x48.png').toString('base64'),
+        fileData: mediaBytes('image-64x48.png').toString('base64'),
       },
     });
     const processed = await waitForThumbnail(upload.json.id, s.author.key);
@@ -510,7 +508,7 @@ describe('through the running stack', () => {
   });
 
   it('a file uploaded through a session gets its thumbnail too', async () => {
-    const bytes = bytesOf('image-1600x900.jpg');
+    const bytes = mediaBytes('image-1600x900.jpg');
     const session = await api('/api/v1/media/uploads', {
       method: 'POST',
       key: s.author.key,

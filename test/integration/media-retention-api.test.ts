@@ -5,17 +5,17 @@
  * (400), 404 as for get plus "not deleted" and "past the grace period", and a restore gives
  * back the identical attachment in the same list position.
  */
-import { readFileSync } from 'node:fs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../lib/db/keys.ts';
 import { createApiKey } from '../../lib/directory/admin/api-key-records.ts';
+import { mediaBytes } from '../support/media-fixtures.ts';
 import { type Scenario, seedScenario } from '../support/seed.ts';
 import { api, testTable } from '../support/stack.ts';
 
 // An SVG: no thumbnail is made for it (and its size is read at upload), so nothing changes an
 // attachment behind the test's back.
-const svg = readFileSync(new URL('../fixtures/media/image-120x80.svg', import.meta.url));
+const svg = mediaBytes('image-120x80.svg');
 const table = testTable();
 let s: Scenario;
 /** An admin key with `media:read` only. */

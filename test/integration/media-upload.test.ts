@@ -2,27 +2,13 @@
  * `POST /api/v1/media` end to end: the local HTTP server, the real handler, DynamoDB Local and
  * the local S3 server. Every fixture of every allowed and refused type, validation, limits.
  */
-import { readFileSync } from 'node:fs';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { MEDIA_FIXTURES, type MediaFixture, mediaBytes } from '../support/media-fixtures.ts';
 import { type Scenario, seedScenario } from '../support/seed.ts';
 import { api, testS3, testTable } from '../support/stack.ts';
 
-interface Fixture {
-  file: string;
-  mimeType: string;
-  fileType: string | null;
-  width: number | null;
-  height: number | null;
-  duration: number | null;
-  expect: string;
-}
-
-const fixturesDir = new URL('../fixtures/media/', import.meta.url);
-const fixtures: Fixture[] = JSON.parse(
-  readFileSync(new URL('fixtures.json', fixturesDir), 'utf8'),
-).files;
-const bytesOf = (file: string) => readFileSync(new URL(file, fixturesDir));
+const fixtures = MEDIA_FIXTURES;
 
 let s: Scenario;
 beforeAll(async () => {
@@ -33,14 +19,14 @@ const upload = (body: unknown, key = s.author.key) =>
   api('/api/v1/media', { method: 'POST', key, body });
 
 function uploadBody(
-  fixture: Pick<Fixture, 'file' | 'mimeType'>,
+  fixture: Pick<MediaFixture, 'file' | 'mimeType'>,
   extra: Record<string, unknown> = {},
 ) {
   return {
     postId: s.posts.published,
     fileName: fixture.file,
     mimeType: fixture.mimeType,
-    fileData: bytesOf(fixture.file).toString('base64'),
+    fileData: mediaBytes(fixture.file).toString('base64'),
     ...extra,
   };
 }
@@ -59,7 +45,7 @@ describe('every allowed type', () => {
       fileName: fixture.file,
       originalFileName: fixture.file,
       fileType: fixture.fileType,
-      fileSize: bytesOf(fixture.file).length,
+      fileSize: mediaBytes(fixture.file).length,
       width: fixture.width,
       height: fixture.height,
       thumbnailUrl: null,
@@ -84,7 +70,7 @@ describe('every allowed type', () => {
     );
     expect(
       Buffer.from(await (stored.Body as NonNullable<typeof stored.Body>).transformToByteArray()),
-    ).toEqual(bytesOf(fixture.file));
+    ).toEqual(mediaBytes(fixture.file));
   });
 
   it('accepts the documented aliases', async () => {
@@ -103,7 +89,7 @@ describe('every allowed type', () => {
   });
 
   it('accepts a data: URL and takes the extension from the type, not the name', async () => {
-    const png = bytesOf('image-64x48.png').toString('base64');
+    const png = mediaBytes('image-64x48.png').toString('base64');
     const response = await upload({
       postId: s.posts.published,
       fileName: 'holiday.exe',
@@ -231,7 +217,7 @@ describe('size limits', () => {
   const LIMIT = 52_428_800;
   // A real PNG header followed by padding: sniffed as PNG, dimensions from IHDR.
   const pngOfSize = (size: number) => {
-    const png = bytesOf('image-64x48.png');
+    const png = mediaBytes('image-64x48.png');
     return Buffer.concat([png, Buffer.alloc(size - png.length)]);
   };
 

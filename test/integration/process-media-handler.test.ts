@@ -6,12 +6,13 @@
  * configured through the environment like a Lambda (read once, at import).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { mediaBytes } from '../support/media-fixtures.ts';
 import { type Scenario, seedScenario } from '../support/seed.ts';
 import { testConfig, testS3, testTable } from '../support/stack.ts';
 import { tableEvents } from '../support/table-events.ts';
@@ -74,7 +75,7 @@ async function uploadedJpeg() {
     author,
     post,
     { postId: post.id, fileName: 'wide.jpg', mimeType: 'image/jpeg' },
-    readFileSync(new URL('../fixtures/media/image-1600x900.jpg', import.meta.url)),
+    mediaBytes('image-1600x900.jpg'),
   );
 }
 

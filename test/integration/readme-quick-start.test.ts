@@ -17,6 +17,7 @@ import {
   listCommand,
   uploadCommand,
 } from '../../local/demo-commands.ts';
+import { mediaFixturePath } from '../support/media-fixtures.ts';
 import {
   freePorts,
   HANG_BACKSTOP_MS,
@@ -27,7 +28,7 @@ import {
 } from '../support/npm-start.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const IMAGE = join(ROOT, 'test/fixtures/media/image-64x48.png');
+const IMAGE = mediaFixturePath('image-64x48.png');
 const MARKER = '<!-- quick-start:';
 
 /** The ```sh block right after the quick-start marker in README.md. */

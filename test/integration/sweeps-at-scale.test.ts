@@ -8,7 +8,6 @@
  *   when the commit happened but its answer was lost; processing runs that die between their
  *   thumbnail and its record likewise.
  */
-import { readFileSync } from 'node:fs';
 import {
   DeleteCommand,
   GetCommand,
@@ -43,6 +42,7 @@ import type { MediaStore, PurgeOutcome } from '../../lib/storage/media-store.ts'
 import { stagingAreaFrom, stagingKeyOf } from '../../lib/storage/staging.ts';
 import { attachmentRecord } from '../support/attachments.ts';
 import { type IsolatedStores, isolatedStores } from '../support/isolated-stores.ts';
+import { mediaBytes } from '../support/media-fixtures.ts';
 import { type Scenario, seedScenario } from '../support/seed.ts';
 
 const SHARDS = 8;
@@ -152,7 +152,7 @@ describe('purge sweep at scale', () => {
   });
 });
 
-const png = readFileSync(new URL('../fixtures/media/image-64x48.png', import.meta.url));
+const png = mediaBytes('image-64x48.png');
 const MAX_UPLOAD = 52_428_800;
 
 /** Every blob intent still in the table, from the due-work queue (whatever its expiry). */

@@ -4,7 +4,6 @@
  * that nothing is kept), expiry, idempotency, the failure orders, and a 50 MB file.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -21,13 +20,12 @@ import { createPost, deletePost, updatePost } from '../../lib/directory/admin/po
 import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
 import { StagingArea, stagingAreaFrom } from '../../lib/storage/staging.ts';
 import { eventsAbout, waitForEvents } from '../support/events.ts';
+import { mediaBytes } from '../support/media-fixtures.ts';
 import { type Scenario, seedScenario } from '../support/seed.ts';
 import { api, testConfig, testS3, testTable } from '../support/stack.ts';
 
-const fixturesDir = new URL('../fixtures/media/', import.meta.url);
-const bytesOf = (file: string) => readFileSync(new URL(file, fixturesDir));
-const png = bytesOf('image-64x48.png');
-const jpeg = bytesOf('image-64x48.jpg');
+const png = mediaBytes('image-64x48.png');
+const jpeg = mediaBytes('image-64x48.jpg');
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 let s: Scenario;

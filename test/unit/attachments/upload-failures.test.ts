@@ -3,7 +3,6 @@
  * never a record without its blob, never a blob left behind by a refused commit, and never a
  * blob without an intent the orphan sweep can find.
  */
-import { readFileSync } from 'node:fs';
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
@@ -18,6 +17,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { uploadMedia } from '../../../lib/attachments/upload/upload.ts';
 import { keys } from '../../../lib/db/keys.ts';
 import { S3MediaStore } from '../../../lib/storage/s3-media-store.ts';
+import { mediaBytes } from '../../support/media-fixtures.ts';
 import { answerBatchGets, publishedPostDirectory } from '../../support/mock-directory.ts';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
@@ -30,7 +30,7 @@ const table = {
 const store = new S3MediaStore(new S3Client({ region: 'us-east-1' }), 'media-bucket');
 const deps = { table, store, maxUploadBytes: 1024 * 1024 };
 const viewer = { userId: 'usr_author', workspaceId: 'ws_one', role: 'member' as const };
-const png = readFileSync(new URL('../../fixtures/media/image-64x48.png', import.meta.url));
+const png = mediaBytes('image-64x48.png');
 const body = {
   postId: 'pst_one',
   fileName: 'pic.png',

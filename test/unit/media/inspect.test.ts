@@ -1,27 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { UnsupportedMediaTypeError } from '../../../lib/errors.ts';
 import { type InspectedMedia, inspectMedia } from '../../../lib/media/inspect.ts';
 import { MEDIA_TYPES } from '../../../lib/media/media-types.ts';
+import { MEDIA_FIXTURES, mediaBytes } from '../../support/media-fixtures.ts';
 
-const FIXTURES = new URL('../../fixtures/media/', import.meta.url);
-
-interface Fixture {
-  file: string;
-  mimeType: string;
-  fileType: string | null;
-  width: number | null;
-  height: number | null;
-  duration: number | null;
-  expect: string;
-}
-
-const fixtures: Fixture[] = JSON.parse(
-  readFileSync(new URL('fixtures.json', FIXTURES), 'utf8'),
-).files;
+const fixtures = MEDIA_FIXTURES;
 
 function fixture(file: string): Uint8Array {
-  return new Uint8Array(readFileSync(new URL(file, FIXTURES)));
+  return new Uint8Array(mediaBytes(file));
 }
 
 function text(content: string): Uint8Array {

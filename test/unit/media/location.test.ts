@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { removeLocation } from '../../../lib/media/location/remove-location.ts';
 import { removeXmpGps } from '../../../lib/media/location/xmp-gps.ts';
+import { mediaBytes } from '../../support/media-fixtures.ts';
 import {
   exifOrientationOf,
   GPS_FIXTURES,
@@ -12,7 +12,6 @@ import {
   previewFixture,
 } from '../../support/previews.ts';
 
-const MEDIA = new URL('../../fixtures/media/', import.meta.url);
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const text = (value: string) => new TextEncoder().encode(value);
 const decoded = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -76,7 +75,7 @@ describe('removeLocation on real files', () => {
       ['image-64x48.heic', 'image/heic'],
       ['document-1page.pdf', 'application/pdf'],
     ] as const) {
-      const bytes = new Uint8Array(readFileSync(new URL(file, MEDIA)));
+      const bytes = new Uint8Array(mediaBytes(file));
       const before = sha256(bytes);
       expect(removeLocation(bytes, mimeType), file).toEqual([]);
       expect(sha256(bytes), file).toBe(before);

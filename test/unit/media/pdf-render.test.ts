@@ -3,19 +3,18 @@
  * malformed or hostile file ends in a `PdfRefusedError` (never a crash, never a hang), after
  * which the next PDF renders as usual.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   type PdfLimits,
   PdfRefusedError,
   renderPdfFirstPage,
 } from '../../../lib/media/pdf-render.ts';
+import { mediaBytes } from '../../support/media-fixtures.ts';
 import { onePagePdf, pdfDeflated, pdfStream, simplePdf } from '../../support/pdf.ts';
 import { previewFixture } from '../../support/previews.ts';
 
 const LIMITS: PdfLimits = { longestSide: 1024, timeoutMs: 60_000, maxHeapBytes: 256 << 20 };
-const mediaFixture = (file: string) =>
-  new Uint8Array(readFileSync(new URL(`../../fixtures/media/${file}`, import.meta.url)));
+const mediaFixture = (file: string) => new Uint8Array(mediaBytes(file));
 
 /** [r, g, b, a] at (x, y) of a rendered page. */
 const pixel = (page: { rgba: Uint8Array; width: number }, x: number, y: number) => [

@@ -2,12 +2,12 @@
  * Thumbnails on real images generated with sharp and on the fixtures: size, format, no
  * upscaling, orientation, first frame, and the image bomb refused without decoding it.
  */
-import { readFileSync } from 'node:fs';
 import { decode, isBlurhashValid } from 'blurhash';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { placeholderOf } from '../../../lib/processing/placeholder.ts';
 import { hasThumbnail, makeThumbnail } from '../../../lib/processing/thumbnail.ts';
+import { mediaBytes } from '../../support/media-fixtures.ts';
 import { previewFixture } from '../../support/previews.ts';
 
 /** A BlurHash base-83 digit. */
@@ -15,9 +15,6 @@ const decode83 = (digit: string) =>
   '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#$%*+,-.:;=?@[]^_{|}~'.indexOf(
     digit,
   );
-
-const fixture = (file: string) =>
-  readFileSync(new URL(`../../fixtures/media/${file}`, import.meta.url));
 
 /** sharp sniffs every raster format itself: the stored type only picks the decoder. */
 const MIME = 'image/jpeg';
@@ -41,7 +38,7 @@ describe('makeThumbnail', () => {
   });
 
   it('the 1600x900 fixture → 512x288', async () => {
-    const thumbnail = await thumbnailOf(fixture('image-1600x900.jpg'));
+    const thumbnail = await thumbnailOf(mediaBytes('image-1600x900.jpg'));
     expect(thumbnail).toMatchObject({ width: 512, height: 288, format: 'webp' });
   });
 
@@ -53,7 +50,10 @@ describe('makeThumbnail', () => {
   it('never upscales a small image', async () => {
     const thumbnail = await thumbnailOf(await generated(300, 200).webp().toBuffer());
     expect(thumbnail).toMatchObject({ width: 300, height: 200, format: 'webp' });
-    expect(await thumbnailOf(fixture('image-64x48.png'))).toMatchObject({ width: 64, height: 48 });
+    expect(await thumbnailOf(mediaBytes('image-64x48.png'))).toMatchObject({
+      width: 64,
+      height: 48,
+    });
   });
 
   it('applies the EXIF orientation (a sideways photo is shown upright)', async () => {
@@ -69,12 +69,12 @@ describe('makeThumbnail', () => {
     ['image-64x48.avif', 64, 48],
     ['image-40x30-animated.gif', 40, 30],
   ])('%s → %ix%i WebP', async (file, width, height) => {
-    const thumbnail = await thumbnailOf(fixture(file));
+    const thumbnail = await thumbnailOf(mediaBytes(file));
     expect(thumbnail).toMatchObject({ width, height, format: 'webp' });
   });
 
   it('keeps only the first frame of an animation', async () => {
-    const gif = fixture('image-40x30-animated.gif');
+    const gif = mediaBytes('image-40x30-animated.gif');
     expect((await sharp(gif, { pages: -1 }).metadata()).pages).toBeGreaterThan(1);
     const thumbnail = await thumbnailOf(gif);
     expect(thumbnail.stored.pages ?? 1).toBe(1);
@@ -82,7 +82,7 @@ describe('makeThumbnail', () => {
 
   it('refuses the 20000x20000 image bomb from its header, without decoding it', async () => {
     const rssBefore = process.memoryUsage().rss;
-    const result = await makeThumbnail(fixture('image-bomb-20000x20000.png'), MIME);
+    const result = await makeThumbnail(mediaBytes('image-bomb-20000x20000.png'), MIME);
     expect(result).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/pixel limit/) });
     // Decoding would take 1.6 GB (20000 × 20000 × 4 bytes).
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(100 * 1024 * 1024);
@@ -121,7 +121,7 @@ describe('HEIC (libheif in WebAssembly, then sharp)', () => {
   });
 
   it('the 64×48 fixture → 64×48 (never upscaled)', async () => {
-    const thumbnail = await thumbnailOf(fixture('image-64x48.heic'), 'image/heic');
+    const thumbnail = await thumbnailOf(mediaBytes('image-64x48.heic'), 'image/heic');
     expect(thumbnail).toMatchObject({ width: 64, height: 48, format: 'webp' });
   });
 
@@ -173,13 +173,13 @@ describe('PDF first page (PDFium in WebAssembly, then sharp)', () => {
   });
 
   it('a landscape page (the shared fixture) → 512×256', async () => {
-    const thumbnail = await thumbnailOf(fixture('document-1page.pdf'), 'application/pdf');
+    const thumbnail = await thumbnailOf(mediaBytes('document-1page.pdf'), 'application/pdf');
     expect(thumbnail).toMatchObject({ width: 512, height: 256, format: 'webp' });
   });
 
   it('malformed files get no thumbnail, without throwing', async () => {
     const pdf = previewFixture('document-a4-3pages.pdf');
-    for (const bytes of [new Uint8Array(0), pdf.slice(0, 200), fixture('exe-disguised.pdf')]) {
+    for (const bytes of [new Uint8Array(0), pdf.slice(0, 200), mediaBytes('exe-disguised.pdf')]) {
       expect(await makeThumbnail(bytes, 'application/pdf')).toMatchObject({ kind: 'refused' });
     }
   });
