@@ -120,7 +120,17 @@ async function startNpmStart(dataDir: string, traceFile: string): Promise<Runnin
   // would cost more).
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--import', TRACE_PRELOAD, 'scripts/start.ts'],
+    [
+      // BENCH_CPU_PROF_DIR: a V8 CPU profile of the npm start process per start, to find hot spots.
+      ...(process.env.BENCH_CPU_PROF_DIR
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
+        : []),
+      '--import',
+      'tsx',
+      '--import',
+      TRACE_PRELOAD,
+      'scripts/start.ts',
+    ],
     { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
   let stderr = '';

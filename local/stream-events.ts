@@ -20,6 +20,13 @@
  * Each poll that finds records runs as its own invocation (`invocation-scope.ts`): its log lines
  * carry its own `correlationId`, never a request's. Safe to import before the environment is
  * set: what reads it is loaded on the first poll.
+ *
+ * Cheap on DynamoDB Local, which shares the machine with the API: the stream's ARN and shards
+ * are described once and again only when a shard closes, after an error, or every
+ * `SHARDS_REFRESH_MS`; each shard keeps its live iterator; a poll reads each open shard with
+ * one GetRecords (more only while pages come back full); and while polls find nothing the
+ * pause between them doubles up to `idlePollIntervalMs`. So an idle stack asks about once a
+ * second, not fifteen times (`flush()` still polls at once).
  */
 import { randomUUID } from 'node:crypto';
 import { open, readFile, rename, writeFile } from 'node:fs/promises';
@@ -28,6 +35,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBStreamsClient,
   ExpiredIteratorException,
+  type Shard,
   TrimmedDataAccessException,
 } from '@aws-sdk/client-dynamodb-streams';
 import { LOCAL_CREDENTIALS } from '../lib/db/client.ts';
@@ -47,8 +55,12 @@ export interface StreamEventsOptions {
   tableName: string;
   /** `events.ndjson` and the saved positions live here. */
   dataDir: string;
-  /** Pause between polls that found nothing new. Default 200 ms. */
+  /** Pause after a poll that found records. Default 200 ms. */
   pollIntervalMs?: number;
+  /** Longest pause between polls that find nothing (doubling from `pollIntervalMs`). Default 1 s. */
+  idlePollIntervalMs?: number;
+  /** Clients to use instead of new ones for `dynamoEndpoint` (tests count their calls). */
+  clients?: { dynamo: DynamoDBClient; streams: DynamoDBStreamsClient };
   /** Default: one line on stderr. */
   onError?: (error: unknown) => void;
 }
@@ -70,11 +82,26 @@ export const POSITIONS_FILE_NAME = 'events-stream.json';
 /** How much of the events file's end is read for ids at start (a crash loses one poll at most). */
 const TAIL_BYTES = 1024 * 1024;
 const MAX_REMEMBERED_IDS = 20_000;
+/** Shards are described again at least this often (new shards appear when one closes). */
+export const SHARDS_REFRESH_MS = 60_000;
+/** GetRecords' page size: a full page means more records are waiting. */
+const RECORDS_PAGE_LIMIT = 1000;
+
+/** The pause after a poll: short while records flow, doubling up to `idleMax` while none do. */
+export function nextPollDelay(
+  previous: number,
+  foundRecords: boolean,
+  { busy, idleMax }: { busy: number; idleMax: number },
+): number {
+  if (foundRecords) return busy;
+  return Math.min(idleMax, Math.max(busy, previous * 2));
+}
 
 export function startStreamEvents(options: StreamEventsOptions): LocalStreamEvents {
   const dataDir = resolve(options.dataDir);
   const positionsFile = join(dataDir, POSITIONS_FILE_NAME);
   const pollEvery = options.pollIntervalMs ?? 200;
+  const idleMax = Math.max(pollEvery, options.idlePollIntervalMs ?? 1_000);
   const onError =
     options.onError ??
     ((error: unknown) =>
@@ -85,34 +112,47 @@ export function startStreamEvents(options: StreamEventsOptions): LocalStreamEven
     region,
     credentials: LOCAL_CREDENTIALS,
   };
-  const dynamo = new DynamoDBClient(clientOptions);
-  const streams = new DynamoDBStreamsClient(clientOptions);
+  const ownClients = !options.clients;
+  const dynamo = options.clients?.dynamo ?? new DynamoDBClient(clientOptions);
+  const streams = options.clients?.streams ?? new DynamoDBStreamsClient(clientOptions);
 
   let positions: SavedPositions | undefined;
   /** Live iterators, so that a poll does not ask for a new one per shard. */
   const iterators = new Map<string, string>();
   let seen: Set<string> | undefined;
   let deps: Promise<Loaded> | undefined;
+  /** The stream and its shards as last described; undefined: describe before reading. */
+  let described: { streamArn: string; shards: Shard[]; at: number } | undefined;
 
   let stopped = false;
   let wake: (() => void) | undefined;
   let polls = 0;
   const waiters: Array<{ after: number; done: () => void }> = [];
 
-  const poll = async (): Promise<void> => {
+  const describe = async () => {
+    const streamArn = await streamArnOf(dynamo, options.tableName);
+    if (!streamArn) throw new Error(`table ${options.tableName} has no stream`);
+    described = { streamArn, shards: await shardsOf(streams, streamArn), at: Date.now() };
+    return described;
+  };
+
+  /** One pass over the open shards; returns how many records it found. */
+  const poll = async (): Promise<number> => {
     deps ??= loadDeps(dataDir);
     const { publisher, logger, eventsFromChange } = await deps;
     seen ??= await idsInTail(publisher.file);
-    const streamArn = await streamArnOf(dynamo, options.tableName);
-    if (!streamArn) throw new Error(`table ${options.tableName} has no stream`);
+    const current =
+      described && Date.now() - described.at < SHARDS_REFRESH_MS ? described : await describe();
+    const { streamArn, shards } = current;
     positions ??= await loadPositions(positionsFile);
     if (positions?.streamArn !== streamArn) {
       positions = { streamArn, shards: {} };
       iterators.clear();
     }
     const saved = positions;
-    const shards = await shardsOf(streams, streamArn);
     const known = new Set(shards.map((shard) => shard.ShardId));
+    let found = 0;
+    let closed = false;
     for (const shard of shards) {
       const shardId = shard.ShardId as string;
       saved.shards[shardId] ??= {};
@@ -131,10 +171,19 @@ export function startStreamEvents(options: StreamEventsOptions): LocalStreamEven
           logger.info('stream records turned into events', { shardId, records: records.length });
         });
         state.after = records.at(-1)?.dynamodb?.SequenceNumber ?? state.after;
+        found += records.length;
       }
-      if (!next) state.finished = true;
+      if (!next) {
+        state.finished = true;
+        closed = true;
+      }
       if (records.length > 0 || !next) await savePositions(positionsFile, saved);
     }
+    // A closed shard has children (or will): describe the stream again before the next read.
+    if (closed || shards.every((shard) => saved.shards[shard.ShardId as string]?.finished)) {
+      described = { ...current, at: Number.NEGATIVE_INFINITY };
+    }
+    return found;
   };
 
   /** This shard's records from where reading stopped (live iterator, saved position, start). */
@@ -147,12 +196,12 @@ export function startStreamEvents(options: StreamEventsOptions): LocalStreamEven
     try {
       iterator ??= await shardIterator(streams, arn, shardId, position);
       if (!iterator) return { records: [], next: undefined };
-      return await readShardToEnd(streams, iterator);
+      return await readAvailable(streams, iterator);
     } catch (error) {
       if (error instanceof ExpiredIteratorException) {
         iterators.delete(shardId);
         const fresh = await shardIterator(streams, arn, shardId, position);
-        return fresh ? readShardToEnd(streams, fresh) : { records: [], next: undefined };
+        return fresh ? readAvailable(streams, fresh) : { records: [], next: undefined };
       }
       if (error instanceof TrimmedDataAccessException) {
         process.stderr.write(
@@ -161,7 +210,7 @@ export function startStreamEvents(options: StreamEventsOptions): LocalStreamEven
         );
         iterators.delete(shardId);
         const oldest = await shardIterator(streams, arn, shardId, { type: 'TRIM_HORIZON' });
-        return oldest ? readShardToEnd(streams, oldest) : { records: [], next: undefined };
+        return oldest ? readAvailable(streams, oldest) : { records: [], next: undefined };
       }
       throw error;
     }
@@ -204,21 +253,29 @@ export function startStreamEvents(options: StreamEventsOptions): LocalStreamEven
   };
 
   const loop = (async () => {
+    let delay = pollEvery;
     while (!stopped) {
       const started = polls;
+      let found = 0;
       try {
-        await poll();
+        found = await poll();
       } catch (error) {
+        // The table may have been replaced (a new stream): describe everything again.
+        described = undefined;
+        iterators.clear();
         if (!stopped) onError(error);
       }
+      delay = nextPollDelay(delay, found > 0, { busy: pollEvery, idleMax });
       polls = started + 1;
       for (const waiter of waiters.splice(0)) {
         if (waiter.after < polls) waiter.done();
         else waiters.push(waiter);
       }
       if (stopped) break;
+      // A flush that came in during this poll wants the next one now, not after the pause.
+      if (waiters.length > 0) continue;
       await new Promise<void>((done) => {
-        const timer = setTimeout(done, pollEvery);
+        const timer = setTimeout(done, delay);
         timer.unref();
         wake = () => {
           clearTimeout(timer);
@@ -234,21 +291,31 @@ export function startStreamEvents(options: StreamEventsOptions): LocalStreamEven
     flush: () =>
       new Promise<void>((done) => {
         if (stopped) return done();
-        // The poll in progress may have started before the call: wait for the one after it.
-        waiters.push({ after: polls + 1, done });
+        // While the loop pauses (`wake` set) the next poll starts after this call; a poll in
+        // progress may have started before it, so then the one after it.
+        waiters.push({ after: wake ? polls : polls + 1, done });
         wake?.();
       }),
     stop: async () => {
       stopped = true;
       wake?.();
       await loop;
-      dynamo.destroy();
-      streams.destroy();
+      if (ownClients) {
+        dynamo.destroy();
+        streams.destroy();
+      }
     },
   };
 }
 
 type Loaded = Awaited<ReturnType<typeof loadDeps>>;
+
+/**
+ * The shard's records from `iterator` on: one GetRecords, more only while pages come back full
+ * (what is left of a short page arrives by the next poll).
+ */
+const readAvailable = (streams: DynamoDBStreamsClient, iterator: string) =>
+  readShardToEnd(streams, iterator, { fullPage: RECORDS_PAGE_LIMIT });
 
 /** The mapping, publisher and logger, loaded on the first poll (they read the environment). */
 async function loadDeps(dataDir: string) {

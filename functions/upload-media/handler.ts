@@ -1,14 +1,17 @@
 /** `POST /api/v1/media`: upload a base64 file to a post the caller authors. */
-import { uploaderPrefetch, uploadMedia } from '../../lib/attachments/upload/upload.ts';
+import { uploadMedia, uploadPrefetch } from '../../lib/attachments/upload/upload.ts';
 import { config } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
 import { idempotent } from '../../lib/http/idempotency.ts';
+import { type JsonBodyOptions, peekJsonBody } from '../../lib/http/json-body.ts';
 import { attachmentLocation, createdResponse } from '../../lib/http/types.ts';
 import { recordUpload } from '../../lib/observability/metrics.ts';
 import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
 
 const table = createTableContext(config);
+// `fileData` is up to 67 MB of base64: sliced from the body rather than copied.
+const body: JsonBodyOptions = { largeStringField: 'fileData' };
 const deps = {
   table,
   store: mediaStoreFrom(config),
@@ -26,10 +29,13 @@ export const handler = apiHandler(
     recordUpload(context.metrics, { bytes: attachment.fileSize, fileType: attachment.fileType });
     return createdResponse(attachment, attachmentLocation(attachment.id));
   }),
-  // `fileData` is up to 67 MB of base64: sliced from the body rather than copied.
   {
-    // The uploader's user item (for the response) comes with the membership.
-    auth: { table, scope: 'media:write', prefetch: () => uploaderPrefetch },
-    body: { json: { largeStringField: 'fileData' } },
+    // The post named in the body with the key; its project and the uploader with the membership.
+    auth: {
+      table,
+      scope: 'media:write',
+      prefetch: (event) => uploadPrefetch(peekJsonBody(event, body)),
+    },
+    body: { json: body },
   },
 );

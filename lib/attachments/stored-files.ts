@@ -37,9 +37,12 @@ export function lifecycleDepsFrom(config: ServiceConfig): LifecycleDeps {
 
 export const nowOf = (deps: { now?: () => number }): number => (deps.now ?? Date.now)();
 
-/** Takes the files out of service, keeping them restorable until they are purged. */
+/**
+ * Takes the files out of service, keeping them restorable until they are purged. The file and
+ * its thumbnail in parallel: independent objects, and a delete waits for this.
+ */
 export async function softDeleteFiles(store: MediaStore, attachment: Attachment): Promise<void> {
-  for (const key of blobKeysOf(attachment)) await store.softDelete(key);
+  await Promise.all(blobKeysOf(attachment).map((key) => store.softDelete(key)));
 }
 
 /**

@@ -9,7 +9,7 @@
  */
 import type { TableContext } from '../db/client.ts';
 import { keys } from '../db/keys.ts';
-import type { PrefetchedItems, RoutePrefetch } from '../db/prefetch.ts';
+import { type PrefetchedItems, type RoutePrefetch, withoutPrefetch } from '../db/prefetch.ts';
 import { getApiKeyRecord } from '../directory/api-key-records.ts';
 import { getMembership } from '../directory/memberships.ts';
 import type { Role } from '../directory/model.ts';
@@ -57,6 +57,9 @@ export async function authenticate(
 
   const membershipRead = async () => {
     const who = { workspaceId: record.workspaceId, userId: record.userId };
+    for (const query of prefetch?.queriesWithMembership?.(who) ?? []) {
+      prefetched?.startQuery(query.id, () => query.run(withoutPrefetch(ctx)));
+    }
     await prefetched?.read(ctx, [
       keys.membership(who.workspaceId, who.userId),
       ...(prefetch?.withMembership?.(who, (itemKey) => prefetched.peek(itemKey)) ?? []),

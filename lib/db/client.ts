@@ -22,7 +22,11 @@ export interface TableContext {
    * Items this request has read ahead (`prefetch.ts`): reads of those keys are served from
    * here, once, instead of from the table.
    */
-  prefetched?: { take(key: ItemKey): (Record<string, unknown> & ItemKey) | null | undefined };
+  prefetched?: {
+    take(key: ItemKey): (Record<string, unknown> & ItemKey) | null | undefined;
+    /** A query started ahead (`QueryAhead`), once. */
+    takeQuery?(id: string): Promise<unknown> | undefined;
+  };
 }
 
 let processIndexShards: number | undefined;

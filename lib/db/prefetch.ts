@@ -17,6 +17,8 @@ import type { ItemKey } from './keys.ts';
 export class PrefetchedItems {
   /** null: read, not in the table. */
   private readonly items = new Map<string, StoredItem | null>();
+  /** Reads other than of items (a Query), started ahead, by id. */
+  private readonly queries = new Map<string, Promise<unknown>>();
 
   /** Reads `keys` in one batched, strongly consistent read (chunks of 100). */
   async read(ctx: TableContext, keys: readonly ItemKey[]): Promise<void> {
@@ -32,6 +34,21 @@ export class PrefetchedItems {
   /** The item without handing it out (for deciding what to read next). */
   peek(key: ItemKey): StoredItem | null | undefined {
     return this.items.get(itemKeyString(key));
+  }
+
+  /** Starts a read that is not of items (a Query) now; `takeQuery` hands its result out once. */
+  startQuery(id: string, run: () => Promise<unknown>): void {
+    const started = run();
+    // Awaited by whoever takes it; one nobody takes (the route did not need it) must not crash.
+    started.catch(() => {});
+    this.queries.set(id, started);
+  }
+
+  /** The query's result (or its failure), once; undefined when it was not started ahead. */
+  takeQuery(id: string): Promise<unknown> | undefined {
+    const started = this.queries.get(id);
+    this.queries.delete(id);
+    return started;
   }
 
   /** The item (null: not in the table), once; undefined when it was not read ahead. */
@@ -67,4 +84,17 @@ export interface RoutePrefetch {
     caller: { workspaceId: string; userId: string },
     peek: (key: ItemKey) => StoredItem | null | undefined,
   ) => ItemKey[];
+  /**
+   * Queries started together with the membership read (they need only who is calling); the
+   * domain takes their results by id (`takeQuery`). One the route then does not need costs a
+   * read but no round trip.
+   */
+  queriesWithMembership?: (caller: { workspaceId: string; userId: string }) => QueryAhead[];
+}
+
+/** A read the domain would otherwise make itself, with the id it looks it up by. */
+export interface QueryAhead {
+  id: string;
+  /** Gets a context without read-ahead items. */
+  run: (ctx: TableContext) => Promise<unknown>;
 }

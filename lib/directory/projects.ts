@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableContext } from '../db/client.ts';
 import { keys, workspaceProjectsRange } from '../db/keys.ts';
+import type { QueryAhead } from '../db/prefetch.ts';
 import type { Project } from './model.ts';
 
 export function projectFromItem(item: Record<string, unknown>): Project {
@@ -30,6 +31,22 @@ export async function getProject(ctx: TableContext, projectId: string): Promise<
  * listed their projects are missing from it.
  */
 export async function listWorkspaceProjectIds(
+  ctx: TableContext,
+  workspaceId: string,
+  max: number,
+): Promise<string[] | null> {
+  const ahead = ctx.prefetched?.takeQuery?.(projectIdsQuery(workspaceId, max).id);
+  if (ahead) return (await ahead) as string[] | null;
+  return readWorkspaceProjectIds(ctx, workspaceId, max);
+}
+
+/** `listWorkspaceProjectIds` as a read ahead (`QueryAhead`), started during authentication. */
+export const projectIdsQuery = (workspaceId: string, max: number): QueryAhead => ({
+  id: `project-ids:${workspaceId}:${max}`,
+  run: (ctx) => readWorkspaceProjectIds(ctx, workspaceId, max),
+});
+
+async function readWorkspaceProjectIds(
   ctx: TableContext,
   workspaceId: string,
   max: number,

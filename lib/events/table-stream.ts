@@ -90,10 +90,13 @@ export async function readShard(
 /**
  * Reads from `iterator` until the shard has nothing more for now (an empty page) or is closed
  * and read to its end. Returns the records and where to continue (undefined: shard finished).
+ * `fullPage`: stop after the first page with fewer records than this instead (a poller that
+ * comes back soon need not spend a call on the empty page).
  */
 export async function readShardToEnd(
   streams: DynamoDBStreamsClient,
   iterator: string,
+  { fullPage = 1 }: { fullPage?: number } = {},
 ): Promise<ShardPage> {
   const records: StreamRecord[] = [];
   let next: string | undefined = iterator;
@@ -101,7 +104,7 @@ export async function readShardToEnd(
     const page = await readShard(streams, next);
     records.push(...page.records);
     next = page.next;
-    if (page.records.length === 0) break;
+    if (page.records.length < fullPage) break;
   }
   return { records, next };
 }

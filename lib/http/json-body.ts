@@ -40,29 +40,57 @@ export interface JsonBodyOptions {
   largeStringField?: string;
 }
 
+/** Bodies parsed already (by a route's read-ahead, before authentication): parsed once. */
+const parsedBodies = new WeakMap<ApiEvent, Record<string, unknown>>();
+
+/** The body as a JSON object; a 400/415 when it is not one. */
+function parseBodyObject(event: ApiEvent, options: JsonBodyOptions): Record<string, unknown> {
+  const known = parsedBodies.get(event);
+  if (known) return known;
+  assertJsonContentType(event);
+  const text = decodeBodyText(event);
+  if (text.trim() === '') {
+    throw ValidationError.forField('body', 'The request body must be a JSON object.');
+  }
+  let parsed: unknown;
+  try {
+    parsed = options.largeStringField
+      ? parseJsonWithLargeString(text, options.largeStringField)
+      : JSON.parse(text);
+  } catch {
+    throw ValidationError.forField('body', 'The request body is not valid JSON.');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw ValidationError.forField('body', 'The request body must be a JSON object.');
+  }
+  const object = parsed as Record<string, unknown>;
+  parsedBodies.set(event, object);
+  return object;
+}
+
+/**
+ * The body's JSON object, or undefined when it is not one; never throws. For a route's
+ * read-ahead (`RoutePrefetch`), which runs before authentication: what is wrong with the body
+ * is reported by `jsonBody` after it, so a caller without a valid key still gets 401. The
+ * parse is not repeated: `jsonBody` takes its result.
+ */
+export function peekJsonBody(
+  event: ApiEvent,
+  options: JsonBodyOptions = {},
+): Record<string, unknown> | undefined {
+  try {
+    return parseBodyObject(event, options);
+  } catch {
+    return undefined;
+  }
+}
+
 export function jsonBody(
   options: JsonBodyOptions = {},
 ): MiddlewareObj<ApiEvent, ApiResult, Error, ApiContext> {
-  const { largeStringField } = options;
   return {
     before: (request) => {
-      assertJsonContentType(request.event);
-      const text = decodeBodyText(request.event);
-      if (text.trim() === '') {
-        throw ValidationError.forField('body', 'The request body must be a JSON object.');
-      }
-      let parsed: unknown;
-      try {
-        parsed = largeStringField
-          ? parseJsonWithLargeString(text, largeStringField)
-          : JSON.parse(text);
-      } catch {
-        throw ValidationError.forField('body', 'The request body is not valid JSON.');
-      }
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-        throw ValidationError.forField('body', 'The request body must be a JSON object.');
-      }
-      request.context.jsonBody = parsed;
+      request.context.jsonBody = parseBodyObject(request.event, options);
     },
   };
 }

@@ -10,8 +10,12 @@ export interface Detected {
   ext: string;
 }
 
+/** Loaded once: a dynamic `import()` resolves its specifier again on every call (≈ 1 ms). */
+let fileType: Promise<typeof import('file-type')> | undefined;
+
 export async function detect(bytes: Uint8Array): Promise<Detected | undefined> {
-  const { fileTypeFromBuffer } = await import('file-type');
+  fileType ??= import('file-type');
+  const { fileTypeFromBuffer } = await fileType;
   try {
     return await fileTypeFromBuffer(bytes);
   } catch {

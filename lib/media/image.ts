@@ -6,6 +6,9 @@ import { heifPrimaryDimensions } from './heif.ts';
 import { type Dimensions, NO_DIMENSIONS, pixels } from './measurements.ts';
 import type { CanonicalMimeType } from './media-types.ts';
 
+/** Loaded on first use, once (a dynamic `import()` resolves its specifier on every call). */
+let imageSizeModule: Promise<typeof import('image-size')> | undefined;
+
 export async function imageDimensions(
   bytes: Uint8Array,
   canonical: CanonicalMimeType,
@@ -16,7 +19,8 @@ export async function imageDimensions(
     const primary = heifPrimaryDimensions(bytes);
     if (primary) return primary;
   }
-  const { imageSize } = await import('image-size');
+  imageSizeModule ??= import('image-size');
+  const { imageSize } = await imageSizeModule;
   try {
     const size = imageSize(bytes);
     if (size.images && size.images.length > 1) return NO_DIMENSIONS; // ambiguous, see above

@@ -13,12 +13,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteMedia } from '../../lib/attachments/lifecycle/delete.ts';
 import { purgeExpired } from '../../lib/attachments/lifecycle/purge-sweep.ts';
 import { uploadMedia } from '../../lib/attachments/upload/upload.ts';
 import type { Viewer } from '../../lib/auth/permissions.ts';
+import { LOCAL_CREDENTIALS } from '../../lib/db/client.ts';
 import type { DomainEvent, EventType } from '../../lib/events/domain-events.ts';
+import { shardsOf, streamArnOf } from '../../lib/events/table-stream.ts';
 import { type LocalStreamEvents, startStreamEvents } from '../../local/stream-events.ts';
 import { reapExpired } from '../../local/ttl-reaper.ts';
 import { eventsAbout, eventsFile, waitForEvents } from '../support/events.ts';
@@ -174,6 +178,66 @@ describe('a stream consumer of its own: purges, TTL, restarts', () => {
     expect(await reapExpired(stores.deps.table, purgeAfter - 1000)).toBe(0);
     expect(await reapExpired(stores.deps.table, purgeAfter + 1000)).toBe(1);
     await expectPurgedOnce(id, purgeAfter, 'ttl');
+  });
+
+  it('polls cheaply: the stream described once, then one GetRecords per shard and poll', async () => {
+    const calls = new Map<string, number>();
+    /** Counts each command a client sends, by name. */
+    const counted = <T extends DynamoDBClient | DynamoDBStreamsClient>(client: T): T => {
+      const stack = client.middlewareStack as unknown as {
+        add(middleware: unknown, options: { step: 'initialize' }): void;
+      };
+      stack.add(
+        (next: (args: unknown) => Promise<unknown>, context: { commandName: string }) =>
+          (args: unknown) => {
+            calls.set(context.commandName, (calls.get(context.commandName) ?? 0) + 1);
+            return next(args);
+          },
+        { step: 'initialize' },
+      );
+      return client;
+    };
+    const clientOptions = {
+      endpoint: stores.config.dynamoEndpoint as string,
+      region: 'us-east-1',
+      credentials: LOCAL_CREDENTIALS,
+    };
+    const dynamo = counted(new DynamoDBClient(clientOptions));
+    const streams = counted(new DynamoDBStreamsClient(clientOptions));
+    const ownDir = await mkdtemp(join(tmpdir(), 'stream-polls-'));
+    // Polls only when flushed (the timers wait an hour), so the count is the flushes'.
+    const own = startStreamEvents({
+      dynamoEndpoint: clientOptions.endpoint,
+      tableName: stores.config.tableName,
+      dataDir: ownDir,
+      pollIntervalMs: 3_600_000,
+      clients: { dynamo, streams },
+    });
+    try {
+      const { id } = await upload();
+      await own.flush();
+      expect(calls.get('DescribeStreamCommand')).toBe(1);
+      const before = new Map(calls);
+      const polls = 5;
+      for (let i = 0; i < polls; i++) await own.flush();
+      const { length: shardCount } = await shardsOf(
+        streams,
+        (await streamArnOf(dynamo, stores.config.tableName)) as string,
+      );
+      const delta = (name: string) => (calls.get(name) ?? 0) - (before.get(name) ?? 0);
+      // Neither the table nor the stream is described again while nothing changes shape.
+      expect(delta('DescribeStreamCommand')).toBe(1); // the one just above
+      expect(delta('DescribeTableCommand')).toBe(1); // the one just above
+      expect(delta('GetShardIteratorCommand')).toBe(0);
+      // Each flush waits for at most two polls; each poll reads each shard once.
+      expect(delta('GetRecordsCommand')).toBeLessThanOrEqual(2 * polls * shardCount);
+      expect((await eventsAbout(id, undefined, join(ownDir, 'events.ndjson'))).length).toBe(1);
+    } finally {
+      await own.stop();
+      dynamo.destroy();
+      streams.destroy();
+      await rm(ownDir, { recursive: true, force: true });
+    }
   });
 
   it('restarts continue where they stopped, without a duplicate line', async () => {

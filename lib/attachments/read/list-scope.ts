@@ -8,7 +8,8 @@
  */
 import { isWorkspaceAdmin } from '../../auth/permissions.ts';
 import type { TableContext } from '../../db/client.ts';
-import { listWorkspaceProjectIds } from '../../directory/projects.ts';
+import type { RoutePrefetch } from '../../db/prefetch.ts';
+import { listWorkspaceProjectIds, projectIdsQuery } from '../../directory/projects.ts';
 import type { VisibilityResolver } from './visibility.ts';
 
 /**
@@ -27,6 +28,16 @@ export const maxMergedProjects = (shardCount: number): number =>
  * a workspace with more takes the workspace index without reading any.
  */
 export const MAX_PROJECTS_CHECKED = 100;
+
+/**
+ * A workspace-wide list's read ahead: the workspace's project ids, queried together with the
+ * caller's membership (who is a plain member is known only from it). An owner's or admin's
+ * list then does not use them: one small Query for nothing, but a member's list saves a
+ * sequential round trip.
+ */
+export const workspaceListPrefetch: RoutePrefetch = {
+  queriesWithMembership: (caller) => [projectIdsQuery(caller.workspaceId, MAX_PROJECTS_CHECKED)],
+};
 
 export type WorkspaceListScope =
   | { kind: 'workspace' }

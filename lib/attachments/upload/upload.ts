@@ -8,6 +8,7 @@
 import type { Viewer } from '../../auth/permissions.ts';
 import { keys } from '../../db/keys.ts';
 import type { RoutePrefetch } from '../../db/prefetch.ts';
+import { isId } from '../../ids.ts';
 import { resolveDeclaredType } from '../../media/media-types.ts';
 import { parseRequest } from '../../validation.ts';
 import { uploadRequestSchema } from '../schemas.ts';
@@ -18,10 +19,30 @@ export interface UploadDeps extends CommitUploadDeps {
   maxUploadBytes: number;
 }
 
-/** The caller's user item (the response's uploader), read with the caller's membership. */
-export const uploaderPrefetch: RoutePrefetch = {
-  withMembership: (caller) => [keys.user(caller.userId)],
-};
+/**
+ * What an upload reads, read ahead during authentication: the post named in the body with the
+ * API key, then its project, the caller's project membership and the caller's user item (the
+ * response's uploader) with the caller's membership. Two round trips before the writes
+ * instead of four. `body`: the request's JSON object if it is one (`peekJsonBody`).
+ */
+export function uploadPrefetch(body: Record<string, unknown> | undefined): RoutePrefetch {
+  const postId = body?.postId;
+  const postKey = isId('post', postId) ? keys.post(postId) : undefined;
+  return {
+    withKey: postKey ? [postKey] : [],
+    withMembership: (caller, peek) => {
+      const post = postKey ? peek(postKey) : undefined;
+      // A post of another workspace is treated as missing: nothing of it is read further.
+      const projectId = post?.workspaceId === caller.workspaceId ? post?.projectId : undefined;
+      return [
+        keys.user(caller.userId),
+        ...(typeof projectId === 'string'
+          ? [keys.project(projectId), keys.projectMember(projectId, caller.userId)]
+          : []),
+      ];
+    },
+  };
+}
 
 export async function uploadMedia(deps: UploadDeps, viewer: Viewer, body: unknown) {
   const request = parseRequest(uploadRequestSchema, body);

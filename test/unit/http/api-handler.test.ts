@@ -435,4 +435,38 @@ describe('apiHandler: reads ahead (prefetch)', () => {
       keys.post('pst_one'),
     ]);
   });
+
+  it('starts the queries ahead with the membership read and hands each result out once', async () => {
+    const started: unknown[] = [];
+    const taken: unknown[] = [];
+    const handler = apiHandler(
+      async (_event, ctx) => {
+        taken.push(await ctx.table.prefetched?.takeQuery?.('projects'));
+        taken.push(ctx.table.prefetched?.takeQuery?.('projects'));
+        return jsonResponse(200, {});
+      },
+      {
+        auth: {
+          table,
+          scope: 'media:read',
+          prefetch: () => ({
+            queriesWithMembership: (caller) => [
+              {
+                id: 'projects',
+                run: async (ctx) => {
+                  // Its own reads go to the table, and the membership is still being read.
+                  started.push(ctx.prefetched, ddbMock.commandCalls(BatchGetCommand).length);
+                  return `projects of ${caller.workspaceId}`;
+                },
+              },
+            ],
+          }),
+        },
+      },
+    );
+    const response = await handler(event({ body: undefined }), context);
+    expect(response.statusCode).toBe(200);
+    expect(started).toEqual([undefined, 1]);
+    expect(taken).toEqual(['projects of ws_one', undefined]);
+  });
 });
