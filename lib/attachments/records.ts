@@ -28,8 +28,7 @@ import { readItem } from '../db/batch-get.ts';
 import { indexShardsOf, type TableContext } from '../db/client.ts';
 import { withoutNulls } from '../db/items.ts';
 import { keys, listIndexKeys, listSortKey, purgeQueueKeys } from '../db/keys.ts';
-import type { ListIndexName } from '../db/table-definition.ts';
-import { tableDefinition } from '../db/table-definition.ts';
+import { type ListIndexName, tableDefinition } from '../db/table-definition.ts';
 import { type GuardedWrite, transactWrite } from '../db/transactions.ts';
 import type { Attachment } from './model.ts';
 import { LIST_ITEM_FIELDS } from './present.ts';
@@ -167,8 +166,22 @@ export interface IndexPageRequest {
   limit: number;
 }
 
+/**
+ * What a list reads of an attachment: the fields of a list item (`LIST_ITEM_FIELDS`), all a
+ * list index projects in the lean layout (`INDEX_READS`). Lists handle these, never whole
+ * records. (The Query reads the entry as the index holds it, without a ProjectionExpression:
+ * it would not lower the read units, which count the whole entry.)
+ */
+export type ListEntry = Pick<Attachment, (typeof LIST_ITEM_FIELDS)[number]>;
+
+function listEntryFromItem(item: Record<string, unknown>): ListEntry {
+  return Object.fromEntries(
+    LIST_ITEM_FIELDS.map((field) => [field, item[field] ?? null]),
+  ) as unknown as ListEntry;
+}
+
 export interface IndexPage {
-  attachments: Attachment[];
+  attachments: ListEntry[];
   /** True when the index holds more items after the last one returned. */
   more: boolean;
 }
@@ -201,7 +214,7 @@ export async function queryListIndex(
     }),
   );
   return {
-    attachments: (result.Items ?? []).map(attachmentFromItem),
+    attachments: (result.Items ?? []).map(listEntryFromItem),
     more: result.LastEvaluatedKey !== undefined,
   };
 }

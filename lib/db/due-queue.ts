@@ -14,8 +14,12 @@
  * (`ExclusiveStartKey`): entries the handler leaves in the queue (held, claimed by a concurrent
  * run, failed) are passed over, never read twice in one run. The index is eventually
  * consistent, so handlers re-check every entry with a conditional write.
+ *
+ * A handler gets the entry's table key only (`INDEX_READS`: the lean layout projects nothing
+ * else into the queue, so a claim never rewrites its queue entry); its claim, a conditional
+ * update returning the whole item, reads the rest.
  */
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { logger } from '../logger.ts';
 import { indexShardsOf, type TableContext } from './client.ts';
@@ -24,9 +28,10 @@ import {
   type DueWorkKind,
   dueQueuePartition,
   dueQueueShards,
+  type ItemKey,
   purgeQueueBound,
 } from './keys.ts';
-import { PURGE_INDEX, tableDefinition } from './table-definition.ts';
+import { indexReadProjection, PURGE_INDEX, tableDefinition } from './table-definition.ts';
 
 export interface RunBounds {
   /** Due entries per Query of one shard. @default 25 */
@@ -56,10 +61,11 @@ export async function walkDueQueue(
   kind: DueWorkKind,
   now: number,
   bounds: RunBounds,
-  handle: (item: Record<string, unknown>) => Promise<void>,
+  handle: (key: ItemKey) => Promise<void>,
 ): Promise<WalkResult> {
   const index = tableDefinition.globalSecondaryIndexes.find((i) => i.indexName === PURGE_INDEX);
   if (!index) throw new Error(`unknown index ${PURGE_INDEX}`);
+  const read = indexReadProjection(PURGE_INDEX);
   // Rotated by a random offset: when the budget covers fewer shards than there are, runs
   // (and concurrent runs) start on different shards instead of all on shard 0.
   const all = allShards(dueQueueShards(kind, indexShardsOf(ctx)));
@@ -73,56 +79,141 @@ export async function walkDueQueue(
   const outOfTime = () => (bounds.remainingTimeMs ? bounds.remainingTimeMs() < reserveMs : false);
 
   const result: WalkResult = { seen: 0, failed: 0, more: false };
-  let budget = maxItems;
+  const budget = new ReservedBudget(maxItems);
 
   const walkShard = async (shard: number) => {
     let startKey: Record<string, unknown> | undefined;
     for (;;) {
-      const take = Math.min(perQuery, budget);
-      if (take <= 0 || outOfTime()) {
-        result.more = true;
+      const take = outOfTime() ? 0 : await budget.reserve(perQuery);
+      if (take === 0) {
+        result.more = true; // this shard may hold more than the run read of it
         return;
       }
-      budget -= take; // reserved before the Query: shards running in parallel never overdraw
-      const page = await ctx.db.send(
-        new QueryCommand({
-          TableName: ctx.tableName,
-          IndexName: index.indexName,
-          KeyConditionExpression: '#pk = :pk AND #sk < :bound',
-          ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
-          ExpressionAttributeValues: {
-            ':pk': dueQueuePartition(kind, shard),
-            ':bound': purgeQueueBound(now),
-          },
-          Limit: take,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      const items = page.Items ?? [];
-      budget += take - items.length;
+      let items: Record<string, unknown>[] = [];
+      try {
+        const page = await ctx.db.send(
+          new QueryCommand({
+            TableName: ctx.tableName,
+            IndexName: index.indexName,
+            KeyConditionExpression: '#pk = :pk AND #sk < :bound',
+            ProjectionExpression: read.ProjectionExpression,
+            ExpressionAttributeNames: {
+              ...read.ExpressionAttributeNames,
+              '#pk': index.partitionKey,
+              '#sk': index.sortKey,
+            },
+            ExpressionAttributeValues: {
+              ':pk': dueQueuePartition(kind, shard),
+              ':bound': purgeQueueBound(now),
+            },
+            Limit: take,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        items = page.Items ?? [];
+        startKey = page.LastEvaluatedKey;
+      } finally {
+        budget.settle(take, items.length);
+      }
       for (const item of items) {
         if (outOfTime()) {
           result.more = true; // the rest of this page stays queued for the next run
           return;
         }
         result.seen += 1;
+        const key: ItemKey = { PK: String(item.PK), SK: String(item.SK) };
         try {
-          await handle(item);
+          await handle(key);
         } catch (error) {
           result.failed += 1;
           logger.error('sweep: an entry failed; it stays queued for the next run', {
             kind,
             shard,
-            key: { PK: item.PK, SK: item.SK },
+            key,
             error: error as Error,
           });
         }
       }
-      startKey = page.LastEvaluatedKey;
       if (!startKey) return;
     }
   };
 
   await Promise.all(shards.map(walkShard));
   return result;
+}
+
+/**
+ * The run's item budget, shared by shards read in parallel: a Query reserves what it asks for
+ * (so parallel shards never overdraw) and gives back what it did not get. A shard that finds
+ * the budget spent while other Queries are still out waits for their refunds: a small budget
+ * over many shards (10 over 64) then still reads every shard when the queue holds less than
+ * the budget, instead of reporting more work that does not exist.
+ */
+class ReservedBudget {
+  private inFlight = 0;
+  private waiting: Array<() => void> = [];
+
+  constructor(private left: number) {}
+
+  /** Up to `wanted` items reserved for one Query; 0 once the budget is spent for good. */
+  async reserve(wanted: number): Promise<number> {
+    while (this.left <= 0 && this.inFlight > 0) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    const take = Math.min(wanted, this.left);
+    if (take <= 0) return 0;
+    this.left -= take;
+    this.inFlight += 1;
+    return take;
+  }
+
+  /** A Query that reserved `reserved` items returned `got`: the rest goes back. */
+  settle(reserved: number, got: number): void {
+    this.left += reserved - got;
+    this.inFlight -= 1;
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const wake of waiting) wake();
+  }
+}
+
+/** What a sweep did with one due entry: one of its report's counters. */
+export interface DueSweep<Outcome extends string> {
+  kind: DueWorkKind;
+  /** For the log line: `<name> sweep done`. */
+  name: string;
+  now: number;
+  /** Every outcome `handle` may return: each is a counter of the report, from 0. */
+  outcomes: readonly Outcome[];
+  /** Settles one due entry under this run's claim (`run` names the run, `now` its time). */
+  handle: (key: ItemKey, claim: { now: number; run: string }) => Promise<Outcome>;
+}
+
+export type SweepReport<Outcome extends string> = Record<Outcome, number> & {
+  /** Failed (storage or table unavailable): logged, still due, the next run retries. */
+  failed: number;
+  /** Stopped by a bound before the queue was done: the next run continues. */
+  more: boolean;
+};
+
+/**
+ * One sweep run over one kind of due work: walks the queue (`walkDueQueue`) under a claim
+ * named for this run, counts each entry's outcome, and logs the report.
+ */
+export async function sweepDueQueue<Outcome extends string>(
+  ctx: TableContext,
+  sweep: DueSweep<Outcome>,
+  bounds: RunBounds,
+): Promise<SweepReport<Outcome>> {
+  const claim = { now: sweep.now, run: randomUUID() };
+  const counts = Object.fromEntries(sweep.outcomes.map((outcome) => [outcome, 0])) as Record<
+    Outcome,
+    number
+  >;
+  const walked = await walkDueQueue(ctx, sweep.kind, claim.now, bounds, async (key) => {
+    counts[await sweep.handle(key, claim)] += 1;
+  });
+  const report = { ...counts, failed: walked.failed, more: walked.more };
+  logger.info(`${sweep.name} sweep done`, { ...report });
+  return report;
 }

@@ -72,6 +72,25 @@ export const keys = {
 } as const;
 
 const INTENT_PREFIX = 'INTENT#';
+const ATTACHMENT_PREFIX = keys.attachment('').PK;
+const BLOB_PREFIX = keys.blobIntent('', '').SK;
+
+/** The id of the attachment an attachment item's table key belongs to (the inverse of `keys.attachment`). */
+export function attachmentIdOfKey(key: ItemKey): string {
+  if (!key.PK.startsWith(ATTACHMENT_PREFIX)) throw new Error(`not an attachment key: ${key.PK}`);
+  return key.PK.slice(ATTACHMENT_PREFIX.length);
+}
+
+/** The attachment and blob of a blob intent's table key (the inverse of `keys.blobIntent`). */
+export function blobIntentOfKey(key: ItemKey): { attachmentId: string; blobKey: string } {
+  if (!key.PK.startsWith(INTENT_PREFIX) || !key.SK.startsWith(BLOB_PREFIX)) {
+    throw new Error(`not a blob intent key: ${key.PK} ${key.SK}`);
+  }
+  return {
+    attachmentId: key.PK.slice(INTENT_PREFIX.length),
+    blobKey: key.SK.slice(BLOB_PREFIX.length),
+  };
+}
 const IDEMPOTENCY_PREFIX = 'IDEMPOTENCY#';
 const RATE_PREFIX = 'RATE#';
 

@@ -246,7 +246,7 @@ describe('functions', () => {
 
 describe('DynamoDB table', () => {
   it('has exactly the keys, attributes and indexes of the shared definition', () => {
-    const expected = toCreateTableInput('ignored');
+    const expected = toCreateTableInput('ignored', 'all');
     const p = table().Properties;
     const byName = (a: { AttributeName?: string }, b: { AttributeName?: string }) =>
       String(a.AttributeName).localeCompare(String(b.AttributeName));
@@ -403,7 +403,7 @@ describe('event delivery: the table stream → stream-events → the bus', () =>
     expect(table().Properties.StreamSpecification).toEqual({
       StreamViewType: 'NEW_AND_OLD_IMAGES',
     });
-    expect(toCreateTableInput('t').StreamSpecification).toEqual({
+    expect(toCreateTableInput('t', 'lean').StreamSpecification).toEqual({
       StreamEnabled: true,
       StreamViewType: 'NEW_AND_OLD_IMAGES',
     });

@@ -255,6 +255,7 @@ describe('context', () => {
         throttleRateLimit: '20',
         processingConcurrency: '4',
         processingMemoryMb: '2048',
+        indexProjection: 'lean',
       }),
     );
     expect(props).toMatchObject({
@@ -265,6 +266,7 @@ describe('context', () => {
       throttle: { rateLimit: 20 },
       processingConcurrency: 4,
       processingMemoryMb: 2048,
+      indexProjection: 'lean',
     });
     expect(
       mediaServicePropsFromContext(withContext({ allowedOrigins: '["https://a.example.com"]' }))

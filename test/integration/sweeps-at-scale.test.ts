@@ -30,6 +30,7 @@ import {
 import type { Viewer } from '../../lib/auth/permissions.ts';
 import type { TableContext } from '../../lib/db/client.ts';
 import {
+  blobIntentOfKey,
   dueQueuePartition,
   dueQueueShards,
   keys,
@@ -166,8 +167,8 @@ async function intentsLeft(): Promise<Array<{ attachmentId: string; blobKey: str
         ExpressionAttributeValues: { ':pk': dueQueuePartition('INTENT', shard) },
       }),
     );
-    for (const item of Items)
-      found.push({ attachmentId: item.attachmentId, blobKey: item.blobKey });
+    // The queue projects keys only (lean layout): the intent is named by its table key.
+    for (const item of Items) found.push(blobIntentOfKey({ PK: item.PK, SK: item.SK }));
   }
   return found;
 }

@@ -9,7 +9,7 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import type { LifecycleDeps } from '../../lib/attachments/stored-files.ts';
 import type { ServiceConfig } from '../../lib/config.ts';
 import { createTableContext, LOCAL_CREDENTIALS } from '../../lib/db/client.ts';
-import { toCreateTableInput } from '../../lib/db/table-definition.ts';
+import { NEW_LOCAL_TABLE_PROJECTION, toCreateTableInput } from '../../lib/db/table-definition.ts';
 import type { DomainEvent } from '../../lib/events/domain-events.ts';
 import type { EventPublisher } from '../../lib/events/publisher.ts';
 import { PortableMediaStore } from '../../lib/storage/portable-media-store.ts';
@@ -53,7 +53,9 @@ export async function isolatedStores(label: string): Promise<IsolatedStores> {
     region: config.region,
     credentials: LOCAL_CREDENTIALS,
   });
-  await dynamo.send(new CreateTableCommand(toCreateTableInput(config.tableName)));
+  await dynamo.send(
+    new CreateTableCommand(toCreateTableInput(config.tableName, NEW_LOCAL_TABLE_PROJECTION)),
+  );
   const s3 = createS3Client(config);
   await s3.send(new CreateBucketCommand({ Bucket: config.bucketName }));
   const published = new RecordingPublisher();

@@ -21,60 +21,46 @@
  * A run that stops midway leaves its claimed intents; a later run takes them over once the
  * claim's lease is over (removing an object twice is a no-op).
  */
-import { randomUUID } from 'node:crypto';
-import { type RunBounds, walkDueQueue } from '../../db/due-queue.ts';
+import { type RunBounds, type SweepReport, sweepDueQueue } from '../../db/due-queue.ts';
+import { blobIntentOfKey } from '../../db/keys.ts';
 import { logger } from '../../logger.ts';
 import { blobKeysOf } from '../model.ts';
 import { getAttachment } from '../records.ts';
 import { type LifecycleDeps, nowOf } from '../stored-files.ts';
 import {
-  blobIntentFromItem,
+  type BlobIntent,
   claimExpiredIntent,
   deleteSweptIntent,
   type IntentClaim,
 } from '../upload/blob-intents.ts';
 
-export interface OrphanReport {
-  /** Objects without a record, removed. */
-  removed: number;
-  /** Objects without a record but under legal hold: left alone (logged with their key). */
-  heldOrphans: number;
-  /** Intents whose object the record does refer to: only the intent went. */
-  committed: number;
-  /** Intents settled or claimed by another run meanwhile. */
-  skipped: number;
-  /** Failed (storage or table unavailable): logged, the intent stays for the next run. */
-  failed: number;
-  /** Stopped by a bound before every expired intent was read: the next run continues. */
-  more: boolean;
-}
+/**
+ * `removed`: objects without a record, removed. `heldOrphans`: objects without a record but
+ * under legal hold, left alone (logged with their key). `committed`: intents whose object the
+ * record does refer to (only the intent went). `skipped`: intents settled or claimed by
+ * another run meanwhile.
+ */
+const ORPHAN_OUTCOMES = ['removed', 'heldOrphans', 'committed', 'skipped'] as const;
+export type OrphanReport = SweepReport<(typeof ORPHAN_OUTCOMES)[number]>;
 
-export async function sweepOrphans(
-  deps: LifecycleDeps,
-  bounds: RunBounds = {},
-): Promise<OrphanReport> {
-  const claim: IntentClaim = { now: nowOf(deps), run: randomUUID() };
-  const report: OrphanReport = {
-    removed: 0,
-    heldOrphans: 0,
-    committed: 0,
-    skipped: 0,
-    failed: 0,
-    more: false,
-  };
-  const walked = await walkDueQueue(deps.table, 'INTENT', claim.now, bounds, async (item) => {
-    report[await settleExpiredIntent(deps, claim, blobIntentFromItem(item))] += 1;
-  });
-  report.failed = walked.failed;
-  report.more = walked.more;
-  logger.info('orphan sweep done', { ...report });
-  return report;
+export function sweepOrphans(deps: LifecycleDeps, bounds: RunBounds = {}): Promise<OrphanReport> {
+  return sweepDueQueue(
+    deps.table,
+    {
+      kind: 'INTENT',
+      name: 'orphan',
+      now: nowOf(deps),
+      outcomes: ORPHAN_OUTCOMES,
+      handle: (key, claim) => settleExpiredIntent(deps, claim, blobIntentOfKey(key)),
+    },
+    bounds,
+  );
 }
 
 async function settleExpiredIntent(
   deps: LifecycleDeps,
   claim: IntentClaim,
-  queued: ReturnType<typeof blobIntentFromItem>,
+  queued: Pick<BlobIntent, 'attachmentId' | 'blobKey'>,
 ): Promise<'removed' | 'heldOrphans' | 'committed' | 'skipped'> {
   const intent = await claimExpiredIntent(deps.table, queued, claim);
   if (!intent) return 'skipped';

@@ -25,12 +25,11 @@
  * If a run stops midway, the record stays due and a later run claims it again once the claim's
  * lease is over (purging a file twice is a no-op).
  */
-import { randomUUID } from 'node:crypto';
-import { type RunBounds, walkDueQueue } from '../../db/due-queue.ts';
+import { type RunBounds, type SweepReport, sweepDueQueue } from '../../db/due-queue.ts';
+import { attachmentIdOfKey } from '../../db/keys.ts';
 import { logger } from '../../logger.ts';
 import { blobKeysOf } from '../model.ts';
 import {
-  attachmentFromItem,
   claimForPurge,
   type PurgeClaim,
   purgeAttachmentRecord,
@@ -38,33 +37,26 @@ import {
 } from '../records.ts';
 import { type LifecycleDeps, nowOf } from '../stored-files.ts';
 
-export interface PurgeReport {
-  /** Attachments whose record was purged (and files, where the store purges them itself). */
-  purged: number;
-  /** Skipped because storage holds a file the record does not (see module comment). */
-  held: number;
-  /** Skipped because the record changed meanwhile (held, restored, claimed by another run). */
-  skipped: number;
-  /** Failed (storage or table unavailable): logged, still due, the next run retries. */
-  failed: number;
-  /** Stopped by a bound before the queue was done: the next run continues. */
-  more: boolean;
-}
+/**
+ * `purged`: attachments whose record was purged (and files, where the store purges them
+ * itself). `held`: skipped because storage holds a file the record does not (see module
+ * comment). `skipped`: the record changed meanwhile (held, restored, claimed by another run).
+ */
+const PURGE_OUTCOMES = ['purged', 'held', 'skipped'] as const;
+export type PurgeReport = SweepReport<(typeof PURGE_OUTCOMES)[number]>;
 
-export async function purgeExpired(
-  deps: LifecycleDeps,
-  bounds: RunBounds = {},
-): Promise<PurgeReport> {
-  const claim: PurgeClaim = { now: nowOf(deps), run: randomUUID() };
-  const report: PurgeReport = { purged: 0, held: 0, skipped: 0, failed: 0, more: false };
-  const walked = await walkDueQueue(deps.table, 'PURGE', claim.now, bounds, async (item) => {
-    const outcome = await purgeOne(deps, claim, attachmentFromItem(item).id);
-    report[outcome] += 1;
-  });
-  report.failed = walked.failed;
-  report.more = walked.more;
-  logger.info('purge sweep done', { ...report });
-  return report;
+export function purgeExpired(deps: LifecycleDeps, bounds: RunBounds = {}): Promise<PurgeReport> {
+  return sweepDueQueue(
+    deps.table,
+    {
+      kind: 'PURGE',
+      name: 'purge',
+      now: nowOf(deps),
+      outcomes: PURGE_OUTCOMES,
+      handle: (key, claim) => purgeOne(deps, claim, attachmentIdOfKey(key)),
+    },
+    bounds,
+  );
 }
 
 async function purgeOne(

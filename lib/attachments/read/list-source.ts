@@ -14,8 +14,7 @@
 import type { TableContext } from '../../db/client.ts';
 import { listSortKey } from '../../db/keys.ts';
 import type { ListIndexName } from '../../db/table-definition.ts';
-import type { Attachment } from '../model.ts';
-import { queryListIndex } from '../records.ts';
+import { type ListEntry, queryListIndex } from '../records.ts';
 import type { ListPosition } from './cursor.ts';
 
 /** Items one Query asks for at most. */
@@ -38,7 +37,7 @@ const SHARE_MARGIN = 1;
 
 /** One partition read page by page; `buffer` holds what was read and not yet handed out. */
 class PartitionReader {
-  readonly buffer: Attachment[] = [];
+  readonly buffer: ListEntry[] = [];
   /** False once the partition has nothing after the last item read. */
   more = true;
   /** Sort key of the last item read (or of the start): every unread item sorts below it. */
@@ -108,8 +107,8 @@ export class ListSource {
    * Up to `count` further candidates, newest first. Fewer only when every partition is
    * exhausted or the work budget is spent (then `more` stays true).
    */
-  async next(count: number): Promise<Attachment[]> {
-    const out: Attachment[] = [];
+  async next(count: number): Promise<ListEntry[]> {
+    const out: ListEntry[] = [];
     while (out.length < count) {
       const newest = this.readerWithNewestHead();
       const head = newest?.buffer[0];
@@ -120,7 +119,7 @@ export class ListSource {
         continue;
       }
       if (!newest) break; // every partition is exhausted
-      out.push(newest.buffer.shift() as Attachment);
+      out.push(newest.buffer.shift() as ListEntry);
     }
     return out;
   }

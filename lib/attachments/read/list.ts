@@ -18,8 +18,8 @@ import {
 } from '../../db/keys.ts';
 import type { ListIndexName } from '../../db/table-definition.ts';
 import type { FileType } from '../../media/types.ts';
-import type { Attachment } from '../model.ts';
 import { toListItem } from '../present.ts';
+import type { ListEntry } from '../records.ts';
 import type { ListItem } from '../responses.ts';
 import type { ListQuery } from '../schemas.ts';
 import {
@@ -85,10 +85,10 @@ async function visiblePartitions(
   );
 }
 
-const positionOf = (a: Attachment): ListPosition => ({ createdAt: a.createdAt, id: a.id });
+const positionOf = (a: ListEntry): ListPosition => ({ createdAt: a.createdAt, id: a.id });
 
 /** Decides, for a batch of candidates, which ones the caller may see. */
-type Admit = (batch: readonly Attachment[]) => Promise<(attachment: Attachment) => boolean>;
+type Admit = (batch: readonly ListEntry[]) => Promise<(attachment: ListEntry) => boolean>;
 
 const admitAll: Admit = async () => () => true;
 
@@ -140,7 +140,7 @@ async function collectPage(
   admit: Admit = admitAll,
 ): Promise<ListPage> {
   const wanted = limit + 1; // one beyond the page tells `hasMore` exactly
-  const visible: Attachment[] = [];
+  const visible: ListEntry[] = [];
   // The last candidate examined: where the next page resumes when this one comes back short.
   let last = from.start;
   let examined = 0;
@@ -164,7 +164,7 @@ async function collectPage(
 
   if (visible.length === wanted) {
     const items = visible.slice(0, limit);
-    const lastItem = items[items.length - 1] as Attachment;
+    const lastItem = items[items.length - 1] as ListEntry;
     return {
       items: items.map(toListItem),
       hasMore: true,
@@ -186,7 +186,7 @@ async function collectPage(
  * attachment's position never shows.
  */
 function shortPageCursor(
-  returned: readonly Attachment[],
+  returned: readonly ListEntry[],
   from: PageStart,
   lastExamined: ListPosition | null,
   seal: CursorSeal,

@@ -8,7 +8,7 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { walkDueQueue } from '../../../lib/db/due-queue.ts';
-import { keys, purgeQueueBound, purgeQueueKeys } from '../../../lib/db/keys.ts';
+import { attachmentIdOfKey, keys, purgeQueueBound, purgeQueueKeys } from '../../../lib/db/keys.ts';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const table = {
@@ -27,11 +27,11 @@ const due = entries.filter((e) => e.purgeSK < purgeQueueBound(now)).map((e) => e
 afterEach(() => ddbMock.reset());
 
 /** A purge-queue index over `entries`, paged like DynamoDB pages a Query. */
-function serveQueue() {
+function serveQueue(queued = entries) {
   ddbMock.on(QueryCommand).callsFake((input) => {
     const values = input.ExpressionAttributeValues ?? {};
     const start = input.ExclusiveStartKey as { purgeSK: string } | undefined;
-    const matching = entries
+    const matching = queued
       .filter((e) => e.purgePK === values[':pk'] && e.purgeSK < String(values[':bound']))
       .filter((e) => start === undefined || e.purgeSK > start.purgeSK)
       .sort((a, b) => (a.purgeSK < b.purgeSK ? -1 : 1));
@@ -48,8 +48,8 @@ describe('walkDueQueue', () => {
   it('reads every due entry of every shard once, in batches, and nothing not yet due', async () => {
     serveQueue();
     const seen: string[] = [];
-    const result = await walkDueQueue(table, 'PURGE', now, { batchSize: 3 }, async (item) => {
-      seen.push(String(item.id));
+    const result = await walkDueQueue(table, 'PURGE', now, { batchSize: 3 }, async (key) => {
+      seen.push(attachmentIdOfKey(key));
     });
     expect(due.length).toBeGreaterThan(10);
     expect(seen.sort()).toEqual([...due].sort());
@@ -64,8 +64,8 @@ describe('walkDueQueue', () => {
   it('stops at its bound and says there is more; entries that fail stay for the next run', async () => {
     serveQueue();
     const seen: string[] = [];
-    const result = await walkDueQueue(table, 'PURGE', now, { maxItems: 7 }, async (item) => {
-      seen.push(String(item.id));
+    const result = await walkDueQueue(table, 'PURGE', now, { maxItems: 7 }, async (key) => {
+      seen.push(attachmentIdOfKey(key));
       if (seen.length === 1) throw new Error('S3 unavailable');
     });
     expect(seen).toHaveLength(7);
@@ -73,6 +73,21 @@ describe('walkDueQueue', () => {
     // Every shard got a share of the budget (7 / 5: one per Query).
     const queries = ddbMock.commandCalls(QueryCommand).map((c) => c.args[0].input);
     expect(new Set(queries.map((q) => q.ExpressionAttributeValues?.[':pk'])).size).toBe(5);
+  });
+
+  it('finishes a queue that fits a budget smaller than the shard count (more: false)', async () => {
+    const dueIds = new Set(due.slice(0, 2));
+    serveQueue(entries.filter((e) => dueIds.has(e.id)));
+    const seen: string[] = [];
+    const result = await walkDueQueue(table, 'PURGE', now, { maxItems: 3 }, async (key) => {
+      seen.push(attachmentIdOfKey(key));
+    });
+    expect(seen.sort()).toEqual([...dueIds].sort());
+    expect(result).toEqual({ seen: 2, failed: 0, more: false });
+    // Every shard was read, though only 3 entries fit the budget at once.
+    const queries = ddbMock.commandCalls(QueryCommand).map((c) => c.args[0].input);
+    expect(new Set(queries.map((q) => q.ExpressionAttributeValues?.[':pk'])).size).toBe(5);
+    expect(Math.max(...queries.map((q) => q.Limit ?? 0))).toBe(1);
   });
 
   it('starts no entry once the invocation is short of time', async () => {
@@ -84,8 +99,8 @@ describe('walkDueQueue', () => {
       'PURGE',
       now,
       { remainingTimeMs: () => left, reserveMs: 60_000 },
-      async (item) => {
-        seen.push(String(item.id));
+      async (key) => {
+        seen.push(attachmentIdOfKey(key));
         if (seen.length === 4) left = 59_999;
       },
     );
