@@ -144,8 +144,8 @@ export interface MediaServiceProps {
    * attribute, the layout of release 0.1.0. `'lean'`: only what the list and sweep reads use,
    * so a legal-hold change or a purge claim writes no index entry and list pages read ~45 %
    * fewer units; choose it for a NEW table. An existing table cannot switch in one deployment
-   * (one index creation or deletion per update): docs/capacity.md, "Moving a table to the
-   * lean layout". @default 'all'
+   * (one index creation or deletion per update): docs/capacity.md, "Moving an existing table
+   * to lean". @default 'all'
    */
   indexProjection?: IndexProjection;
   alarms?: AlarmProps;

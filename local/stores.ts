@@ -24,6 +24,7 @@ import {
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   ListTablesCommand,
+  type Projection,
   ResourceInUseException,
   ResourceNotFoundException,
   UpdateTableCommand,
@@ -162,21 +163,56 @@ function javaOnPath(): boolean {
   return !(result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT');
 }
 
+/** Waits until every index of the table is ACTIVE (none being created or deleted). */
+async function indexesSettled(client: DynamoDBClient, tableName: string, what: string) {
+  await waitUntil(
+    what,
+    async () => {
+      const { Table } = await client.send(
+        new DescribeTableCommand({ TableName: tableName }),
+        quick(),
+      );
+      const pending = (Table?.GlobalSecondaryIndexes ?? []).filter(
+        (gsi) => gsi.IndexStatus !== 'ACTIVE',
+      );
+      if (pending.length > 0)
+        throw new Error(`${pending[0]?.IndexName} is ${pending[0]?.IndexStatus}`);
+    },
+    { timeoutMs: 60_000 },
+  );
+}
+
+const sameProjection = (a: Projection | undefined, b: Projection | undefined): boolean =>
+  a?.ProjectionType === b?.ProjectionType &&
+  [...(a?.NonKeyAttributes ?? [])].sort().join() === [...(b?.NonKeyAttributes ?? [])].sort().join();
+
 /**
- * A DATA_DIR from an older version of the project keeps its table: add the indexes the current
- * table definition has and the stored table lacks (one per UpdateTable, as DynamoDB requires),
- * in the layout the table has (a table created before the lean layout projects ALL).
+ * A DATA_DIR from an older version of the project keeps its table, in the layout it has (a
+ * table created before the lean layout projects ALL): add the indexes the current table
+ * definition has and the stored table lacks, and on a lean table re-create an index whose
+ * projection the code has outgrown (a list field added since), one UpdateTable at a time, as
+ * DynamoDB requires. DynamoDB Local backfills a new index from the table's items.
  */
 async function addMissingIndexes(client: DynamoDBClient, tableName: string): Promise<void> {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }), quick());
   const indexes = Table?.GlobalSecondaryIndexes ?? [];
-  const existing = new Set(indexes.map((index) => index.IndexName));
   const layout: IndexProjection = indexes.some((i) => i.Projection?.ProjectionType === 'ALL')
     ? 'all'
     : NEW_LOCAL_TABLE_PROJECTION;
   const wanted = toCreateTableInput(tableName, layout);
   for (const index of wanted.GlobalSecondaryIndexes ?? []) {
-    if (existing.has(index.IndexName)) continue;
+    const stored = indexes.find((existing) => existing.IndexName === index.IndexName);
+    if (stored && sameProjection(stored.Projection, index.Projection)) continue;
+    if (stored) {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: index.IndexName } }],
+        }),
+        quick(15_000),
+      );
+      await indexesSettled(client, tableName, `index ${index.IndexName} deleted`);
+    }
     const keyNames = new Set((index.KeySchema ?? []).map((key) => key.AttributeName));
     await client.send(
       new UpdateTableCommand({
@@ -189,21 +225,7 @@ async function addMissingIndexes(client: DynamoDBClient, tableName: string): Pro
       quick(15_000),
     );
     // Only one index may be created at a time: wait for this one before the next.
-    await waitUntil(
-      `index ${index.IndexName}`,
-      async () => {
-        const { Table: table } = await client.send(
-          new DescribeTableCommand({ TableName: tableName }),
-          quick(),
-        );
-        const pending = (table?.GlobalSecondaryIndexes ?? []).filter(
-          (gsi) => gsi.IndexStatus !== 'ACTIVE',
-        );
-        if (pending.length > 0)
-          throw new Error(`${pending[0]?.IndexName} is ${pending[0]?.IndexStatus}`);
-      },
-      { timeoutMs: 60_000 },
-    );
+    await indexesSettled(client, tableName, `index ${index.IndexName}`);
   }
 }
 

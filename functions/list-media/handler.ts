@@ -1,6 +1,7 @@
 /** `GET /api/v1/media`: list the caller's visible media, newest first. */
 import { listMedia } from '../../lib/attachments/read/list.ts';
 import { workspaceListPrefetch } from '../../lib/attachments/read/list-scope.ts';
+import { postAccessPrefetch } from '../../lib/attachments/read/visibility.ts';
 import { listQuerySchema } from '../../lib/attachments/schemas.ts';
 import { config } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
@@ -19,8 +20,12 @@ export const handler = apiHandler(
     auth: {
       table,
       scope: 'media:read',
-      // Workspace-wide (no postId): the project ids come with the membership.
-      prefetch: (event) => (event.queryStringParameters?.postId ? {} : workspaceListPrefetch),
+      // One post's list: the post with the key, its project with the membership. Workspace-wide:
+      // the project ids with the membership.
+      prefetch: (event) => {
+        const postId = event.queryStringParameters?.postId;
+        return postId === undefined ? workspaceListPrefetch : postAccessPrefetch(postId);
+      },
     },
   },
 );

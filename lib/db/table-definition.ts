@@ -22,8 +22,8 @@
  * readers use exactly `INDEX_READS` on both layouts: a list keeps only the list item fields of
  * an entry (`ListEntry` in lib/attachments/records.ts), the sweeps ask for the table key only
  * (`indexReadProjection`; DynamoDB refuses a read of an attribute a lean index does not
- * project). A table's projections cannot be changed in place (docs/capacity.md, "Moving a
- * table to the lean layout").
+ * project). A table's projections cannot be changed in place (docs/capacity.md, "Moving an
+ * existing table to lean").
  */
 import type { CreateTableCommandInput, Projection } from '@aws-sdk/client-dynamodb';
 import { LIST_ITEM_FIELDS } from '../attachments/present.ts';

@@ -1,9 +1,11 @@
 /**
  * A DATA_DIR created by an older version keeps its table, in the layout it was created with;
  * starting the stack adds the indexes the current table definition has and that table lacks.
- * A new table (a new DATA_DIR, every test table) is created in the lean layout.
+ * A new table (a new DATA_DIR, every test table) is created in the lean layout, and a lean
+ * table whose projection the code has outgrown (a list field added) gets its index re-created.
  */
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../lib/db/client.ts';
 import {
@@ -83,5 +85,38 @@ describe('ensureTable', () => {
     expect(projections).toEqual(expectedProjections('lean'));
     expect(projections.ByPurgeAfter).toEqual({ ProjectionType: 'KEYS_ONLY' });
     expect(projections.ByWorkspace?.ProjectionType).toBe('INCLUDE');
+  });
+
+  it('re-creates a lean index that lacks a list field, backfilled', async () => {
+    const tableName = `outgrown-${Date.now()}`;
+    const input = toCreateTableInput(tableName, 'lean');
+    for (const index of input.GlobalSecondaryIndexes ?? []) {
+      if (index.IndexName !== 'ByPost') continue;
+      index.Projection = {
+        ProjectionType: 'INCLUDE',
+        NonKeyAttributes: index.Projection?.NonKeyAttributes?.filter((name) => name !== 'width'),
+      };
+    }
+    await client.send(new CreateTableCommand(input));
+    const db = DynamoDBDocumentClient.from(client);
+    await db.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { PK: 'A#1', SK: 'A', byPostPK: 'POST#p', listSK: '1#a', id: 'a', width: 640 },
+      }),
+    );
+
+    await ensureTable(endpoint, tableName);
+
+    expect(await projectionsOf(tableName)).toEqual(expectedProjections('lean'));
+    const { Items } = await db.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'ByPost',
+        KeyConditionExpression: 'byPostPK = :p',
+        ExpressionAttributeValues: { ':p': 'POST#p' },
+      }),
+    );
+    expect(Items?.map((item) => item.width)).toEqual([640]);
   });
 });

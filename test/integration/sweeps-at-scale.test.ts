@@ -322,9 +322,8 @@ describe('orphan sweep (upload intents)', () => {
     const run = () => sweepOrphans({ ...stores.deps, table, store }, { maxItems: RUN_BOUND / 2 });
     const reports: OrphanReport[] = [];
     // Runs start on random shards and read one entry per shard per Query (64 intent shards,
-    // 10 entries a run, so a run never sees every shard and always reports `more`): how many
-    // rounds it takes varies, so run rounds until every intent is settled; the cap only guards
-    // against a sweep that never finishes.
+    // 10 entries a run): how many rounds it takes varies, so run rounds until every intent is
+    // settled; the cap only guards against a sweep that never finishes.
     const removed = () => reports.reduce((sum, r) => sum + r.removed, 0);
     for (let round = 0; removed() < RECORDS && round < RECORDS; round++) {
       const pair = await Promise.all([run(), run()]);
@@ -342,6 +341,8 @@ describe('orphan sweep (upload intents)', () => {
       true,
     );
     expect(await intentsLeft()).toEqual([]);
+    // A budget smaller than the shard count still reads every shard: an empty queue is done.
+    expect(await run()).toMatchObject({ removed: 0, skipped: 0, failed: 0, more: false });
   });
 });
 

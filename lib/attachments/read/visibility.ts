@@ -14,9 +14,37 @@ import {
 import { batchGetItems, itemKeyString } from '../../db/batch-get.ts';
 import type { TableContext } from '../../db/client.ts';
 import { type ItemKey, keys } from '../../db/keys.ts';
+import type { RoutePrefetch } from '../../db/prefetch.ts';
 import type { Post } from '../../directory/model.ts';
 import { postFromItem } from '../../directory/posts.ts';
 import { projectFromItem } from '../../directory/projects.ts';
+import { isId } from '../../ids.ts';
+
+/**
+ * What `accessOf(postId)` reads, for authentication to read ahead (`prefetch.ts`): the post
+ * with the API key, then its project and the caller's project membership with the caller's
+ * membership, plus `alsoWithMembership`. A post of another workspace is treated as missing:
+ * nothing of it is read further. `postId` straight from the request (checked for its shape).
+ */
+export function postAccessPrefetch(
+  postId: unknown,
+  alsoWithMembership: (caller: { workspaceId: string; userId: string }) => ItemKey[] = () => [],
+): RoutePrefetch {
+  const postKey = isId('post', postId) ? keys.post(postId) : undefined;
+  return {
+    withKey: postKey ? [postKey] : [],
+    withMembership: (caller, peek) => {
+      const post = postKey ? peek(postKey) : undefined;
+      const projectId = post?.workspaceId === caller.workspaceId ? post?.projectId : undefined;
+      return [
+        ...alsoWithMembership(caller),
+        ...(typeof projectId === 'string'
+          ? [keys.project(projectId), keys.projectMember(projectId, caller.userId)]
+          : []),
+      ];
+    },
+  };
+}
 
 export interface PostAccess {
   post: Post | null;

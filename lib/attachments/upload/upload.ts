@@ -8,9 +8,9 @@
 import type { Viewer } from '../../auth/permissions.ts';
 import { keys } from '../../db/keys.ts';
 import type { RoutePrefetch } from '../../db/prefetch.ts';
-import { isId } from '../../ids.ts';
 import { resolveDeclaredType } from '../../media/media-types.ts';
 import { parseRequest } from '../../validation.ts';
+import { postAccessPrefetch } from '../read/visibility.ts';
 import { uploadRequestSchema } from '../schemas.ts';
 import { assertWithinLimit, base64Payload, decodeBase64 } from './file-data.ts';
 import { assertMayUpload, type CommitUploadDeps, storeAndCommitUpload } from './upload-commit.ts';
@@ -26,22 +26,7 @@ export interface UploadDeps extends CommitUploadDeps {
  * instead of four. `body`: the request's JSON object if it is one (`peekJsonBody`).
  */
 export function uploadPrefetch(body: Record<string, unknown> | undefined): RoutePrefetch {
-  const postId = body?.postId;
-  const postKey = isId('post', postId) ? keys.post(postId) : undefined;
-  return {
-    withKey: postKey ? [postKey] : [],
-    withMembership: (caller, peek) => {
-      const post = postKey ? peek(postKey) : undefined;
-      // A post of another workspace is treated as missing: nothing of it is read further.
-      const projectId = post?.workspaceId === caller.workspaceId ? post?.projectId : undefined;
-      return [
-        keys.user(caller.userId),
-        ...(typeof projectId === 'string'
-          ? [keys.project(projectId), keys.projectMember(projectId, caller.userId)]
-          : []),
-      ];
-    },
-  };
+  return postAccessPrefetch(body?.postId, (caller) => [keys.user(caller.userId)]);
 }
 
 export async function uploadMedia(deps: UploadDeps, viewer: Viewer, body: unknown) {

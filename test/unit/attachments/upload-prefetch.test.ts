@@ -1,9 +1,11 @@
 /**
- * What an upload reads ahead during authentication (`uploadPrefetch`): the post named in the
+ * What an upload (and a list of one post) reads ahead during authentication (`uploadPrefetch`,
+ * `postAccessPrefetch`): the post named in the
  * body with the API key, then its project, the caller's project membership and the uploader
  * with the membership; and the body peek it relies on (`peekJsonBody`), which never throws.
  */
 import { describe, expect, it } from 'vitest';
+import { postAccessPrefetch } from '../../../lib/attachments/read/visibility.ts';
 import { uploadPrefetch } from '../../../lib/attachments/upload/upload.ts';
 import { keys } from '../../../lib/db/keys.ts';
 import { peekJsonBody } from '../../../lib/http/json-body.ts';
@@ -41,6 +43,19 @@ describe('uploadPrefetch', () => {
         keys.user(caller.userId),
       ]);
     }
+  });
+});
+
+describe('postAccessPrefetch (a list of one post)', () => {
+  it('reads the post with the key, then only its project and the project membership', () => {
+    const prefetch = postAccessPrefetch(postId);
+    expect(prefetch.withKey).toEqual([keys.post(postId)]);
+    const post = { ...keys.post(postId), workspaceId: caller.workspaceId, projectId };
+    expect(prefetch.withMembership?.(caller, () => post)).toEqual([
+      keys.project(projectId),
+      keys.projectMember(projectId, caller.userId),
+    ]);
+    expect(postAccessPrefetch('../../etc').withKey).toEqual([]);
   });
 });
 
