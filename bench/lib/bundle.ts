@@ -46,6 +46,7 @@ const TRANSLATED = new Set([
   'nodeModules',
   // Run by `buildBundle` after esbuild (only `afterBundling` may produce anything).
   'commandHooks',
+  'charset',
 ]);
 
 /** esbuild JS-API options equivalent to CDK's CLI invocation for `options`. */
@@ -79,6 +80,7 @@ export function esbuildOptionsFrom(options: BundlingOptions): BuildOptions {
     ...(options.define ? { define: options.define } : {}),
     ...(options.logLevel ? { logLevel: options.logLevel as BuildOptions['logLevel'] } : {}),
     ...(options.keepNames ? { keepNames: true } : {}),
+    ...(options.charset ? { charset: options.charset as BuildOptions['charset'] } : {}),
     ...(options.banner ? { banner: { js: options.banner } } : {}),
     ...(options.footer ? { footer: { js: options.footer } } : {}),
     ...(options.mainFields ? { mainFields: options.mainFields } : {}),

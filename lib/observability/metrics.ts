@@ -76,11 +76,6 @@ export class InvocationMetrics {
     metrics.publishStoredMetrics();
   }
 
-  /** The same invocation with more dimensions (e.g. a sweep's name). */
-  with(dimensions: Dimensions): InvocationMetrics {
-    return new InvocationMetrics(this.metrics, { ...this.dimensions, ...dimensions });
-  }
-
   elapsedMs(): number {
     return performance.now() - this.startedAt;
   }

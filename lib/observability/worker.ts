@@ -40,11 +40,10 @@ export function recordSweep(
   /** A sweep's report: its numeric fields are counted, others ignored. */
   counts: object,
 ): void {
-  const run = metrics.with({ sweep });
-  run.publish([['SweepRuns', MetricUnit.Count, 1]]);
+  metrics.publish([['SweepRuns', MetricUnit.Count, 1]], { sweep });
   for (const [result, count] of Object.entries(counts)) {
     if (typeof count !== 'number') continue;
-    run.publish([['SweepItems', MetricUnit.Count, count]], { result });
+    metrics.publish([['SweepItems', MetricUnit.Count, count]], { sweep, result });
   }
 }
 
