@@ -4,6 +4,7 @@ import { config, DEFAULT_UPLOAD_URL_SECONDS } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
 import { idempotent } from '../../lib/http/idempotency.ts';
+import { jsonBody } from '../../lib/http/json-body.ts';
 import { createdResponse } from '../../lib/http/types.ts';
 import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
 import { stagingAreaFrom } from '../../lib/storage/staging.ts';
@@ -24,5 +25,5 @@ export const handler = apiHandler(
     const location = `/api/v1/media/uploads/${encodeURIComponent(session.uploadId)}/complete`;
     return createdResponse(session, location);
   }),
-  { auth: { table, scope: 'media:write' }, body: 'json' },
+  { auth: { table, scope: 'media:write' }, body: jsonBody() },
 );

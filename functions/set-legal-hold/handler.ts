@@ -6,6 +6,7 @@ import {
 import { lifecycleDepsFrom } from '../../lib/attachments/stored-files.ts';
 import { config } from '../../lib/config.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
+import { jsonBody } from '../../lib/http/json-body.ts';
 import { jsonResponse } from '../../lib/http/types.ts';
 
 const deps = lifecycleDepsFrom(config);
@@ -24,6 +25,6 @@ export const handler = apiHandler(
   {
     // The role is checked before the body is parsed and before any lookup.
     auth: { table: deps.table, scope: 'media:write', authorize: assertMayManageRetention },
-    body: 'json',
+    body: jsonBody(),
   },
 );

@@ -4,7 +4,7 @@ import { config } from '../../lib/config.ts';
 import { createTableContext } from '../../lib/db/client.ts';
 import { apiHandler } from '../../lib/http/api-handler.ts';
 import { idempotent } from '../../lib/http/idempotency.ts';
-import { type JsonBodyOptions, peekJsonBody } from '../../lib/http/json-body.ts';
+import { type JsonBodyOptions, jsonBody, peekJsonBody } from '../../lib/http/json-body.ts';
 import { attachmentLocation, createdResponse } from '../../lib/http/types.ts';
 import { recordUpload } from '../../lib/observability/metrics.ts';
 import { mediaStoreFrom } from '../../lib/storage/configured-store.ts';
@@ -36,6 +36,6 @@ export const handler = apiHandler(
       scope: 'media:write',
       prefetch: (event) => uploadPrefetch(peekJsonBody(event, body)),
     },
-    body: { json: body },
+    body: jsonBody(body),
   },
 );

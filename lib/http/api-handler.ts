@@ -4,7 +4,7 @@
  * (with the route's scope), then the JSON body.
  * Handlers stay a few lines: read the request, call the domain, shape the response.
  */
-import middy from '@middy/core';
+import middy, { type MiddlewareObj } from '@middy/core';
 import { authenticate, type Caller, requireScope } from '../auth/authenticate.ts';
 import type { Scope } from '../auth/scopes.ts';
 import { config } from '../config.ts';
@@ -13,7 +13,6 @@ import { PrefetchedItems, type RoutePrefetch, withPrefetch } from '../db/prefetc
 import { ApiError } from '../errors.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import { traceRequests } from '../observability/tracing.ts';
-import { type JsonBodyOptions, jsonBody } from './json-body.ts';
 import { countRequest } from './rate-limit.ts';
 import { requestMiddleware } from './request-middleware.ts';
 import type { ApiContext, ApiEvent, ApiResult } from './types.ts';
@@ -36,8 +35,11 @@ export interface ApiHandlerOptions {
      */
     prefetch?: (event: ApiEvent) => RoutePrefetch;
   };
-  /** Parse the body as a JSON object (only for routes that take one). */
-  body?: 'json' | { json: JsonBodyOptions };
+  /**
+   * The body parser of routes that take one (`jsonBody()` from json-body.ts). Passed in rather
+   * than imported here, so functions without a body do not bundle the parser.
+   */
+  body?: MiddlewareObj<ApiEvent, ApiResult, Error, ApiContext>;
   /** Requests per minute per API key on authenticated routes; 0: off. Default: the config's. */
   rateLimitPerMinute?: number;
 }
@@ -79,7 +81,6 @@ export function apiHandler(handler: RouteHandler, options: ApiHandlerOptions = {
       },
     });
   }
-  if (options.body === 'json') chain.use(jsonBody());
-  else if (options.body) chain.use(jsonBody(options.body.json));
+  if (options.body) chain.use(options.body);
   return chain.handler(handler);
 }

@@ -24,6 +24,7 @@ import { keys } from '../../../lib/db/keys.ts';
 import { ValidationError } from '../../../lib/errors.ts';
 import { apiHandler } from '../../../lib/http/api-handler.ts';
 import { idempotent } from '../../../lib/http/idempotency.ts';
+import { jsonBody } from '../../../lib/http/json-body.ts';
 import { type ApiContext, type ApiEvent, jsonResponse } from '../../../lib/http/types.ts';
 import { logger } from '../../../lib/logger.ts';
 
@@ -103,7 +104,7 @@ describe('apiHandler', () => {
   it('hands the handler the caller and the parsed body, and tags the response', async () => {
     const handler = apiHandler(
       async (_event, ctx) => jsonResponse(201, { caller: ctx.caller, body: ctx.jsonBody }),
-      { auth: { table, scope: 'media:write' }, body: 'json' },
+      { auth: { table, scope: 'media:write' }, body: jsonBody() },
     );
     const response = await handler(event(), context);
     expect(response.statusCode).toBe(201);
@@ -125,7 +126,7 @@ describe('apiHandler', () => {
       async () => {
         throw new Error('database password is hunter2');
       },
-      { auth: { table, scope: 'media:write' }, body: 'json' },
+      { auth: { table, scope: 'media:write' }, body: jsonBody() },
     );
     const response = await handler(event(), context);
     expect(response.statusCode).toBe(500);
@@ -191,7 +192,7 @@ describe('apiHandler', () => {
     const bad = 'pf_live_AAAAAAAAAAAAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
     const handler = apiHandler(async () => jsonResponse(200, {}), {
       auth: { table, scope: 'media:read' },
-      body: 'json',
+      body: jsonBody(),
     });
     ddbMock.on(GetCommand).resolves({});
     const response = await handler(

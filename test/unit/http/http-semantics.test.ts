@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { handler as apiReference } from '../../../functions/api-reference/handler.ts';
 import { apiHandler } from '../../../lib/http/api-handler.ts';
 import { isNotModified, requestedRange, strongETag } from '../../../lib/http/conditional.ts';
+import { jsonBody } from '../../../lib/http/json-body.ts';
 import { type ApiContext, type ApiEvent, jsonResponse } from '../../../lib/http/types.ts';
 
 function event(method: string, path: string, headers: Record<string, string> = {}, body?: string) {
@@ -40,7 +41,9 @@ const call = async (
 ): Promise<APIGatewayProxyStructuredResultV2> =>
   (await h(e, context)) as APIGatewayProxyStructuredResultV2;
 
-const echo = apiHandler(async (_e, c) => jsonResponse(200, { got: c.jsonBody }), { body: 'json' });
+const echo = apiHandler(async (_e, c) => jsonResponse(200, { got: c.jsonBody }), {
+  body: jsonBody(),
+});
 
 describe('a JSON route', () => {
   it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'])(
