@@ -8,6 +8,7 @@
  * these options, so what is tested is what is deployed.
  */
 import { createRequire } from 'node:module';
+import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
   type BundlingOptions,
@@ -18,6 +19,7 @@ import {
 import { buildOpenApiDocument } from '../lib/openapi/document.ts';
 import { REFERENCE_PACKAGE_FILES } from '../lib/openapi/reference-page.ts';
 import { UPLOAD_LIMIT_MARKER } from '../lib/openapi/served-document.ts';
+import { PROJECT_ROOT } from './paths.ts';
 
 /** Node.js version of the Lambda runtime, as esbuild spells it. */
 export const NODE_TARGET = 'node22';
@@ -29,6 +31,25 @@ export const NODE_TARGET = 'node22';
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __bundleCreateRequire } from 'node:module'; " +
   'const require = __bundleCreateRequire(import.meta.url);';
+
+/**
+ * Built-ins that bundled ESM code imports, replaced by CommonJS modules that return the same
+ * built-in (`infra/node-builtins/`). An ESM `import … from 'node:http'` makes Node build the
+ * module's ESM facade, which reads every export, and Node 22's `http.WebSocket` (and friends)
+ * is a getter that loads undici: ≈ 10 ms of every cold start, for a WebSocket nothing uses
+ * (Powertools Tracer imports `node:http` as ESM; the AWS SDK's CommonJS `require` does not pay
+ * it). `process.getBuiltinModule` returns the module itself without a facade, and esbuild
+ * leaves it alone, so the alias cannot point back at itself.
+ */
+export const BUILTIN_ALIASES: Readonly<Record<string, string>> = Object.fromEntries(
+  ['http', 'https'].flatMap((name) => {
+    const file = path.join(PROJECT_ROOT, 'infra', 'node-builtins', `${name}.cjs`);
+    return [
+      [`node:${name}`, file],
+      [name, file],
+    ];
+  }),
+);
 
 /** The bundle's file name inside the asset (esbuild writes `index.mjs` for ESM). */
 export const BUNDLE_FILE = 'index.mjs';
@@ -127,6 +148,9 @@ export function bundlingOptions(name?: string): BundlingOptions {
     // to ship and parse; Node reads the bundle as UTF-8.
     charset: Charset.UTF8,
     banner: ESM_REQUIRE_BANNER,
+    esbuildArgs: {
+      '--alias': Object.entries(BUILTIN_ALIASES).map(([name, file]) => `${name}=${file}`),
+    },
     // Bundle everything (but `INSTALLED_PACKAGES`): the runtime's SDK is not pinned to our
     // versions, and bundling lets tree-shaking keep only the clients each function uses.
     externalModules: [],

@@ -47,6 +47,8 @@ const TRANSLATED = new Set([
   // Run by `buildBundle` after esbuild (only `afterBundling` may produce anything).
   'commandHooks',
   'charset',
+  // Only `--alias` (see esbuildAliases).
+  'esbuildArgs',
 ]);
 
 /** esbuild JS-API options equivalent to CDK's CLI invocation for `options`. */
@@ -85,7 +87,23 @@ export function esbuildOptionsFrom(options: BundlingOptions): BuildOptions {
     ...(options.footer ? { footer: { js: options.footer } } : {}),
     ...(options.mainFields ? { mainFields: options.mainFields } : {}),
     ...(options.inject ? { inject: options.inject } : {}),
+    ...(options.esbuildArgs ? { alias: esbuildAliases(options.esbuildArgs) } : {}),
   };
+}
+
+/** `esbuildArgs: { '--alias': ['from=to', …] }` as esbuild's `alias`; any other flag fails. */
+function esbuildAliases(args: NonNullable<BundlingOptions['esbuildArgs']>): Record<string, string> {
+  const alias: Record<string, string> = {};
+  for (const [flag, value] of Object.entries(args)) {
+    if (flag !== '--alias' || !Array.isArray(value)) {
+      throw new Error(`bench/lib/bundle.ts: esbuild flag "${flag}" is not translated yet`);
+    }
+    for (const entry of value) {
+      const at = entry.indexOf('=');
+      alias[entry.slice(0, at)] = entry.slice(at + 1);
+    }
+  }
+  return alias;
 }
 
 export interface BuiltBundle {

@@ -32,7 +32,7 @@ import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RouteDefinition, routes } from '../../functions/routes.ts';
-import { BUNDLE_FILE, INSTALLED_PACKAGES } from '../../infra/bundling.ts';
+import { BUILTIN_ALIASES, BUNDLE_FILE, INSTALLED_PACKAGES } from '../../infra/bundling.ts';
 import { PROJECT_ROOT } from '../../infra/paths.ts';
 import { buildOpenApiDocument } from '../../lib/openapi/document.ts';
 import { mediaFixturePath } from '../support/media-fixtures.ts';
@@ -291,6 +291,10 @@ describe('bundles', () => {
       expect(imports.map((i) => i.path).filter((p) => !builtins.has(p) && !installed(p))).toEqual(
         [],
       );
+      // No ESM import of an aliased built-in (its facade would load undici: BUILTIN_ALIASES).
+      expect(
+        imports.filter((i) => i.kind === 'import-statement' && i.path in BUILTIN_ALIASES),
+      ).toEqual([]);
       // Installed packages are imported at run time, never bundled (sharp cannot be).
       for (const pkg of installedOf(name)) {
         expect(imports.some((i) => i.path === pkg || i.path.startsWith(`${pkg}/`))).toBe(true);
