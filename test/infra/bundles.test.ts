@@ -36,6 +36,7 @@ import { BUILTIN_ALIASES, BUNDLE_FILE, INSTALLED_PACKAGES } from '../../infra/bu
 import { PROJECT_ROOT } from '../../infra/paths.ts';
 import { buildOpenApiDocument } from '../../lib/openapi/document.ts';
 import { mediaFixturePath } from '../support/media-fixtures.ts';
+import { objectCreatedEvent } from '../support/storage-events.ts';
 import { type CfnResource, removeAssemblies, synthStack } from './synth.ts';
 
 const run = promisify(execFile);
@@ -51,26 +52,6 @@ const scheduledEvent = (rule: string) => ({
   region: 'us-east-1',
   resources: [`arn:aws:events:us-east-1:123456789012:rule/${rule}`],
   detail: {},
-});
-
-/** An S3 "Object Created" event through EventBridge, as the processing rule delivers it. */
-const objectCreatedEvent = (bucket: string, key: string) => ({
-  version: '0',
-  id: 'smoke-object-created',
-  'detail-type': 'Object Created',
-  source: 'aws.s3',
-  account: '123456789012',
-  time: new Date(0).toISOString(),
-  region: 'us-east-1',
-  resources: [`arn:aws:s3:::${bucket}`],
-  detail: {
-    version: '0',
-    bucket: { name: bucket },
-    object: { key, size: 1, etag: 'smoke', sequencer: '00' },
-    'request-id': 'smoke',
-    requester: '123456789012',
-    reason: 'PutObject',
-  },
 });
 
 /** Sample events for functions without a route (processing, sweeps). */

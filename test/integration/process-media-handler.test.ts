@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mediaBytes } from '../support/media-fixtures.ts';
 import { type Scenario, seedScenario } from '../support/seed.ts';
 import { testConfig, testS3, testTable } from '../support/stack.ts';
+import { objectCreatedEvent } from '../support/storage-events.ts';
 import { tableEvents } from '../support/table-events.ts';
 
 const bucket = `handler-${Date.now().toString(36)}`;
@@ -82,24 +83,7 @@ async function uploadedJpeg() {
 const keyOf = (url: string) => url.replace('/api/media/', '');
 
 /** What S3 puts on the default bus, and the processing rule forwards to the queue as the body. */
-const objectCreated = (key: string) => ({
-  version: '0',
-  id: randomUUID(),
-  'detail-type': 'Object Created',
-  source: 'aws.s3',
-  account: '123456789012',
-  time: new Date().toISOString(),
-  region: 'eu-west-1',
-  resources: [`arn:aws:s3:::${bucket}`],
-  detail: {
-    version: '0',
-    bucket: { name: bucket },
-    object: { key, size: 1, etag: 'd41d8cd98f00b204e9800998ecf8427e', sequencer: '0066A1' },
-    'request-id': 'N4N7GDK58NMKJ12R',
-    requester: '123456789012',
-    reason: 'PutObject',
-  },
-});
+const objectCreated = (key: string) => objectCreatedEvent(bucket, key);
 
 /** One SQS message as Lambda's SQS event source hands it over (standard queue). */
 const message = (body: unknown, receiveCount = 1): SQSRecord => {

@@ -34,6 +34,15 @@ const table = {
   tableName: 'media-test',
 };
 const apiKey = generateApiKey();
+/** The stored record of `apiKey`: a member's key in ws_one with read and write scopes. */
+const apiKeyRecord = {
+  id: apiKey.keyId,
+  workspaceId: 'ws_one',
+  userId: 'usr_one',
+  scopes: ['media:read', 'media:write'],
+  keyHash: apiKey.keyHash,
+  createdAt: 1,
+};
 const FILE_CONTENT = 'VGhpcyBpcyB0aGUgc2VjcmV0IGZpbGUgY29udGVudA==';
 
 function event(overrides: Partial<ApiEvent> = {}): ApiEvent {
@@ -79,16 +88,7 @@ beforeEach(() => {
       return true;
     });
   }
-  ddbMock.on(GetCommand, { Key: keys.apiKey(apiKey.keyId) }).resolves({
-    Item: {
-      id: apiKey.keyId,
-      workspaceId: 'ws_one',
-      userId: 'usr_one',
-      scopes: ['media:read', 'media:write'],
-      keyHash: apiKey.keyHash,
-      createdAt: 1,
-    },
-  });
+  ddbMock.on(GetCommand, { Key: keys.apiKey(apiKey.keyId) }).resolves({ Item: apiKeyRecord });
   ddbMock.on(GetCommand, { Key: keys.membership('ws_one', 'usr_one') }).resolves({
     Item: { role: 'member' },
   });
@@ -386,12 +386,7 @@ describe('apiHandler: reads ahead (prefetch)', () => {
   const stored: Record<string, Record<string, unknown>> = {
     [`${keys.apiKey(apiKey.keyId).PK}|KEY`]: {
       ...keys.apiKey(apiKey.keyId),
-      id: apiKey.keyId,
-      workspaceId: 'ws_one',
-      userId: 'usr_one',
-      scopes: ['media:read', 'media:write'],
-      keyHash: apiKey.keyHash,
-      createdAt: 1,
+      ...apiKeyRecord,
     },
     [`${keys.membership('ws_one', 'usr_one').PK}|${keys.membership('ws_one', 'usr_one').SK}`]: {
       ...keys.membership('ws_one', 'usr_one'),

@@ -1,26 +1,13 @@
 /** Both shapes of "object created" events, and everything that must not trigger processing. */
 import { describe, expect, it } from 'vitest';
 import { createdMediaObjects } from '../../../lib/processing/storage-events.ts';
+import { objectCreatedEvent } from '../../support/storage-events.ts';
 
 const BUCKET = 'media-bucket';
 const KEY = 'uploads/2026/04/01/abc123.png';
 
-const eventBridge = (key: string, overrides: Record<string, unknown> = {}) => ({
-  version: '0',
-  id: 'c9888434-815d-c6f4-9fc2-4dd7bdeccaaf',
-  'detail-type': 'Object Created',
-  source: 'aws.s3',
-  time: '2026-04-01T12:00:00Z',
-  region: 'eu-west-1',
-  resources: [`arn:aws:s3:::${BUCKET}`],
-  detail: {
-    version: '0',
-    bucket: { name: BUCKET },
-    object: { key, size: 469, etag: 'abc', sequencer: '0064D3901D00059242' },
-    reason: 'PutObject',
-  },
-  ...overrides,
-});
+const eventBridge = (key: string, overrides: Record<string, unknown> = {}) =>
+  objectCreatedEvent(BUCKET, key, { time: '2026-04-01T12:00:00Z', ...overrides });
 
 const notification = (key: string, eventName = 'ObjectCreated:Put', bucket = BUCKET) => ({
   Records: [
