@@ -34,7 +34,7 @@ export const ESM_REQUIRE_BANNER =
 
 /**
  * Built-ins that bundled ESM code imports, replaced by CommonJS modules that return the same
- * built-in (`infra/node-builtins/`). An ESM `import … from 'node:http'` makes Node build the
+ * built-in (`infra/stand-ins/`). An ESM `import … from 'node:http'` makes Node build the
  * module's ESM facade, which reads every export, and Node 22's `http.WebSocket` (and friends)
  * is a getter that loads undici: ≈ 10 ms of every cold start, for a WebSocket nothing uses
  * (Powertools Tracer imports `node:http` as ESM; the AWS SDK's CommonJS `require` does not pay
@@ -43,13 +43,25 @@ export const ESM_REQUIRE_BANNER =
  */
 export const BUILTIN_ALIASES: Readonly<Record<string, string>> = Object.fromEntries(
   ['http', 'https'].flatMap((name) => {
-    const file = path.join(PROJECT_ROOT, 'infra', 'node-builtins', `${name}.cjs`);
+    const file = path.join(PROJECT_ROOT, 'infra', 'stand-ins', `${name}.cjs`);
     return [
       [`node:${name}`, file],
       [name, file],
     ];
   }),
 );
+
+/**
+ * Packages replaced by a small stand-in (also in `infra/stand-ins/`) because the code that
+ * imports them is bundled but never runs. `semver` (≈ 28 KiB minified, ≈ 3–4 ms of every cold
+ * start to compile and evaluate): the X-Ray SDK behind Powertools Tracer loads it eagerly for
+ * one version check in its AWS SDK v2 patcher (`captureAWS`); the service traces v3 clients
+ * (`captureAWSv3Client`). The stand-in throws if that patcher is ever called, and a test keeps
+ * the X-Ray SDK's patcher the only importer in every bundle (test/infra/bundle-aliases.test.ts).
+ */
+export const STAND_IN_ALIASES: Readonly<Record<string, string>> = {
+  semver: path.join(PROJECT_ROOT, 'infra', 'stand-ins', 'semver.cjs'),
+};
 
 /** The bundle's file name inside the asset (esbuild writes `index.mjs` for ESM). */
 export const BUNDLE_FILE = 'index.mjs';
@@ -149,7 +161,9 @@ export function bundlingOptions(name?: string): BundlingOptions {
     charset: Charset.UTF8,
     banner: ESM_REQUIRE_BANNER,
     esbuildArgs: {
-      '--alias': Object.entries(BUILTIN_ALIASES).map(([name, file]) => `${name}=${file}`),
+      '--alias': Object.entries({ ...BUILTIN_ALIASES, ...STAND_IN_ALIASES }).map(
+        ([name, file]) => `${name}=${file}`,
+      ),
     },
     // Bundle everything (but `INSTALLED_PACKAGES`): the runtime's SDK is not pinned to our
     // versions, and bundling lets tree-shaking keep only the clients each function uses.
