@@ -4,8 +4,10 @@
  *
  * - JVM: the serial collector and the C1 compiler only. On a 2-core machine shared with the API
  *   process, the default parallel collector and C2's background compilation compete with the
- *   requests themselves; with these flags the emulator starts in about a third of the time and
- *   answers reads and writes faster under load (the C2 peak is never reached in a dev session).
+ *   requests themselves; with these flags the emulator starts in about a third of the time.
+ *   C2 was measured again (2026-11-30, medians of 3 fresh starts): once warm it answers reads
+ *   faster (get p50 3.9 vs 5.8 ms) but uploads slower (35 → 30/s at c8, p50 42 → 56 ms) while
+ *   it compiles, and writes are the furthest from their targets (README "Speed").
  * - Storage: the one SQLite file (`-sharedDb`) in write-ahead-log mode. DynamoDB Local opens it
  *   in SQLite's default rollback-journal mode, where every write commits with four fsyncs and
  *   blocks all readers; in WAL mode a commit is one fsync (still durable: synchronous=FULL) and
