@@ -10,6 +10,7 @@
 import { FILE_NAME_MAX_LENGTH, fileNameLength } from '../media/file-name.ts';
 import { FILE_TYPES } from '../media/types.ts';
 import * as z from '../zod.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './read/page-size.ts';
 
 const id = (what: string) =>
   z.string().check(z.minLength(1, `${what} is required`), z.maxLength(64, `${what} is too long`));
@@ -81,9 +82,6 @@ export const legalHoldRequestSchema = z.lazy(() =>
   ),
 );
 export type LegalHoldRequest = z.output<typeof legalHoldRequestSchema>;
-
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 100;
 
 const pageSizeMessage = `must be an integer from 1 to ${MAX_PAGE_SIZE}`;
 

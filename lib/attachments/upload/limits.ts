@@ -4,8 +4,8 @@
  */
 import { MEDIA_TYPES } from '../../media/media-types.ts';
 import { FILE_TYPES } from '../../media/types.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../read/page-size.ts';
 import type { Limits } from '../responses.ts';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../schemas.ts';
 
 /**
  * A synchronous Lambda invocation carries at most 6 MB (6,291,456 bytes) of request, event
