@@ -416,7 +416,7 @@ export type components = {
             maxUploadBytes: number;
             /** @description largest file `POST /api/v1/media` carries on a deployed stack (its base64 must fit the platform request limit); larger files go through upload sessions */
             maxJsonUploadBytes: number;
-            /** @description the MIME types accepted for each fileType */
+            /** @description the MIME types each fileType is stored as; uploads may also declare their common aliases (e.g. `image/jpg`, `audio/x-wav`, `application/lottie+json`), which are stored as these */
             fileTypes: {
                 image: ("image/jpeg" | "image/png" | "image/gif" | "image/webp" | "image/avif" | "image/heic" | "image/svg+xml" | "audio/mpeg" | "audio/mp4" | "audio/wav" | "audio/ogg" | "audio/opus" | "audio/flac" | "audio/aac" | "audio/aiff" | "application/pdf" | "application/json")[];
                 audio: ("image/jpeg" | "image/png" | "image/gif" | "image/webp" | "image/avif" | "image/heic" | "image/svg+xml" | "audio/mpeg" | "audio/mp4" | "audio/wav" | "audio/ogg" | "audio/opus" | "audio/flac" | "audio/aac" | "audio/aiff" | "application/pdf" | "application/json")[];
