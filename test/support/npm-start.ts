@@ -116,10 +116,13 @@ export function processTree(pid: number): number[] {
   const rows = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
     .trim()
     .split('\n')
-    .map((line) => line.trim().split(/\s+/).map(Number));
+    .map((line) => {
+      const [child, parent] = line.trim().split(/\s+/).map(Number);
+      return { child, parent };
+    });
   const tree = [pid];
   for (let i = 0; i < tree.length; i++) {
-    for (const [child, parent] of rows) if (parent === tree[i]) tree.push(child);
+    for (const { child, parent } of rows) if (parent === tree[i] && child) tree.push(child);
   }
   return tree;
 }
