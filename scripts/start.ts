@@ -2,12 +2,14 @@
  * `npm start`: the whole API locally (operations.md, "The embedded default"). DynamoDB Local and
  * an S3-compatible server keep their data under DATA_DIR; the first start seeds a demo
  * workspace with sample files (`local/demo.ts`). `GET /health` answers 200 only once the demo's
- * keys are printed and `demo.json` exists. Ctrl-C / SIGTERM stops everything and exits 0.
+ * keys are printed and `demo.json` exists. Ctrl-C / SIGTERM stops everything and exits 0, and so
+ * does the death of the parent process (npm killed outright).
  */
 import { resolve } from 'node:path';
 import { intFromEnv } from '../lib/env.ts';
 import { parseStorageMode } from '../lib/storage/modes.ts';
 import { demoBanner, loadOrSeedDemo, writeDemoEnv } from '../local/demo.ts';
+import { onParentExit } from '../local/parent-exit.ts';
 import { type LocalStack, startLocalStack } from '../local/stack.ts';
 
 async function main(): Promise<void> {
@@ -37,6 +39,13 @@ async function main(): Promise<void> {
       void shutdown(0);
     });
   }
+  // npm (or whatever started us) killed without a chance to pass a signal on: stop as on SIGTERM
+  // rather than leave the API and DynamoDB Local running with no one to stop them.
+  onParentExit(() => {
+    if (shuttingDown) return;
+    console.log('\nThe parent process exited: stopping the API and the local stores…');
+    void shutdown(0);
+  });
 
   try {
     const dataDir = resolve(process.env.DATA_DIR || '.data');

@@ -11,9 +11,13 @@ import {
 import {
   freePorts,
   HANG_BACKSTOP_MS,
+  type Instance,
   javaProcessesFor,
   killInstances,
+  portsInUse,
+  processTree,
   startInstance,
+  stillRunning,
   waitReady,
 } from '../support/npm-start.ts';
 import { api, apiUrl } from '../support/stack.ts';
@@ -175,8 +179,26 @@ describe('npm start (scripts/start.ts)', () => {
     await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
+  /** Sends `signal` to npm (or its process group); then nothing of the instance may be left. */
+  async function expectStoppedBy(
+    instance: Instance,
+    signal: NodeJS.Signals,
+    target: 'npm' | 'group',
+  ): Promise<void> {
+    const npmPid = instance.child.pid as number;
+    const tree = processTree(npmPid);
+    // npm, node (exec'd by npm's shell), java: all three were running.
+    expect(tree.length).toBeGreaterThanOrEqual(3);
+    expect(javaProcessesFor(instance.dataDir)).toHaveLength(1);
+    process.kill(target === 'group' ? -npmPid : npmPid, signal);
+    await instance.exit;
+    expect(await stillRunning(tree)).toEqual([]);
+    expect(javaProcessesFor(instance.dataDir)).toEqual([]);
+    expect(await portsInUse(instance.ports)).toEqual([]);
+  }
+
   it(
-    'runs two instances side by side, stops cleanly on SIGINT and keeps its data',
+    'runs two instances side by side, stops whichever way npm is stopped and keeps its data',
     async () => {
       const dirA = await mkdtemp(join(tmpdir(), 'media-start-a-'));
       const dirB = await mkdtemp(join(tmpdir(), 'media-start-b-'));
@@ -184,9 +206,10 @@ describe('npm start (scripts/start.ts)', () => {
       const portsA = await freePorts();
       const portsB = await freePorts();
 
-      const a = startInstance(dirA, portsA);
+      // `npm start` as a user or a harness runs it.
+      const a = startInstance(dirA, portsA, { viaNpm: true });
       const readyA = await waitReady(a);
-      const b = startInstance(dirB, portsB);
+      const b = startInstance(dirB, portsB, { viaNpm: true });
       const readyB = await waitReady(b);
 
       // Both healthy at the same time, each with its own data.
@@ -195,19 +218,15 @@ describe('npm start (scripts/start.ts)', () => {
       expect(readyA.ownerKey).not.toBe(readyB.ownerKey);
       const demoA = JSON.parse(await readFile(join(dirA, 'demo.json'), 'utf8'));
       expect(demoA.users.owner.key).toBe(readyA.ownerKey);
-      expect(javaProcessesFor(dirA)).toHaveLength(1);
-      expect(javaProcessesFor(dirB)).toHaveLength(1);
 
-      // A: SIGINT to the process (a process manager); B: to its whole group (Ctrl-C in a terminal).
-      process.kill(a.child.pid as number, 'SIGINT');
-      process.kill(-(b.child.pid as number), 'SIGINT');
-      expect(await a.exit).toEqual({ code: 0, signal: null });
-      expect(await b.exit).toEqual({ code: 0, signal: null });
-      expect(javaProcessesFor(dirA)).toEqual([]);
-      expect(javaProcessesFor(dirB)).toEqual([]);
+      // A signal to the npm process alone (a process manager, a harness) stops everything.
+      await expectStoppedBy(a, 'SIGTERM', 'npm');
+      expect(a.output()).toContain('SIGTERM: stopping');
+      await expectStoppedBy(b, 'SIGINT', 'npm');
+      expect(b.output()).toContain('SIGINT: stopping');
 
       // Restart A on the same data: same demo workspace, same key, and the key still works.
-      const again = startInstance(dirA, portsA);
+      const again = startInstance(dirA, portsA, { viaNpm: true });
       const readyAgain = await waitReady(again);
       expect(readyAgain.ownerKey).toBe(readyA.ownerKey);
       const list = await fetch(`${again.url}/api/v1/media`, {
@@ -216,9 +235,14 @@ describe('npm start (scripts/start.ts)', () => {
       expect(list.status).toBe(200);
       // The demo's sample files, seeded on the first start, are still there.
       expect(((await list.json()) as { items: unknown[] }).items).toHaveLength(3);
-      process.kill(again.child.pid as number, 'SIGINT');
-      expect(await again.exit).toEqual({ code: 0, signal: null });
-      expect(javaProcessesFor(dirA)).toEqual([]);
+      // Ctrl-C in a terminal: SIGINT to the whole process group.
+      await expectStoppedBy(again, 'SIGINT', 'group');
+
+      // npm killed outright: nothing can pass a signal on; start.ts sees its parent gone.
+      const orphaned = startInstance(dirB, portsB, { viaNpm: true });
+      await waitReady(orphaned);
+      await expectStoppedBy(orphaned, 'SIGKILL', 'npm');
+      expect(orphaned.output()).toContain('parent process exited');
     },
     HANG_BACKSTOP_MS,
   );

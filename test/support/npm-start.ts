@@ -3,11 +3,11 @@
  * its own DATA_DIR, wait until it is ready, and kill whatever is left at the end.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import { findFreePort } from '../../local/stores.ts';
+import { assertPortFree, findFreePort } from '../../local/processes.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -28,16 +28,23 @@ const started: Instance[] = [];
  */
 export const HANG_BACKSTOP_MS = 10 * 60_000;
 
-export function startInstance(dataDir: string, ports: Instance['ports']): Instance {
+export function startInstance(
+  dataDir: string,
+  ports: Instance['ports'],
+  { viaNpm = false }: { viaNpm?: boolean } = {},
+): Instance {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of ['DYNAMODB_ENDPOINT', 'S3_ENDPOINT', 'TABLE_NAME', 'BUCKET_NAME']) {
     delete env[name];
   }
-  // What `npm start` runs (`node --import tsx scripts/start.ts`), without npm's shell in
-  // between: a signal sent to npm/npx is forwarded to `sh`, which dies of it without passing it
-  // on. One process, so a signal reaches start.ts itself (tsx's CLI wrapper relays signals with
-  // a 30 ms wait and SIGKILLs a child that answers later, e.g. on a loaded machine).
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+  // `viaNpm`: `npm start` itself, as a user or a harness runs it (npm → its script's shell,
+  // which execs node). Otherwise what the script runs, `node --import tsx scripts/start.ts`,
+  // in one process (tsx's CLI wrapper would relay signals with a 30 ms wait and SIGKILL a child
+  // that answers later, e.g. on a loaded machine).
+  const [command, args] = viaNpm
+    ? ['npm', ['start']]
+    : [process.execPath, ['--import', 'tsx', 'scripts/start.ts']];
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: {
       ...env,
@@ -104,6 +111,58 @@ export function javaProcessesFor(dataDir: string): string[] {
   return ps.split('\n').filter((line) => line.includes('java') && line.includes(dataDir));
 }
 
+/** `pid` and every process below it (npm → node → java), read from `ps`. */
+export function processTree(pid: number): number[] {
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [child, parent] = line.trim().split(/\s+/).map(Number);
+      return { child, parent };
+    });
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) {
+    for (const { child, parent } of rows) if (parent === tree[i] && child) tree.push(child);
+  }
+  return tree;
+}
+
+/** Alive and not a zombie (an exited orphan waits for PID 1 to reap it). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The processes of `pids` still running after a bounded number of polls (a stop takes a few
+ * seconds: the API drains, DynamoDB Local gets SIGTERM then, if need be, SIGKILL).
+ */
+export async function stillRunning(pids: number[], polls = 600): Promise<number[]> {
+  let running = pids.filter(isRunning);
+  for (let i = 0; i < polls && running.length > 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    running = running.filter(isRunning);
+  }
+  return running;
+}
+
+/** The ports of `instance` that something still listens on. */
+export async function portsInUse(ports: Instance['ports']): Promise<number[]> {
+  const taken: number[] = [];
+  for (const port of Object.values(ports)) {
+    await assertPortFree(port, 'test').catch(() => taken.push(port));
+  }
+  return taken;
+}
+
 export async function freePorts(): Promise<Instance['ports']> {
   return {
     port: await findFreePort(),
@@ -112,15 +171,16 @@ export async function freePorts(): Promise<Instance['ports']> {
   };
 }
 
-/** SIGKILLs every instance still running (their process groups, the JVM included). */
+/**
+ * SIGKILLs every instance's process group (the JVM included), whether or not its first process
+ * exited: an orphan left by a failed test stays in the group.
+ */
 export function killInstances(): void {
   for (const instance of started) {
-    if (instance.child.exitCode === null && instance.child.signalCode === null) {
-      try {
-        process.kill(-(instance.child.pid as number), 'SIGKILL');
-      } catch {
-        // gone
-      }
+    try {
+      process.kill(-(instance.child.pid as number), 'SIGKILL');
+    } catch {
+      // gone
     }
   }
 }
