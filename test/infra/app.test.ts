@@ -46,6 +46,16 @@ async function cdkSynth(context: Record<string, string>) {
   }
 }
 
+/** The stack `MediaService-<stage>` a successful run wrote. */
+function synthesizedTemplate(
+  result: Awaited<ReturnType<typeof cdkSynth>>,
+  stage: string,
+): CfnTemplate {
+  expect(result.exitCode, result.stderr).toBe(0);
+  const file = path.join(result.outdir, `MediaService-${stage}.template.json`);
+  return JSON.parse(readFileSync(file, 'utf8')) as CfnTemplate;
+}
+
 const README_PROD = {
   stage: 'prod',
   allowedOrigins: 'https://app.example.com',
@@ -58,10 +68,7 @@ describe('infra/app.ts under `cdk synth`', () => {
     const topicArn = 'arn:aws:sns:us-east-1:123456789012:oncall';
     const result = await cdkSynth({ ...README_PROD, alarmTopicArn: topicArn });
     expect(result.stderr).not.toMatch(/Invalid configuration/);
-    expect(result.exitCode).toBe(0);
-    const template = JSON.parse(
-      readFileSync(path.join(result.outdir, 'MediaService-prod.template.json'), 'utf8'),
-    ) as CfnTemplate;
+    const template = synthesizedTemplate(result, 'prod');
     const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm');
     expect(alarms.length).toBeGreaterThan(0);
     for (const [, alarm] of alarms) {
@@ -82,10 +89,7 @@ describe('infra/app.ts under `cdk synth`', () => {
 
   it('passes -c rateLimitPerMinute and -c keepLocation=true on to every function', async () => {
     const result = await cdkSynth({ rateLimitPerMinute: '120', keepLocation: 'true' });
-    expect(result.exitCode).toBe(0);
-    const template = JSON.parse(
-      readFileSync(path.join(result.outdir, 'MediaService-dev.template.json'), 'utf8'),
-    ) as CfnTemplate;
+    const template = synthesizedTemplate(result, 'dev');
     const functions = resourcesOf(template, 'AWS::Lambda::Function');
     expect(functions.length).toBeGreaterThan(0);
     for (const [, fn] of functions) {
