@@ -6,15 +6,17 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ContextError, stackPropsFromContext } from './context.ts';
-import { MediaServicePropsError, resolveMediaServiceProps } from './media-service-props.ts';
+import { MediaServicePropsError, validateStageName } from './media-service-props.ts';
 import { MediaServiceStack } from './media-service-stack.ts';
 
 try {
   const app = new App();
   const props = stackPropsFromContext(app.node);
-  // Fail on bad settings before the stage name is used in the stack name.
-  resolveMediaServiceProps(props.service);
-  new MediaServiceStack(app, `MediaService-${props.service.stageName}`, props);
+  // The stage name names the stack, so it is checked first; the construct checks every other
+  // setting, once the stack has turned `alarmTopicArn` into `alarms.topic` (checking the context
+  // props here, without that topic, refused every prod deploy that named one).
+  const stageName = validateStageName(props.service.stageName);
+  new MediaServiceStack(app, `MediaService-${stageName}`, props);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   app.synth();
 } catch (error) {

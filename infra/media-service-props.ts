@@ -298,17 +298,16 @@ const RETENTION_VALUES = new Set<number>(
   Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'),
 );
 
+/** The stage name, checked on its own: it names the stack before the construct sees its props. */
+export function validateStageName(stageName: unknown): StageName {
+  return oneOf('stageName', stageName, STAGE_NAMES);
+}
+
 export function resolveMediaServiceProps(props: MediaServiceProps): ResolvedMediaServiceProps {
   if (!props || typeof props !== 'object') {
     throw new MediaServicePropsError('props', 'are required (at least { stageName })');
   }
-  const { stageName } = props;
-  if (!(STAGE_NAMES as readonly unknown[]).includes(stageName)) {
-    throw new MediaServicePropsError(
-      'stageName',
-      `must be one of ${STAGE_NAMES.map((s) => `"${s}"`).join(', ')}, got ${show(stageName)}`,
-    );
-  }
+  const stageName = validateStageName(props.stageName);
   const gracePeriodDays = positiveInteger(
     'gracePeriodDays',
     props.gracePeriodDays ?? DEFAULTS.gracePeriodDays,

@@ -89,7 +89,11 @@ export function base64Of(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-/** Types the API accepts, by file extension: the default when the caller names none. */
+/**
+ * Types by file extension, the default when the caller names none: every type the API accepts,
+ * and video and 3D models, which it refuses with its own message (they go through the web
+ * interface) rather than the generic one a declared `application/octet-stream` gets.
+ */
 const MIME_BY_EXTENSION: Record<string, string> = {
   jpg: 'image/jpeg',
   jpeg: 'image/jpeg',
@@ -112,6 +116,17 @@ const MIME_BY_EXTENSION: Record<string, string> = {
   aiff: 'audio/aiff',
   pdf: 'application/pdf',
   json: 'application/json',
+  mp4: 'video/mp4',
+  m4v: 'video/x-m4v',
+  mov: 'video/quicktime',
+  webm: 'video/webm',
+  mkv: 'video/x-matroska',
+  avi: 'video/x-msvideo',
+  glb: 'model/gltf-binary',
+  gltf: 'model/gltf+json',
+  obj: 'model/obj',
+  stl: 'model/stl',
+  usdz: 'model/vnd.usdz+zip',
 };
 
 /**

@@ -127,7 +127,13 @@ export const limitsSchema = z.object({
         FILE_TYPES.map((fileType) => [fileType, z.array(storedMimeType())]),
       ) as Record<(typeof FILE_TYPES)[number], z.ZodMiniArray<ReturnType<typeof storedMimeType>>>,
     )
-    .check(z.describe('the MIME types accepted for each fileType')),
+    .check(
+      z.describe(
+        'the MIME types each fileType is stored as; uploads may also declare their common ' +
+          'aliases (e.g. `image/jpg`, `audio/x-wav`, `application/lottie+json`), which are ' +
+          'stored as these',
+      ),
+    ),
   pageSize: z.object({
     default: integer().check(z.minimum(1)),
     min: integer().check(z.minimum(1)),

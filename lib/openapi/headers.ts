@@ -35,6 +35,12 @@ export const HEADER_COMPONENTS = {
       '(their URL never changes meaning); `private, no-cache` where an ETag revalidates.',
     schema: text,
   },
+  Vary: {
+    name: 'Vary',
+    description:
+      'A kept copy of a file is valid for the same key header only: another key may not see it.',
+    schema: { type: 'string', enum: ['authorization, x-api-key'] },
+  },
   Location: {
     name: 'Location',
     description: 'The created attachment (`/api/v1/media/{id}`), or where to fetch a file.',

@@ -94,6 +94,7 @@ const thumbnailContent = (): Record<string, JsonSchema> => ({
 
 const FILE_HEADERS: HeaderUse[] = [
   'ETag',
+  'Vary',
   'AcceptRanges',
   'ContentDisposition',
   'ContentSecurityPolicy',
@@ -167,7 +168,7 @@ function fileOperations(
       : {}),
     '304': {
       description: '`If-None-Match` matches: the copy the client has is current.',
-      headers: ['ETag'],
+      headers: ['ETag', 'Vary'],
     },
     '404': notFound,
     '416': {

@@ -214,11 +214,14 @@ describe('files and thumbnails served by the API', () => {
     expect(file.headers.get('etag')).toBe(`"${sha}"`);
     expect(file.headers.get('accept-ranges')).toBe('bytes');
     expect(file.headers.get('cache-control')).toMatch(/^private, max-age=\d+, immutable$/);
+    // Kept per key: another key may not see the file.
+    expect(file.headers.get('vary')).toBe('authorization, x-api-key');
     const again = await api(created.url, {
       key: s.author.key,
       headers: { 'if-none-match': `W/"x", "${sha}"` },
     });
     expect(again.status).toBe(304);
+    expect(again.headers.get('vary')).toBe('authorization, x-api-key');
     expect(again.raw.length).toBe(0);
     // Revalidation still checks the key and the visibility.
     const stranger = await api(created.url, {

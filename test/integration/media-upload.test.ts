@@ -267,5 +267,9 @@ describe('size limits', () => {
       code: 'payload_too_large',
       details: { limitBytes: LIMIT, sizeBytes: LIMIT + 1 },
     });
+    // Upload sessions have the same limit: no advice to use one.
+    expect(response.json.error.message).toBe(
+      `The file is ${LIMIT + 1} bytes; the limit is ${LIMIT} bytes.`,
+    );
   });
 });

@@ -416,7 +416,7 @@ export type components = {
             maxUploadBytes: number;
             /** @description largest file `POST /api/v1/media` carries on a deployed stack (its base64 must fit the platform request limit); larger files go through upload sessions */
             maxJsonUploadBytes: number;
-            /** @description the MIME types accepted for each fileType */
+            /** @description the MIME types each fileType is stored as; uploads may also declare their common aliases (e.g. `image/jpg`, `audio/x-wav`, `application/lottie+json`), which are stored as these */
             fileTypes: {
                 image: ("image/jpeg" | "image/png" | "image/gif" | "image/webp" | "image/avif" | "image/heic" | "image/svg+xml" | "audio/mpeg" | "audio/mp4" | "audio/wav" | "audio/ogg" | "audio/opus" | "audio/flac" | "audio/aac" | "audio/aiff" | "application/pdf" | "application/json")[];
                 audio: ("image/jpeg" | "image/png" | "image/gif" | "image/webp" | "image/avif" | "image/heic" | "image/svg+xml" | "audio/mpeg" | "audio/mp4" | "audio/wav" | "audio/ogg" | "audio/opus" | "audio/flac" | "audio/aac" | "audio/aiff" | "application/pdf" | "application/json")[];
@@ -2789,6 +2789,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
                     ETag: string;
+                    /** @description A kept copy of a file is valid for the same key header only: another key may not see it. */
+                    Vary: "authorization, x-api-key";
                     /** @description Byte ranges of this file can be requested with `Range`. */
                     "Accept-Ranges": "bytes";
                     /** @description `inline` with the file name, or `attachment` for types a browser could execute (SVG, PDF). */
@@ -2834,6 +2836,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
                     ETag: string;
+                    /** @description A kept copy of a file is valid for the same key header only: another key may not see it. */
+                    Vary: "authorization, x-api-key";
                     /** @description Byte ranges of this file can be requested with `Range`. */
                     "Accept-Ranges": "bytes";
                     /** @description `inline` with the file name, or `attachment` for types a browser could execute (SVG, PDF). */
@@ -2931,6 +2935,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
                     ETag: string;
+                    /** @description A kept copy of a file is valid for the same key header only: another key may not see it. */
+                    Vary: "authorization, x-api-key";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3135,6 +3141,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
                     ETag: string;
+                    /** @description A kept copy of a file is valid for the same key header only: another key may not see it. */
+                    Vary: "authorization, x-api-key";
                     /** @description Byte ranges of this file can be requested with `Range`. */
                     "Accept-Ranges": "bytes";
                     /** @description `inline` with the file name, or `attachment` for types a browser could execute (SVG, PDF). */
@@ -3162,6 +3170,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
                     ETag: string;
+                    /** @description A kept copy of a file is valid for the same key header only: another key may not see it. */
+                    Vary: "authorization, x-api-key";
                     /** @description Byte ranges of this file can be requested with `Range`. */
                     "Accept-Ranges": "bytes";
                     /** @description `inline` with the file name, or `attachment` for types a browser could execute (SVG, PDF). */
@@ -3241,6 +3251,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
                     ETag: string;
+                    /** @description A kept copy of a file is valid for the same key header only: another key may not see it. */
+                    Vary: "authorization, x-api-key";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3445,6 +3457,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
                     ETag: string;
+                    /** @description A kept copy of a file is valid for the same key header only: another key may not see it. */
+                    Vary: "authorization, x-api-key";
                     /** @description Byte ranges of this file can be requested with `Range`. */
                     "Accept-Ranges": "bytes";
                     /** @description `inline` with the file name, or `attachment` for types a browser could execute (SVG, PDF). */
@@ -3474,6 +3488,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
                     ETag: string;
+                    /** @description A kept copy of a file is valid for the same key header only: another key may not see it. */
+                    Vary: "authorization, x-api-key";
                     /** @description Byte ranges of this file can be requested with `Range`. */
                     "Accept-Ranges": "bytes";
                     /** @description `inline` with the file name, or `attachment` for types a browser could execute (SVG, PDF). */
@@ -3505,6 +3521,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
                     ETag: string;
+                    /** @description A kept copy of a file is valid for the same key header only: another key may not see it. */
+                    Vary: "authorization, x-api-key";
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3709,6 +3727,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
                     ETag: string;
+                    /** @description A kept copy of a file is valid for the same key header only: another key may not see it. */
+                    Vary: "authorization, x-api-key";
                     /** @description Byte ranges of this file can be requested with `Range`. */
                     "Accept-Ranges": "bytes";
                     /** @description `inline` with the file name, or `attachment` for types a browser could execute (SVG, PDF). */
@@ -3736,6 +3756,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
                     ETag: string;
+                    /** @description A kept copy of a file is valid for the same key header only: another key may not see it. */
+                    Vary: "authorization, x-api-key";
                     /** @description Byte ranges of this file can be requested with `Range`. */
                     "Accept-Ranges": "bytes";
                     /** @description `inline` with the file name, or `attachment` for types a browser could execute (SVG, PDF). */
@@ -3765,6 +3787,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description Strong validator: the SHA-256 of the representation, hex, quoted. */
                     ETag: string;
+                    /** @description A kept copy of a file is valid for the same key header only: another key may not see it. */
+                    Vary: "authorization, x-api-key";
                     [name: string]: unknown;
                 };
                 content?: never;

@@ -220,6 +220,24 @@ describe('errors and usage', () => {
   });
 
   it.each([
+    ['clip.mp4', 'video/mp4'],
+    ['scene.glb', 'model/gltf-binary'],
+  ])(
+    "upload of %s: the API's answer for video and 3D models (415, web interface)",
+    async (name, type) => {
+      await writeFile(join(dir, name), Buffer.from('not really a video or a model'));
+      const postId = await freshPost(s);
+      const run = await media(['upload', name, '--post', postId]);
+      expect(run.code).toBe(1);
+      expect(run.stdout.length).toBe(0);
+      const answer = JSON.parse(run.stderr);
+      expect(answer).toMatchObject({ status: 415, error: { code: 'unsupported_media_type' } });
+      expect(answer.error.message).toMatch(/web interface/);
+      expect(answer.error.message).toContain(type.split('/')[0] === 'video' ? 'Video' : '3D');
+    },
+  );
+
+  it.each([
     [['upload', 'pic.png'], /missing --post/],
     [['upload', 'missing.png', '--post', 'pst_1'], /cannot read missing.png/],
     [['frobnicate'], /unknown command/],

@@ -30,6 +30,15 @@ export const SIGNED_URL_SECONDS = 60;
  */
 export const IMMUTABLE_CACHE_CONTROL = 'private, max-age=86400, immutable';
 
+/**
+ * How a file answer may be kept: per key. The answer depends on which key asked (another key
+ * may not see the file), so a browser holding several keys keeps one copy per key header.
+ */
+const CACHE_HEADERS = {
+  'cache-control': IMMUTABLE_CACHE_CONTROL,
+  vary: 'authorization, x-api-key',
+};
+
 /** Types a browser could execute or render with script: always downloaded, never displayed. */
 const ACTIVE_TYPES = new Set(['image/svg+xml', 'application/pdf']);
 
@@ -117,7 +126,7 @@ export async function serveFile(
 }
 
 function notModified(etag: string): FileResponse {
-  return { kind: 'not_modified', headers: { etag, 'cache-control': IMMUTABLE_CACHE_CONTROL } };
+  return { kind: 'not_modified', headers: { etag, ...CACHE_HEADERS } };
 }
 
 /** The whole body or the one range asked for. */
@@ -132,7 +141,7 @@ function inline(
     ...typeHeaders,
     etag,
     'accept-ranges': 'bytes',
-    'cache-control': IMMUTABLE_CACHE_CONTROL,
+    ...CACHE_HEADERS,
   };
   const range = requestedRange(request.headers, body.byteLength, etag);
   if (range.kind === 'unsatisfiable') throw new RangeNotSatisfiableError(body.byteLength);

@@ -29,11 +29,15 @@ export function decodedLength(base64: string): number {
   return Math.floor((chars * 3) / 4);
 }
 
+/**
+ * The largest file any upload may carry (`MEDIA_MAX_UPLOAD_BYTES`). No advice to use an upload
+ * session here: sessions have the same limit.
+ */
 export function assertWithinLimit(base64: string, limitBytes: number): void {
   const size = decodedLength(base64);
   if (size > limitBytes) {
     throw new PayloadTooLargeError(
-      `The file is ${size} bytes; the limit is ${limitBytes} bytes. Larger files need an upload session (POST /api/v1/media/uploads).`,
+      `The file is ${size} bytes; the limit is ${limitBytes} bytes.`,
       limitBytes,
       size,
     );
