@@ -1,8 +1,12 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_CREDENTIALS } from '../../lib/db/client.ts';
 import {
   type LambdaHandler,
   type LocalHttpServer,
@@ -171,6 +175,26 @@ function rawPost(
 // ---------------------------------------------------------------------------------------------
 // `npm start` as a process
 
+/** The admin CLI as `npm run admin` runs it, beside an instance. */
+function adminCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((done, reject) => {
+    const inherited = { ...process.env };
+    for (const name of ['DYNAMODB_ENDPOINT', 'S3_ENDPOINT', 'TABLE_NAME', 'BUCKET_NAME']) {
+      delete inherited[name];
+    }
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/admin.ts', ...argv],
+      { cwd: fileURLToPath(new URL('../..', import.meta.url)), env: { ...inherited, ...env } },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : done({ stdout, stderr }),
+    );
+  });
+}
+
 describe('npm start (scripts/start.ts)', () => {
   const dirs: string[] = [];
 
@@ -209,7 +233,9 @@ describe('npm start (scripts/start.ts)', () => {
       // `npm start` as a user or a harness runs it.
       const a = startInstance(dirA, portsA, { viaNpm: true });
       const readyA = await waitReady(a);
-      const b = startInstance(dirB, portsB, { viaNpm: true });
+      // B on a table of its own name: npm start honours TABLE_NAME, and so does the admin CLI.
+      const envB = { TABLE_NAME: 'media-side-by-side' };
+      const b = startInstance(dirB, portsB, { viaNpm: true, env: envB });
       const readyB = await waitReady(b);
 
       // Both healthy at the same time, each with its own data.
@@ -218,6 +244,20 @@ describe('npm start (scripts/start.ts)', () => {
       expect(readyA.ownerKey).not.toBe(readyB.ownerKey);
       const demoA = JSON.parse(await readFile(join(dirA, 'demo.json'), 'utf8'));
       expect(demoA.users.owner.key).toBe(readyA.ownerKey);
+
+      const { TableNames } = await new DynamoDBClient({
+        endpoint: `http://127.0.0.1:${portsB.dynamoPort}`,
+        region: 'us-east-1',
+        credentials: LOCAL_CREDENTIALS,
+      }).send(new ListTablesCommand({}));
+      expect(TableNames).toEqual(['media-side-by-side']);
+      const cli = await adminCli(['workspace', 'create', '--name', 'Beside B'], {
+        ...envB,
+        DATA_DIR: dirB,
+        DYNAMODB_PORT: String(portsB.dynamoPort),
+      });
+      expect(cli.stderr).toBe('');
+      expect(JSON.parse(cli.stdout)).toEqual({ id: expect.stringMatching(/^ws_/) });
 
       // A signal to the npm process alone (a process manager, a harness) stops everything.
       await expectStoppedBy(a, 'SIGTERM', 'npm');
@@ -239,7 +279,7 @@ describe('npm start (scripts/start.ts)', () => {
       await expectStoppedBy(again, 'SIGINT', 'group');
 
       // npm killed outright: nothing can pass a signal on; start.ts sees its parent gone.
-      const orphaned = startInstance(dirB, portsB, { viaNpm: true });
+      const orphaned = startInstance(dirB, portsB, { viaNpm: true, env: envB });
       await waitReady(orphaned);
       await expectStoppedBy(orphaned, 'SIGKILL', 'npm');
       expect(orphaned.output()).toContain('parent process exited');
