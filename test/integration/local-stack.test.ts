@@ -222,7 +222,7 @@ describe('npm start (scripts/start.ts)', () => {
   }
 
   it(
-    'runs two instances side by side, stops whichever way npm is stopped and keeps its data',
+    'runs two instances side by side under any settings, stops whichever way npm is stopped, keeps its data',
     async () => {
       const dirA = await mkdtemp(join(tmpdir(), 'media-start-a-'));
       const dirB = await mkdtemp(join(tmpdir(), 'media-start-b-'));
@@ -231,10 +231,13 @@ describe('npm start (scripts/start.ts)', () => {
       const portsB = await freePorts();
 
       // `npm start` as a user or a harness runs it.
-      const a = startInstance(dirA, portsA, { viaNpm: true });
+      // Any legal setting starts (the demo is seeded apart from the API's own limits): A with
+      // a rate limit of 1 request per minute, B with an upload limit the samples mostly exceed.
+      const envA = { MEDIA_RATE_LIMIT_PER_MINUTE: '1' };
+      const a = startInstance(dirA, portsA, { viaNpm: true, env: envA });
       const readyA = await waitReady(a);
       // B on a table of its own name: npm start honours TABLE_NAME, and so does the admin CLI.
-      const envB = { TABLE_NAME: 'media-side-by-side' };
+      const envB = { TABLE_NAME: 'media-side-by-side', MEDIA_MAX_UPLOAD_BYTES: '10000' };
       const b = startInstance(dirB, portsB, { viaNpm: true, env: envB });
       const readyB = await waitReady(b);
 
@@ -244,6 +247,12 @@ describe('npm start (scripts/start.ts)', () => {
       expect(readyA.ownerKey).not.toBe(readyB.ownerKey);
       const demoA = JSON.parse(await readFile(join(dirA, 'demo.json'), 'utf8'));
       expect(demoA.users.owner.key).toBe(readyA.ownerKey);
+      expect(demoA.attachments).toHaveLength(3);
+      const demoB = JSON.parse(await readFile(join(dirB, 'demo.json'), 'utf8'));
+      expect(demoB.attachments.map((a: { fileName: string }) => a.fileName)).toEqual([
+        'weekly-update.pdf',
+      ]);
+      expect(b.output()).toMatch(/demo: launch-banner\.png .*not seeded: over the upload limit/);
 
       const { TableNames } = await new DynamoDBClient({
         endpoint: `http://127.0.0.1:${portsB.dynamoPort}`,
@@ -266,7 +275,7 @@ describe('npm start (scripts/start.ts)', () => {
       expect(b.output()).toContain('SIGINT: stopping');
 
       // Restart A on the same data: same demo workspace, same key, and the key still works.
-      const again = startInstance(dirA, portsA, { viaNpm: true });
+      const again = startInstance(dirA, portsA, { viaNpm: true, env: envA });
       const readyAgain = await waitReady(again);
       expect(readyAgain.ownerKey).toBe(readyA.ownerKey);
       const list = await fetch(`${again.url}/api/v1/media`, {
