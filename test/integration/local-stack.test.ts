@@ -1,11 +1,11 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../lib/db/client.ts';
 import {
   type LambdaHandler,
@@ -32,6 +32,19 @@ describe('the API Gateway stand-in in front of the real handlers', () => {
     expect(response.status).toBe(200);
     expect(response.json).toEqual({ status: 'ok' });
     expect(response.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('the API and both stores listen on 127.0.0.1 only, not on every interface', async () => {
+    // DynamoDB Local only through its launcher, which needs a JDK's javac (README).
+    const stores = hasJavac()
+      ? [inject('dynamoEndpoint'), inject('s3Endpoint')]
+      : [inject('s3Endpoint')];
+    const ports = [apiUrl(), ...stores].map((url) => Number(new URL(url).port));
+    const listening = await listeningAddresses();
+    for (const port of ports) {
+      expect(listening.get(port), `port ${port}`).toBeDefined();
+      expect(listening.get(port)?.filter((address) => /^0+$/.test(address))).toEqual([]);
+    }
   });
 
   it('unknown path → 404 envelope', async () => {
@@ -109,6 +122,34 @@ describe('the body limit', () => {
     expect((await fetch(`${server.url}/echo`, { method: 'POST', body: 'ok' })).status).toBe(200);
   });
 });
+
+function hasJavac(): boolean {
+  try {
+    execFileSync('javac', ['-version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Local addresses (hex, as the kernel lists them; all zeros = every interface) of the TCP
+ * sockets listening on each port, from /proc/net/tcp and tcp6 (Linux).
+ */
+async function listeningAddresses(): Promise<Map<number, string[]>> {
+  const byPort = new Map<number, string[]>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const rows = (await readFile(table, 'utf8').catch(() => '')).trim().split('\n').slice(1);
+    for (const row of rows) {
+      const [, local, , state] = row.trim().split(/\s+/);
+      if (state !== '0A' || !local) continue; // 0A: LISTEN
+      const [address, port] = local.split(':');
+      const key = Number.parseInt(port ?? '', 16);
+      byPort.set(key, [...(byPort.get(key) ?? []), address ?? '']);
+    }
+  }
+  return byPort;
+}
 
 interface RawResponse {
   status: number;
