@@ -35,6 +35,17 @@ function number(key: string, raw: unknown): number | undefined {
   return value;
 }
 
+/**
+ * `true`/`false` as cdk.json (JSON booleans) or `-c key=true` (strings) deliver them; anything
+ * else (`yes`, `1`, `TRUE`) stops synthesis rather than silently meaning false.
+ */
+function boolean(key: string, raw: unknown): boolean | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (raw === true || raw === 'true') return true;
+  if (raw === false || raw === 'false') return false;
+  throw new ContextError(`context "${key}" must be true or false, got ${JSON.stringify(raw)}`);
+}
+
 function stringList(key: string, raw: unknown): string[] | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (Array.isArray(raw)) return raw.map(String);
@@ -68,7 +79,8 @@ export function mediaServicePropsFromContext(node: Node): MediaServiceProps {
     allowedOrigins: stringList('allowedOrigins', node.tryGetContext('allowedOrigins')),
     logRetention: logRetentionDays as RetentionDays | undefined,
     maxUploadBytes: number('maxUploadBytes', node.tryGetContext('maxUploadBytes')),
-    keepLocation: [true, 'true'].includes(node.tryGetContext('keepLocation')),
+    rateLimitPerMinute: number('rateLimitPerMinute', node.tryGetContext('rateLimitPerMinute')),
+    keepLocation: boolean('keepLocation', node.tryGetContext('keepLocation')),
     processingConcurrency: number(
       'processingConcurrency',
       node.tryGetContext('processingConcurrency'),

@@ -290,6 +290,39 @@ describe('context', () => {
     );
   });
 
+  it('takes keepLocation as a JSON boolean or the string true/false, and refuses anything else', () => {
+    const keepLocation = (value: unknown) =>
+      mediaServicePropsFromContext(withContext({ keepLocation: value })).keepLocation;
+    expect(keepLocation('true')).toBe(true);
+    expect(keepLocation(true)).toBe(true);
+    expect(keepLocation('false')).toBe(false);
+    expect(keepLocation(false)).toBe(false);
+    // Unset: the construct's default (off).
+    expect(keepLocation(undefined)).toBeUndefined();
+    for (const value of ['yes', '1', 'TRUE', 'False', '', 1, 0]) {
+      expect(() => keepLocation(value), String(value)).toThrow(
+        `context "keepLocation" must be true or false, got ${JSON.stringify(value)}`,
+      );
+    }
+  });
+
+  it('takes the per-key rate limit (-c rateLimitPerMinute=N), judged by the construct', () => {
+    const rateLimit = (value: unknown) =>
+      mediaServicePropsFromContext(withContext({ rateLimitPerMinute: value }));
+    expect(rateLimit('120').rateLimitPerMinute).toBe(120);
+    expect(rateLimit('0').rateLimitPerMinute).toBe(0);
+    expect(rateLimit(undefined).rateLimitPerMinute).toBeUndefined();
+    expect(() => rateLimit('lots')).toThrow(
+      'context "rateLimitPerMinute" must be a number, got "lots"',
+    );
+    expect(() => resolveMediaServiceProps(rateLimit('-5'))).toThrow(
+      /rateLimitPerMinute must be an integer >= 0/,
+    );
+    expect(() => resolveMediaServiceProps(rateLimit('1.5'))).toThrow(
+      /rateLimitPerMinute must be an integer >= 0/,
+    );
+  });
+
   it('takes an existing break-glass role by ARN, and refuses anything else', () => {
     const arn = 'arn:aws:iam::123456789012:role/security/break-glass';
     expect(mediaServicePropsFromContext(withContext({ breakGlassRoleArn: arn }))).toMatchObject({
