@@ -1,11 +1,15 @@
 /**
  * Sample attachments for the demo workspace, so the first list under `npm start` shows what
  * the service does: an image (which gets its thumbnail), a PDF and an audio clip. The files are
- * generated here (no binaries in the repository) and uploaded through the running API with
- * the authors' keys, so they take the path every upload takes: type sniffing, metadata, the
- * stored blob, the committed record, the storage event and the thumbnail.
+ * generated here (no binaries in the repository) and uploaded with the upload domain function
+ * the API's handler calls, as their posts' authors: type sniffing, metadata, the stored blob,
+ * the committed record, the storage event and the thumbnail, all as for any upload. Not
+ * through HTTP: the user's own settings for the API (a rate limit of 1 per minute, a small
+ * upload limit) are legal and must not fail the start. A sample over the upload limit is
+ * left out, with one line saying so.
  */
 import sharp from 'sharp';
+import { type UploadDeps, uploadMedia } from '../lib/attachments/upload/upload.ts';
 import type { DemoSeed } from '../lib/directory/admin/demo.ts';
 
 export interface DemoAttachment {
@@ -85,36 +89,60 @@ function sampleAudio(): SampleFile {
   return { fileName: 'q3-plans-voice-note.wav', mimeType: 'audio/wav', bytes };
 }
 
-async function upload(apiUrl: string, key: string, postId: string, file: SampleFile) {
-  const response = await fetch(`${apiUrl}/api/v1/media`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      postId,
-      fileName: file.fileName,
-      mimeType: file.mimeType,
-      fileData: file.bytes.toString('base64'),
-    }),
-  });
-  const body = (await response.json()) as { id?: string; error?: { message?: string } };
-  if (response.status !== 201 || typeof body.id !== 'string') {
-    throw new Error(
-      `demo upload of ${file.fileName} answered ${response.status}: ${body.error?.message ?? 'no id'}`,
-    );
-  }
-  return { id: body.id, postId, fileName: file.fileName, mimeType: file.mimeType };
+/** The samples in upload order (the list shows them in a stable order), by post author. */
+const SAMPLES: Array<{
+  author: 'member' | 'admin';
+  post: 'published' | 'private';
+  file: () => SampleFile | Promise<SampleFile>;
+}> = [
+  { author: 'member', post: 'published', file: samplePdf },
+  { author: 'admin', post: 'private', file: sampleAudio },
+  { author: 'member', post: 'published', file: sampleImage },
+];
+
+export interface SeedDemoMediaOptions {
+  /** Samples seeded by an earlier, interrupted start: not uploaded again. */
+  seeded?: DemoAttachment[];
+  /** Called after each upload with every sample seeded so far (to record progress). */
+  onSeeded?: (attachments: DemoAttachment[]) => Promise<void>;
+  /** One line for a sample that is left out. */
+  log?: (line: string) => void;
 }
 
 /**
  * Uploads the samples: the image and the PDF to the member's published post, the audio clip
- * to the admin's post in the private project. Each is uploaded by its post's author (only
- * authors may upload). Sequential, so the list shows them in a stable order.
+ * to the admin's post in the private project, each by its post's author (only authors may
+ * upload). Sequential; returns every sample seeded, earlier ones included.
  */
-export async function seedDemoMedia(apiUrl: string, demo: DemoSeed): Promise<DemoAttachment[]> {
-  const { member, admin } = demo.users;
-  return [
-    await upload(apiUrl, member.key, demo.posts.published, samplePdf()),
-    await upload(apiUrl, admin.key, demo.posts.private, sampleAudio()),
-    await upload(apiUrl, member.key, demo.posts.published, await sampleImage()),
-  ];
+export async function seedDemoMedia(
+  deps: UploadDeps,
+  demo: DemoSeed,
+  { seeded = [], onSeeded, log = console.log }: SeedDemoMediaOptions = {},
+): Promise<DemoAttachment[]> {
+  const attachments = [...seeded];
+  for (const sample of SAMPLES) {
+    const file = await sample.file();
+    if (attachments.some((done) => done.fileName === file.fileName)) continue;
+    if (file.bytes.length > deps.maxUploadBytes) {
+      log(
+        `demo: ${file.fileName} (${file.bytes.length} bytes) not seeded: over the upload limit (MEDIA_MAX_UPLOAD_BYTES=${deps.maxUploadBytes})`,
+      );
+      continue;
+    }
+    const author = demo.users[sample.author];
+    const postId = demo.posts[sample.post];
+    const { id } = await uploadMedia(
+      deps,
+      { userId: author.id, workspaceId: demo.workspaceId, role: author.role },
+      {
+        postId,
+        fileName: file.fileName,
+        mimeType: file.mimeType,
+        fileData: file.bytes.toString('base64'),
+      },
+    );
+    attachments.push({ id, postId, fileName: file.fileName, mimeType: file.mimeType });
+    await onSeeded?.(attachments);
+  }
+  return attachments;
 }

@@ -1,7 +1,7 @@
 /**
  * The demo workspace of `npm start`: seeded on the first start (directory rows, then sample
- * attachments through the API), kept in `DATA_DIR/demo.json` (local dev secrets; DATA_DIR is
- * git-ignored), described by the banner, and `DATA_DIR/demo.env` for the README's commands.
+ * attachments), kept in `DATA_DIR/demo.json` (local dev secrets; DATA_DIR is git-ignored),
+ * described by the banner, and `DATA_DIR/demo.env` for the README's commands.
  */
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -19,6 +19,8 @@ import type { LocalStack } from './stack.ts';
 export interface LocalDemo extends DemoSeed {
   /** The sample attachments (absent from demo.json files written before they existed). */
   attachments?: DemoAttachment[];
+  /** Set while the samples are being seeded: a start interrupted then finishes them next time. */
+  seeding?: true;
 }
 
 function isDemoSeed(value: unknown): value is LocalDemo {
@@ -37,30 +39,54 @@ export const demoFiles = (dataDir: string) => ({
   env: join(dataDir, 'demo.env'),
 });
 
+const writeDemo = (path: string, demo: LocalDemo) =>
+  writeFile(path, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
+
 /**
- * The demo of `stack.dataDir`: read from demo.json, or seeded now. demo.json is written last,
- * once the samples are processed, so a start interrupted while seeding seeds again next time.
+ * The demo of `stack.dataDir`: read from demo.json, or seeded now. demo.json is written as soon
+ * as the workspace exists and after each sample, so a start interrupted while seeding (Ctrl-C,
+ * a store failing) finishes that demo next time instead of seeding a second workspace.
  */
 export async function loadOrSeedDemo(
   stack: LocalStack,
 ): Promise<{ demo: LocalDemo; seeded: boolean }> {
   const { json } = demoFiles(stack.dataDir);
+  let demo: LocalDemo | undefined;
   if (existsSync(json)) {
     const parsed: unknown = JSON.parse(await readFile(json, 'utf8'));
     if (!isDemoSeed(parsed)) throw new Error(`${json} is not a demo seed; delete it to reseed`);
-    return { demo: parsed, seeded: false };
+    if (!parsed.seeding) return { demo: parsed, seeded: false };
+    demo = parsed;
   }
-  const [{ seedDemo }, { seedDemoMedia }] = await Promise.all([
+  const [{ seedDemo }, { seedDemoMedia }, { mediaStoreFrom }] = await Promise.all([
     import('../lib/directory/admin/demo.ts'),
     import('./demo-media.ts'),
+    import('../lib/storage/configured-store.ts'),
   ]);
-  const seed = await seedDemo(stack.tableContext);
-  const attachments = await seedDemoMedia(stack.url, seed);
+  if (!demo) {
+    demo = { ...(await seedDemo(stack.tableContext)), attachments: [], seeding: true };
+    await writeDemo(json, demo);
+  }
+  const seeding = demo;
+  const { config } = stack;
+  const attachments = await seedDemoMedia(
+    {
+      table: stack.tableContext,
+      store: mediaStoreFrom(config),
+      maxUploadBytes: config.maxUploadBytes,
+      keepLocation: config.keepLocation ?? false,
+    },
+    seeding,
+    {
+      seeded: seeding.attachments,
+      onSeeded: (seeded) => writeDemo(json, { ...seeding, attachments: seeded }),
+    },
+  );
   // The image's thumbnail is written in the background: the first list should show it.
   await stack.processingIdle();
-  const demo: LocalDemo = { ...seed, attachments };
-  await writeFile(json, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
-  return { demo, seeded: true };
+  const { seeding: _done, ...seeded } = { ...seeding, attachments };
+  await writeDemo(json, seeded);
+  return { demo: seeded, seeded: true };
 }
 
 /** The member may list everything in the demo and upload to the published post it authors. */

@@ -11,7 +11,7 @@
 import './untraced-process.ts';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { StorageMode } from '../lib/config.ts';
+import type { ServiceConfig, StorageMode } from '../lib/config.ts';
 import type { TableContext } from '../lib/db/client.ts';
 import { createTableContext, LOCAL_CREDENTIALS } from '../lib/db/client.ts';
 import { dataDirIndexShards } from '../lib/db/data-dir-shards.ts';
@@ -65,6 +65,8 @@ export interface LocalStack {
   dataDir: string;
   /** A client for seeding and inspecting the local table (same settings as the handlers). */
   tableContext: TableContext;
+  /** The configuration the handlers run with (the stores, the limits). */
+  config: ServiceConfig;
   /** `GET /health` may answer 200 from now on (see `holdHealthUntilReady`). */
   markReady(): void;
   /** Resolves once every storage event so far has been processed (thumbnails written). */
@@ -207,6 +209,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       bucketName,
       dataDir,
       tableContext: createTableContext(config),
+      config,
       markReady: () => server.setReady(true),
       processingIdle: () => storageEvents.idle(),
       stop,

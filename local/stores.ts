@@ -314,7 +314,7 @@ export async function startDynamoDbLocal(
   await useWriteAheadLog(dbPath);
   // Not detached: a Ctrl-C in the terminal reaches the JVM too, so even a hard-killed parent
   // is less likely to leave it behind. Java is spawned directly (no shell wrapper).
-  const child = spawnDynamoDbLocal({ dbPath, port });
+  const child = await spawnDynamoDbLocal({ dbPath, port });
   trackChild(child);
   const output = tail();
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk));

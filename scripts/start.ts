@@ -59,6 +59,7 @@ async function main(): Promise<void> {
       maxUploadBytes: intFromEnv('MEDIA_MAX_UPLOAD_BYTES', undefined),
       // Ready (health 200) only once the demo's keys are printed, below.
       holdHealthUntilReady: true,
+      tableName: process.env.TABLE_NAME || undefined,
       bucketName: process.env.BUCKET_NAME || undefined,
       // A store the user runs instead of the embedded S3 server (README "Storage").
       externalS3: process.env.S3_ENDPOINT

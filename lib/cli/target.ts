@@ -219,8 +219,11 @@ export interface OpenedMedia {
  * - `aws`: the bucket `BUCKET_NAME` (required: the stack outputs it).
  * - `endpoint`: `S3_ENDPOINT` (required) with the storage mode of the environment
  *   (`MEDIA_STORAGE_MODE`).
- * - `local`: the local stack's S3 server on 127.0.0.1:`S3_PORT` (default 4569); when nothing
- *   answers there, an embedded one on `DATA_DIR` for this one command.
+ * - `local` with `S3_ENDPOINT` set: that store, as `npm start` uses it (its bucket
+ *   `BUCKET_NAME`, its `MEDIA_STORAGE_MODE`, default portable; the environment's credentials).
+ *   Never a local server instead: a hold placed beside the real store would protect nothing.
+ * - `local` otherwise: the local stack's S3 server on 127.0.0.1:`S3_PORT` (default 4569); when
+ *   nothing answers there, an embedded one on `DATA_DIR` for this one command.
  */
 export async function openMediaTarget(
   target: Target,
@@ -253,6 +256,8 @@ async function openLocalMedia(
   opened: (config: ServiceConfig, close?: () => Promise<void>) => OpenedMedia,
   { startS3Server }: LocalStoreStarters,
 ): Promise<OpenedMedia> {
+  // `npm start` with an external store (scripts/start.ts): the same endpoint, mode and bucket.
+  if (target.config.s3Endpoint) return opened({ ...target.config, dataDir: target.dataDir });
   const rawPort = set(env.S3_PORT);
   const port = rawPort === undefined ? DEFAULT_S3_PORT : Number(rawPort);
   if (!Number.isInteger(port) || port < 1 || port > 65_535) {

@@ -9,18 +9,25 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
+import { commitAttachment, getAttachment } from '../../lib/attachments/records.ts';
 import { runCli } from '../../lib/cli/main.ts';
 import { openTarget, resolveTarget } from '../../lib/cli/target.ts';
 import { loadConfig } from '../../lib/config.ts';
+import { LOCAL_CREDENTIALS } from '../../lib/db/client.ts';
 import { getApiKeyRecord } from '../../lib/directory/api-key-records.ts';
 import { getMembership } from '../../lib/directory/memberships.ts';
 import { getPost } from '../../lib/directory/posts.ts';
 import { getProject } from '../../lib/directory/projects.ts';
 import { getWorkspace } from '../../lib/directory/workspaces.ts';
+import { HOLD_PREFIX } from '../../lib/storage/portable-media-store.ts';
+import { s3ClientSettingsFor } from '../../lib/storage/s3-client.ts';
 import * as localStores from '../../local/stores.ts';
 import { findFreePort } from '../../local/stores.ts';
+import { attachmentRecord } from '../support/attachments.ts';
+import { seedScenario } from '../support/seed.ts';
 import { testTable } from '../support/stack.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -226,6 +233,62 @@ describe('admin CLI as a process', () => {
       expect(await javaProcessesOn(dataDir)).toEqual([]);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('admin CLI media legal-hold beside npm start on an external store', () => {
+  it('places the hold in the store S3_ENDPOINT names, not in a local server', async () => {
+    // The "external" store: an S3 server of its own, apart from the stack's.
+    const storeDir = await mkdtemp(join(tmpdir(), 'admin-cli-external-s3-'));
+    const cliDir = await mkdtemp(join(tmpdir(), 'admin-cli-data-'));
+    const bucket = 'external-media';
+    const external = await localStores.startS3Server({
+      dataDir: storeDir,
+      port: 0,
+      bucketName: bucket,
+    });
+    try {
+      const s3 = new S3Client(
+        s3ClientSettingsFor({
+          endpoint: external.endpoint,
+          region: 'us-east-1',
+          credentials: LOCAL_CREDENTIALS,
+        }),
+      );
+      const scenario = await seedScenario(table);
+      const attachment = attachmentRecord({
+        workspaceId: scenario.workspaceId,
+        projectId: scenario.publicProjectId,
+        postId: scenario.posts.published,
+        uploaderId: scenario.author.id,
+      });
+      expect(await commitAttachment(table, attachment)).toBeNull();
+      await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: attachment.storageKey, Body: 'bytes' }),
+      );
+
+      // The environment of `npm start` on that store (operations.md), DynamoDB Local on its port.
+      const run = await spawnCli(['media', 'legal-hold', '--id', attachment.id, '--on'], {
+        DYNAMODB_PORT: new URL(endpoint).port,
+        DATA_DIR: cliDir,
+        S3_PORT: String(await findFreePort()), // nothing there: no local server may stand in
+        S3_ENDPOINT: external.endpoint,
+        BUCKET_NAME: bucket,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        AWS_REGION: 'us-east-1',
+      });
+      expect(json(run)).toEqual({ ok: true });
+      expect(await getAttachment(table, attachment.id)).toMatchObject({ legalHold: true });
+      const marker = await s3.send(
+        new HeadObjectCommand({ Bucket: bucket, Key: `${HOLD_PREFIX}${attachment.storageKey}` }),
+      );
+      expect(marker.$metadata.httpStatusCode).toBe(200);
+    } finally {
+      await external.stop();
+      await rm(storeDir, { recursive: true, force: true });
+      await rm(cliDir, { recursive: true, force: true });
     }
   });
 });

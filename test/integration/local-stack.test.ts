@@ -1,8 +1,12 @@
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { LOCAL_CREDENTIALS } from '../../lib/db/client.ts';
 import {
   type LambdaHandler,
   type LocalHttpServer,
@@ -28,6 +32,19 @@ describe('the API Gateway stand-in in front of the real handlers', () => {
     expect(response.status).toBe(200);
     expect(response.json).toEqual({ status: 'ok' });
     expect(response.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('the API and both stores listen on 127.0.0.1 only, not on every interface', async () => {
+    // DynamoDB Local only through its launcher, which needs a JDK's javac (README).
+    const stores = hasJavac()
+      ? [inject('dynamoEndpoint'), inject('s3Endpoint')]
+      : [inject('s3Endpoint')];
+    const ports = [apiUrl(), ...stores].map((url) => Number(new URL(url).port));
+    const listening = await listeningAddresses();
+    for (const port of ports) {
+      expect(listening.get(port), `port ${port}`).toBeDefined();
+      expect(listening.get(port)?.filter((address) => /^0+$/.test(address))).toEqual([]);
+    }
   });
 
   it('unknown path → 404 envelope', async () => {
@@ -106,6 +123,34 @@ describe('the body limit', () => {
   });
 });
 
+function hasJavac(): boolean {
+  try {
+    execFileSync('javac', ['-version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Local addresses (hex, as the kernel lists them; all zeros = every interface) of the TCP
+ * sockets listening on each port, from /proc/net/tcp and tcp6 (Linux).
+ */
+async function listeningAddresses(): Promise<Map<number, string[]>> {
+  const byPort = new Map<number, string[]>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const rows = (await readFile(table, 'utf8').catch(() => '')).trim().split('\n').slice(1);
+    for (const row of rows) {
+      const [, local, , state] = row.trim().split(/\s+/);
+      if (state !== '0A' || !local) continue; // 0A: LISTEN
+      const [address, port] = local.split(':');
+      const key = Number.parseInt(port ?? '', 16);
+      byPort.set(key, [...(byPort.get(key) ?? []), address ?? '']);
+    }
+  }
+  return byPort;
+}
+
 interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -171,6 +216,26 @@ function rawPost(
 // ---------------------------------------------------------------------------------------------
 // `npm start` as a process
 
+/** The admin CLI as `npm run admin` runs it, beside an instance. */
+function adminCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((done, reject) => {
+    const inherited = { ...process.env };
+    for (const name of ['DYNAMODB_ENDPOINT', 'S3_ENDPOINT', 'TABLE_NAME', 'BUCKET_NAME']) {
+      delete inherited[name];
+    }
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/admin.ts', ...argv],
+      { cwd: fileURLToPath(new URL('../..', import.meta.url)), env: { ...inherited, ...env } },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : done({ stdout, stderr }),
+    );
+  });
+}
+
 describe('npm start (scripts/start.ts)', () => {
   const dirs: string[] = [];
 
@@ -198,7 +263,7 @@ describe('npm start (scripts/start.ts)', () => {
   }
 
   it(
-    'runs two instances side by side, stops whichever way npm is stopped and keeps its data',
+    'runs two instances side by side under any settings, stops whichever way npm is stopped, keeps its data',
     async () => {
       const dirA = await mkdtemp(join(tmpdir(), 'media-start-a-'));
       const dirB = await mkdtemp(join(tmpdir(), 'media-start-b-'));
@@ -207,9 +272,14 @@ describe('npm start (scripts/start.ts)', () => {
       const portsB = await freePorts();
 
       // `npm start` as a user or a harness runs it.
-      const a = startInstance(dirA, portsA, { viaNpm: true });
+      // Any legal setting starts (the demo is seeded apart from the API's own limits): A with
+      // a rate limit of 1 request per minute, B with an upload limit the samples mostly exceed.
+      const envA = { MEDIA_RATE_LIMIT_PER_MINUTE: '1' };
+      const a = startInstance(dirA, portsA, { viaNpm: true, env: envA });
       const readyA = await waitReady(a);
-      const b = startInstance(dirB, portsB, { viaNpm: true });
+      // B on a table of its own name: npm start honours TABLE_NAME, and so does the admin CLI.
+      const envB = { TABLE_NAME: 'media-side-by-side', MEDIA_MAX_UPLOAD_BYTES: '10000' };
+      const b = startInstance(dirB, portsB, { viaNpm: true, env: envB });
       const readyB = await waitReady(b);
 
       // Both healthy at the same time, each with its own data.
@@ -218,6 +288,26 @@ describe('npm start (scripts/start.ts)', () => {
       expect(readyA.ownerKey).not.toBe(readyB.ownerKey);
       const demoA = JSON.parse(await readFile(join(dirA, 'demo.json'), 'utf8'));
       expect(demoA.users.owner.key).toBe(readyA.ownerKey);
+      expect(demoA.attachments).toHaveLength(3);
+      const demoB = JSON.parse(await readFile(join(dirB, 'demo.json'), 'utf8'));
+      expect(demoB.attachments.map((a: { fileName: string }) => a.fileName)).toEqual([
+        'weekly-update.pdf',
+      ]);
+      expect(b.output()).toMatch(/demo: launch-banner\.png .*not seeded: over the upload limit/);
+
+      const { TableNames } = await new DynamoDBClient({
+        endpoint: `http://127.0.0.1:${portsB.dynamoPort}`,
+        region: 'us-east-1',
+        credentials: LOCAL_CREDENTIALS,
+      }).send(new ListTablesCommand({}));
+      expect(TableNames).toEqual(['media-side-by-side']);
+      const cli = await adminCli(['workspace', 'create', '--name', 'Beside B'], {
+        ...envB,
+        DATA_DIR: dirB,
+        DYNAMODB_PORT: String(portsB.dynamoPort),
+      });
+      expect(cli.stderr).toBe('');
+      expect(JSON.parse(cli.stdout)).toEqual({ id: expect.stringMatching(/^ws_/) });
 
       // A signal to the npm process alone (a process manager, a harness) stops everything.
       await expectStoppedBy(a, 'SIGTERM', 'npm');
@@ -226,7 +316,7 @@ describe('npm start (scripts/start.ts)', () => {
       expect(b.output()).toContain('SIGINT: stopping');
 
       // Restart A on the same data: same demo workspace, same key, and the key still works.
-      const again = startInstance(dirA, portsA, { viaNpm: true });
+      const again = startInstance(dirA, portsA, { viaNpm: true, env: envA });
       const readyAgain = await waitReady(again);
       expect(readyAgain.ownerKey).toBe(readyA.ownerKey);
       const list = await fetch(`${again.url}/api/v1/media`, {
@@ -239,7 +329,7 @@ describe('npm start (scripts/start.ts)', () => {
       await expectStoppedBy(again, 'SIGINT', 'group');
 
       // npm killed outright: nothing can pass a signal on; start.ts sees its parent gone.
-      const orphaned = startInstance(dirB, portsB, { viaNpm: true });
+      const orphaned = startInstance(dirB, portsB, { viaNpm: true, env: envB });
       await waitReady(orphaned);
       await expectStoppedBy(orphaned, 'SIGKILL', 'npm');
       expect(orphaned.output()).toContain('parent process exited');

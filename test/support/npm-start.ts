@@ -31,7 +31,7 @@ export const HANG_BACKSTOP_MS = 10 * 60_000;
 export function startInstance(
   dataDir: string,
   ports: Instance['ports'],
-  { viaNpm = false }: { viaNpm?: boolean } = {},
+  { viaNpm = false, env: extraEnv = {} }: { viaNpm?: boolean; env?: NodeJS.ProcessEnv } = {},
 ): Instance {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of ['DYNAMODB_ENDPOINT', 'S3_ENDPOINT', 'TABLE_NAME', 'BUCKET_NAME']) {
@@ -53,6 +53,7 @@ export function startInstance(
       DYNAMODB_PORT: String(ports.dynamoPort),
       S3_PORT: String(ports.s3Port),
       POWERTOOLS_LOG_LEVEL: 'SILENT',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, like a terminal job (and easy to clean up)
