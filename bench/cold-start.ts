@@ -32,7 +32,7 @@ import { createSocket } from 'node:dgram';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { SQSEvent } from 'aws-lambda';
-import { type RouteDefinition, routes } from '../functions/routes.ts';
+import { type RouteDefinition, routes, UNMATCHED_ROUTE_FUNCTION } from '../functions/routes.ts';
 import { config } from '../lib/config.ts';
 import { type BuiltBundle, buildBundle } from './lib/bundle.ts';
 import { runNode } from './lib/child.ts';
@@ -56,7 +56,10 @@ export interface ColdFunction {
 /** Functions fed by something else than HTTP, with their events below (`workerEvent`). */
 const WORKERS = ['process-media'] as const;
 
-/** Each function once: the API functions through their first route, then the workers. */
+/**
+ * Each function once: the API functions through their first route, the `$default` route's
+ * (through a path no route has), then the workers.
+ */
 export function coldFunctions(): ColdFunction[] {
   const seen = new Set<string>();
   const api: ColdFunction[] = [];
@@ -65,6 +68,8 @@ export function coldFunctions(): ColdFunction[] {
     seen.add(route.name);
     api.push({ name: route.name, route });
   }
+  const unmatched = { name: UNMATCHED_ROUTE_FUNCTION, method: 'GET', path: '$default' } as const;
+  api.push({ name: UNMATCHED_ROUTE_FUNCTION, route: unmatched });
   return [...api, ...WORKERS.map((name) => ({ name, route: null }))];
 }
 

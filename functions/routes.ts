@@ -7,4 +7,5 @@ export {
   type HttpMethod,
   type RouteDefinition,
   routes,
+  UNMATCHED_ROUTE_FUNCTION,
 } from '../lib/http/routes.ts';

@@ -177,6 +177,8 @@ export const functionAccess: Readonly<Record<string, FunctionAccess>> = {
   'media-limits': { table: 'read', writes: COUNTS_REQUESTS, ...LIGHT },
   /** `/openapi.json` and `/docs`: built from code and shipped files, no store at all. */
   'api-reference': { memoryMb: 256, timeoutSeconds: 10 },
+  /** The `$default` route: answers 404/405 from the route table alone, no store at all. */
+  'unmatched-route': { memoryMb: 256, timeoutSeconds: 10 },
   /**
    * The only function allowed to change S3 Object Lock legal holds: lists the key's versions
    * (a deleted file's bytes are a noncurrent version) and holds each one.

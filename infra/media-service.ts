@@ -14,6 +14,8 @@ import {
   type CorsPreflightOptions,
   HttpApi,
   HttpMethod,
+  HttpRoute,
+  HttpRouteKey,
   HttpStage,
   LogGroupLogDestination,
   PayloadFormatVersion,
@@ -43,7 +45,11 @@ import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { routes as defaultRoutes, type RouteDefinition } from '../functions/routes.ts';
+import {
+  routes as defaultRoutes,
+  type RouteDefinition,
+  UNMATCHED_ROUTE_FUNCTION,
+} from '../functions/routes.ts';
 import { projectionOf, tableDefinition } from '../lib/db/table-definition.ts';
 import { DEFAULT_METRICS_NAMESPACE } from '../lib/observability/metrics.ts';
 import { BucketProtection, defaultDeployRoleArns } from './bucket-protection.ts';
@@ -165,7 +171,7 @@ export class MediaService extends Construct {
     this.access = props.functionAccess ?? defaultFunctionAccess;
     const routes = props.routes ?? defaultRoutes;
     this.checkRoutes(routes);
-    this.routeNames = new Set(routes.map((route) => route.name));
+    this.routeNames = new Set([...routes.map((route) => route.name), UNMATCHED_ROUTE_FUNCTION]);
     const s = this.settings;
 
     Tags.of(this).add('service', 'media-service');
@@ -237,7 +243,7 @@ export class MediaService extends Construct {
           'Callers authenticate with API keys (Authorization: Bearer pf_live_… or X-API-Key) ' +
           'verified inside each function against hashed keys in DynamoDB, with live membership, ' +
           'role and scope checks on every request (media-api.md §1); GET /health is public by ' +
-          'contract. An API Gateway authorizer would duplicate that lookup and could not make ' +
+          'contract, and the $default route only answers 404/405 (no data). An API Gateway authorizer would duplicate that lookup and could not make ' +
           'the per-request role decisions.',
       },
       {
@@ -249,6 +255,7 @@ export class MediaService extends Construct {
     );
 
     for (const route of routes) this.addRoute(route);
+    this.addDefaultRoute();
     for (const worker of SCHEDULED_FUNCTIONS) this.addSchedule(worker.name, worker.every);
     ({ queue: this.processing, deadLetterQueue: this.processingDeadLetterQueue } =
       this.addProcessing());
@@ -398,6 +405,26 @@ export class MediaService extends Construct {
       this.integrations.set(route.name, integration);
     }
     this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
+  }
+
+  /**
+   * API Gateway's `$default` route, to a function that answers 404 `not_found` or 405
+   * `method_not_allowed` (+ `Allow`) in the error envelope with `x-request-id`, as the local
+   * adapter does; without it the gateway answers an unrouted request itself, with
+   * `{"message":"Not Found"}`. It matches against functions/routes.ts, bundled with it. CORS
+   * preflights stay the gateway's (its CORS configuration answers them without an OPTIONS
+   * route); any other OPTIONS gets the 405, as locally.
+   */
+  private addDefaultRoute(): void {
+    const fn = this.addFunction(UNMATCHED_ROUTE_FUNCTION);
+    // Under the API, like the routes addRoutes creates (its cdk-nag acknowledgements cover it).
+    new HttpRoute(this.api, 'DefaultRoute', {
+      httpApi: this.api,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration: new HttpLambdaIntegration(`${pascal(UNMATCHED_ROUTE_FUNCTION)}Integration`, fn, {
+        payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
+      }),
+    });
   }
 
   /**

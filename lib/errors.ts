@@ -87,6 +87,17 @@ export class NotFoundError extends ApiError {
   readonly code = 'not_found';
 }
 
+/** The path exists, under other methods: `Allow` lists them (RFC 9110 §15.5.6). */
+export class MethodNotAllowedError extends ApiError {
+  readonly statusCode = 405;
+  readonly code = 'method_not_allowed';
+  override readonly headers: Record<string, string>;
+  constructor(message: string, allow: string) {
+    super(message);
+    this.headers = { allow };
+  }
+}
+
 export class LegalHoldError extends ApiError {
   readonly statusCode = 409;
   readonly code = 'legal_hold';

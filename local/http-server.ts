@@ -10,14 +10,16 @@
  * 500 `internal_error` (handler threw, could not be loaded, or returned something that is not
  * a result), 504 `gateway_timeout` (handler took longer than `handlerTimeoutMs`).
  *
- * The pieces: `router.ts` (route matching), `request-body.ts` (body limit), `api-gateway-event.ts`
- * (the event), `lambda-runtime.ts` (handler loading, context, timeout), `outgoing-response.ts`
- * (results and error envelopes) and `response-writer.ts` (writing, lingering on unread bodies).
+ * The pieces: `lib/http/router.ts` (route matching and the 404/405 answers, shared with the
+ * deployed `$default` route), `request-body.ts` (body limit), `api-gateway-event.ts` (the event),
+ * `lambda-runtime.ts` (handler loading, context, timeout), `outgoing-response.ts` (results and
+ * error envelopes) and `response-writer.ts` (writing, lingering on unread bodies).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { routes as defaultRoutes, type RouteDefinition } from '../functions/routes.ts';
+import { createRouter, unmatchedRouteError } from '../lib/http/router.ts';
 import { REQUEST_ID_HEADER } from '../lib/http/types.ts';
 import { buildEvent, splitTarget } from './api-gateway-event.ts';
 import { runInvocation } from './invocation-scope.ts';
@@ -30,6 +32,7 @@ import {
   withTimeout,
 } from './lambda-runtime.ts';
 import {
+  apiErrorResponse,
   errorResponse,
   internalError,
   notReady,
@@ -38,8 +41,8 @@ import {
 } from './outgoing-response.ts';
 import { defaultMaxBodyBytes, readBody } from './request-body.ts';
 import { writeResponse } from './response-writer.ts';
-import { createRouter } from './router.ts';
 
+export { createRouter, type RouteMatch } from '../lib/http/router.ts';
 // Importers (local/stack.ts, tests) take these from here; they live in the modules above.
 export {
   buildEvent,
@@ -59,7 +62,6 @@ export {
 } from './lambda-runtime.ts';
 export { toOutgoingResponse } from './outgoing-response.ts';
 export { defaultMaxBodyBytes } from './request-body.ts';
-export { createRouter, type RouteMatch } from './router.ts';
 
 export interface HttpServerOptions {
   /** 0 (default) picks a free port. */
@@ -135,29 +137,10 @@ export async function startHttpServer(options: HttpServerOptions = {}): Promise<
     let routeKey = `${method} ${rawPath}`;
     try {
       const match = matchRoute(method, rawPath);
-      if (match.kind === 'not_found') {
-        writeResponse(
-          req,
-          res,
-          requestId,
-          errorResponse(404, 'not_found', `No route for ${rawPath}.`),
-          {
-            bodyUnread: true,
-          },
-        );
-        return;
-      }
-      if (match.kind === 'method_not_allowed') {
-        const allow = match.allow.join(', ');
-        writeResponse(
-          req,
-          res,
-          requestId,
-          errorResponse(405, 'method_not_allowed', `${method} is not allowed here; use ${allow}.`, [
-            ['allow', allow],
-          ]),
-          { bodyUnread: true },
-        );
+      if (match.kind !== 'found') {
+        // 404 or 405: the answer of the `$default` route's function on AWS.
+        const answer = apiErrorResponse(unmatchedRouteError(match, method, rawPath));
+        writeResponse(req, res, requestId, answer, { bodyUnread: true });
         return;
       }
       routeKey = match.routeKey;

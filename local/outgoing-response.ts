@@ -4,7 +4,12 @@
  */
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type ErrorEnvelope, PayloadTooLargeError, toErrorResponse } from '../lib/errors.ts';
+import {
+  type ApiError,
+  type ErrorEnvelope,
+  PayloadTooLargeError,
+  toErrorResponse,
+} from '../lib/errors.ts';
 
 export interface OutgoingResponse {
   statusCode: number;
@@ -84,6 +89,12 @@ function envelopeResponse(
     ],
     body: Buffer.from(JSON.stringify(envelope)),
   };
+}
+
+/** An adapter answer that one of the API's errors describes (status, envelope, headers). */
+export function apiErrorResponse(error: ApiError): OutgoingResponse {
+  const { statusCode, body, headers } = toErrorResponse(error);
+  return envelopeResponse(statusCode, body, Object.entries(headers));
 }
 
 export function errorResponse(

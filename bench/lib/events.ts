@@ -18,12 +18,17 @@ export interface RequestSpec {
   key?: string;
   /** JSON text; set as the event's body (not base64), as API Gateway passes JSON. */
   body?: string;
+  /** No route takes it: the event API Gateway sends to the `$default` route. */
+  unrouted?: boolean;
 }
 
 export function apiEvent(spec: RequestSpec): APIGatewayProxyEventV2 {
   const path = spec.target.split('?')[0] ?? '/';
   const match = matchRoute(spec.method, path);
-  if (match.kind !== 'found') throw new Error(`no route for ${spec.method} ${path}`);
+  if ((match.kind === 'found') !== !spec.unrouted) {
+    throw new Error(`${spec.unrouted ? 'a' : 'no'} route for ${spec.method} ${path}`);
+  }
+  const routed = match.kind === 'found' ? match : { routeKey: '$default', pathParameters: {} };
   const rawHeaders = ['host', '127.0.0.1', 'user-agent', 'media-bench'];
   if (spec.key) rawHeaders.push('authorization', `Bearer ${spec.key}`);
   if (spec.body !== undefined) rawHeaders.push('content-type', 'application/json');
@@ -33,8 +38,8 @@ export function apiEvent(spec: RequestSpec): APIGatewayProxyEventV2 {
     rawHeaders,
     // The body is attached below without a Buffer copy: large uploads are measured for memory.
     body: Buffer.alloc(0),
-    routeKey: match.routeKey,
-    pathParameters: match.pathParameters,
+    routeKey: routed.routeKey,
+    pathParameters: routed.pathParameters,
     requestId: randomUUID(),
     sourceIp: '127.0.0.1',
     httpVersion: '1.1',

@@ -3,7 +3,7 @@
  * Routes without a sample here get a generic request (path parameters filled with an existing
  * attachment, `{}` as a JSON body) and are flagged, so a new route still gets measured.
  */
-import type { RouteDefinition } from '../../functions/routes.ts';
+import { type RouteDefinition, UNMATCHED_ROUTE_FUNCTION } from '../../functions/routes.ts';
 import type { RequestSpec } from './events.ts';
 import type { Dataset } from './seed.ts';
 
@@ -113,6 +113,15 @@ export function sampleRequest(route: RouteDefinition, f: RequestFixtures): Sampl
         specific: true,
       };
     }
+    // The `$default` route's function: a path no route has.
+    case UNMATCHED_ROUTE_FUNCTION:
+      return {
+        method: 'GET',
+        target: '/api/v1/unrouted',
+        key: admin.key,
+        unrouted: true,
+        specific: true,
+      };
     case 'serve-file':
       return {
         method: 'GET',

@@ -49,3 +49,10 @@ export const routes = [
 ] as const satisfies readonly RouteDefinition[];
 
 export type FunctionName = (typeof routes)[number]['name'];
+
+/**
+ * The function behind API Gateway's `$default` route on AWS: every request no route above takes
+ * reaches it, and it answers what the local adapter answers (lib/http/router.ts): 404
+ * `not_found`, or 405 `method_not_allowed` with `Allow`, in the error envelope.
+ */
+export const UNMATCHED_ROUTE_FUNCTION = 'unmatched-route';

@@ -6,7 +6,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { routes } from '../../functions/routes.ts';
+import { routes, UNMATCHED_ROUTE_FUNCTION } from '../../functions/routes.ts';
 import { stackPropsFromContext } from '../../infra/context.ts';
 import {
   MediaService,
@@ -63,7 +63,7 @@ const functionAlarm = (name: string, metricName: string) =>
     ),
   );
 
-const httpNames = [...new Set(routes.map((r) => r.name))];
+const httpNames = [...new Set(routes.map((r) => r.name as string)), UNMATCHED_ROUTE_FUNCTION];
 const workerNames = [...SCHEDULED_FUNCTIONS.map((w) => w.name), PROCESSING_FUNCTION];
 
 describe('alarm destinations', () => {

@@ -31,7 +31,7 @@ import type { CfnElement } from 'aws-cdk-lib';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RouteDefinition, routes } from '../../functions/routes.ts';
+import { type RouteDefinition, routes, UNMATCHED_ROUTE_FUNCTION } from '../../functions/routes.ts';
 import { BUILTIN_ALIASES, BUNDLE_FILE, INSTALLED_PACKAGES } from '../../infra/bundling.ts';
 import { PROJECT_ROOT } from '../../infra/paths.ts';
 import { buildOpenApiDocument } from '../../lib/openapi/document.ts';
@@ -79,9 +79,13 @@ const WORKER_EVENTS: Record<string, unknown> = {
   },
 };
 
-/** Every function: the routes' and the workers'. */
+/** Every function: the routes', the `$default` route's and the workers'. */
 const ALL_FUNCTIONS: string[] = [
-  ...new Set([...routes.map((r) => r.name as string), ...Object.keys(WORKER_EVENTS)]),
+  ...new Set([
+    ...routes.map((r) => r.name as string),
+    UNMATCHED_ROUTE_FUNCTION,
+    ...Object.keys(WORKER_EVENTS),
+  ]),
 ];
 
 /** Packages installed (not bundled) into a function's asset. */
@@ -244,7 +248,9 @@ describe('bundles', () => {
     expect(names().length).toBeGreaterThan(0);
     const routeNames = new Set<string>(routes.map((r) => r.name));
     for (const name of names()) {
-      expect(routeNames.has(name) || name in WORKER_EVENTS, `sample event for ${name}`).toBe(true);
+      const sampled =
+        routeNames.has(name) || name === UNMATCHED_ROUTE_FUNCTION || name in WORKER_EVENTS;
+      expect(sampled, `sample event for ${name}`).toBe(true);
     }
   });
 
@@ -424,6 +430,25 @@ describe('bundles', () => {
     });
     expect(JSON.parse(stdout)).toEqual({ decoder: 'function' });
   });
+
+  it('unmatched-route: loads in a fresh node process and answers a $default request (405 + Allow)', async () => {
+    // What API Gateway sends to `$default` for PUT /api/v1/media (a path of GET and POST).
+    const event = eventFor({
+      name: UNMATCHED_ROUTE_FUNCTION,
+      method: 'PUT',
+      path: '/api/v1/media',
+    });
+    event.routeKey = '$default';
+    event.requestContext.routeKey = '$default';
+    const outcome = await invoke(UNMATCHED_ROUTE_FUNCTION, event);
+    expect(outcome, outcome.error).toMatchObject({ ok: true, phase: 'done' });
+    expect(outcome.result?.statusCode).toBe(405);
+    expect(outcome.result?.headers?.allow).toBe('GET, POST');
+    expect(outcome.result?.headers?.['x-request-id']).toBe(event.requestContext.requestId);
+    expect(JSON.parse(String(outcome.result?.body))).toMatchObject({
+      error: { code: 'method_not_allowed' },
+    });
+  }, 40_000);
 
   for (const [name, event] of Object.entries(WORKER_EVENTS)) {
     it(`${name}: loads in a fresh node process and handles one event`, async () => {

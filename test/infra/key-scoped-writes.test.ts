@@ -22,6 +22,7 @@ const COUNTER: Writes = { UpdateItem: ['RATE#*'] };
 const EXPECTED: Record<string, Writes> = {
   health: {},
   'api-reference': {},
+  'unmatched-route': {},
   'list-media': COUNTER,
   'get-media': COUNTER,
   'serve-file': COUNTER,

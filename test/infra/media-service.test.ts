@@ -6,7 +6,7 @@ import { Token } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { routes } from '../../functions/routes.ts';
+import { routes, UNMATCHED_ROUTE_FUNCTION } from '../../functions/routes.ts';
 import {
   DEAD_LETTER_ALARM_SECONDS,
   ITERATOR_AGE_ALARM_MINUTES,
@@ -58,7 +58,11 @@ beforeAll(() => {
   json = synth.json;
 });
 
-const httpFunctionNames: string[] = [...new Set(routes.map((r) => r.name))];
+/** The routes' functions and the `$default` route's. */
+const httpFunctionNames: string[] = [
+  ...new Set(routes.map((r) => r.name as string)),
+  UNMATCHED_ROUTE_FUNCTION,
+];
 const scheduledNames: string[] = SCHEDULED_FUNCTIONS.map((w) => w.name);
 const workerNames: string[] = [...scheduledNames, PROCESSING_FUNCTION, STREAM_EVENTS_FUNCTION];
 const functionNames: string[] = [...httpFunctionNames, ...workerNames];
@@ -983,45 +987,72 @@ describe('upload sessions', () => {
 });
 
 describe('HTTP API', () => {
-  it('is an HTTP API (payload 2.0) with one route per routes.ts entry', () => {
+  it('is an HTTP API (payload 2.0) with one route per routes.ts entry, plus $default', () => {
     onlyResource(json, 'AWS::ApiGatewayV2::Api');
     const routeKeys = resourcesOf(json, 'AWS::ApiGatewayV2::Route').map(
       ([, r]) => r.Properties.RouteKey as string,
     );
-    expect(routeKeys.sort()).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
+    expect(routeKeys.sort()).toEqual(
+      [...routes.map((r) => `${r.method} ${r.path}`), '$default'].sort(),
+    );
   });
 
-  it.each(routes.map((r) => [`${r.method} ${r.path}`, r.name] as const))(
-    '%s → %s via a Lambda proxy integration (payload 2.0)',
-    (routeKey, name) => {
-      const [, route] = resourcesOf(json, 'AWS::ApiGatewayV2::Route').find(
-        ([, r]) => r.Properties.RouteKey === routeKey,
-      ) as [string, CfnResource];
-      expect(route.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
-      const integrationId = (route.Properties.Target['Fn::Join'][1] as unknown[])[1] as {
-        Ref: string;
-      };
-      const integration = json.Resources[integrationId.Ref] as CfnResource;
-      const fnId = synth.stack.getLogicalId(
-        synth.stack.service.functions.get(name)?.function.node.defaultChild as never,
-      );
-      expect(integration.Properties).toMatchObject({
-        IntegrationType: 'AWS_PROXY',
-        PayloadFormatVersion: '2.0',
-        IntegrationUri: { 'Fn::GetAtt': [fnId, 'Arn'] },
-      });
-    },
-  );
+  it.each([
+    ...routes.map((r) => [`${r.method} ${r.path}`, r.name as string] as const),
+    // Every request no route takes: 404/405 in the envelope instead of the gateway's own 404.
+    ['$default', UNMATCHED_ROUTE_FUNCTION] as const,
+  ])('%s → %s via a Lambda proxy integration (payload 2.0)', (routeKey, name) => {
+    const [, route] = resourcesOf(json, 'AWS::ApiGatewayV2::Route').find(
+      ([, r]) => r.Properties.RouteKey === routeKey,
+    ) as [string, CfnResource];
+    expect(route.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+    const integrationId = (route.Properties.Target['Fn::Join'][1] as unknown[])[1] as {
+      Ref: string;
+    };
+    const integration = json.Resources[integrationId.Ref] as CfnResource;
+    const fnId = synth.stack.getLogicalId(
+      synth.stack.service.functions.get(name)?.function.node.defaultChild as never,
+    );
+    expect(integration.Properties).toMatchObject({
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+      IntegrationUri: { 'Fn::GetAtt': [fnId, 'Arn'] },
+    });
+  });
 
   it('lets API Gateway invoke each function only through its route', () => {
     const permissions = resourcesOf(json, 'AWS::Lambda::Permission').filter(
       ([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com',
     );
-    expect(permissions).toHaveLength(routes.length);
+    expect(permissions).toHaveLength(routes.length + 1);
+    const fnIdOf = (name: string) =>
+      synth.stack.getLogicalId(
+        synth.stack.service.functions.get(name)?.function.node.defaultChild as never,
+      );
     for (const [, p] of permissions) {
-      expect(p.Properties.Principal).toBe('apigateway.amazonaws.com');
-      expect(flatten(p.Properties.SourceArn)).toMatch(/:execute-api:.*\/\*\/\*\/.+/);
+      const arn = flatten(p.Properties.SourceArn);
+      if (p.Properties.FunctionName['Fn::GetAtt'][0] === fnIdOf(UNMATCHED_ROUTE_FUNCTION)) {
+        // `$default` takes whatever no route takes, so any method and path of the API.
+        expect(arn).toMatch(/:execute-api:[^/]+\/\*\/\*$/);
+      } else expect(arn).toMatch(/:execute-api:.*\/\*\/\*\/.+/);
     }
+  });
+
+  it('gives the $default route function no access to the table, the bucket or the bus', () => {
+    const statements = statementsOf(
+      json,
+      synth.stack,
+      synth.stack.service,
+      UNMATCHED_ROUTE_FUNCTION,
+    );
+    const actions = [...actionsOf(statements)];
+    // Its traces and its own log group (as every function), nothing else.
+    expect(actions.filter((a) => !/^(xray|logs):/.test(a))).toEqual([]);
+    const fn = synth.stack.service.functions.get(UNMATCHED_ROUTE_FUNCTION)?.function;
+    const fnId = synth.stack.getLogicalId(fn?.node.defaultChild as never);
+    expect((json.Resources[fnId] as CfnResource).Properties.TracingConfig).toEqual({
+      Mode: 'Active',
+    });
   });
 
   it('throttles the $default stage with the configured rate and burst', () => {

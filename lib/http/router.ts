@@ -2,8 +2,14 @@
  * Route matching like API Gateway's HTTP API: `{param}` matches one non-empty segment,
  * `{proxy+}` the rest of the path, and the most specific route wins. A path that matches only
  * with another method is a 405 (with the methods that would work), not a 404.
+ *
+ * The one place both answers to an unrouted request come from (`unmatchedRouteError`): the
+ * local adapter (local/http-server.ts) and, on AWS, the `$default` route's function
+ * (functions/unmatched-route/), so API Gateway's own `{"message":"Not Found"}` never reaches a
+ * client.
  */
-import type { RouteDefinition } from '../functions/routes.ts';
+import { type ApiError, MethodNotAllowedError, NotFoundError } from '../errors.ts';
+import type { RouteDefinition } from './routes.ts';
 
 export type RouteMatch =
   | {
@@ -105,4 +111,17 @@ export function createRouter(routeTable: readonly RouteDefinition[]) {
       pathParameters: hit.params as Record<string, string>,
     };
   };
+}
+
+/**
+ * The answer to a request no route takes: 405 `method_not_allowed` with `Allow` when the path
+ * exists under other methods, else 404 `not_found`. A `found` match also gets the 404: on AWS
+ * the gateway routed it to `$default`, so no deployed route takes it.
+ */
+export function unmatchedRouteError(match: RouteMatch, method: string, rawPath: string): ApiError {
+  if (match.kind === 'method_not_allowed') {
+    const allow = match.allow.join(', ');
+    return new MethodNotAllowedError(`${method} is not allowed here; use ${allow}.`, allow);
+  }
+  return new NotFoundError(`No route for ${rawPath}.`);
 }
