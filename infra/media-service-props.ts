@@ -153,7 +153,10 @@ export interface MediaServiceProps {
   bucketProtection?: BucketProtectionProps;
   /** CloudFront in front of the API and file delivery, optionally on a custom domain (infra/cdn.ts). @default none */
   cdn?: CdnProps;
-  /** Routes to deploy. @default the list in functions/routes.ts */
+  /**
+   * Routes to deploy. The `$default` route's function (unmatched-route) answers 404/405 from
+   * the bundled functions/routes.ts, not from this list. @default the list in functions/routes.ts
+   */
   routes?: readonly RouteDefinition[];
   /** Per-function permissions and sizing. @default the map in infra/function-access.ts */
   functionAccess?: Readonly<Record<string, FunctionAccess>>;

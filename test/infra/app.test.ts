@@ -80,6 +80,30 @@ describe('infra/app.ts under `cdk synth`', () => {
     );
   });
 
+  it('passes -c rateLimitPerMinute and -c keepLocation=true on to every function', async () => {
+    const result = await cdkSynth({ rateLimitPerMinute: '120', keepLocation: 'true' });
+    expect(result.exitCode).toBe(0);
+    const template = JSON.parse(
+      readFileSync(path.join(result.outdir, 'MediaService-dev.template.json'), 'utf8'),
+    ) as CfnTemplate;
+    const functions = resourcesOf(template, 'AWS::Lambda::Function');
+    expect(functions.length).toBeGreaterThan(0);
+    for (const [, fn] of functions) {
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        MEDIA_RATE_LIMIT_PER_MINUTE: '120',
+        MEDIA_KEEP_LOCATION: 'true',
+      });
+    }
+  });
+
+  it('stops on a keepLocation that is not true or false, naming the key', async () => {
+    const result = await cdkSynth({ keepLocation: 'yes' });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(
+      /^Invalid configuration: context "keepLocation" must be true or false, got "yes"/m,
+    );
+  });
+
   it('refuses an unknown stage before it names a stack', async () => {
     const result = await cdkSynth({ stage: 'Prod!' });
     expect(result.exitCode).toBe(1);
