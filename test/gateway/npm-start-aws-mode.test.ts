@@ -7,7 +7,7 @@
  * on every version of the file and its thumbnail, a held version's DELETE refused by the
  * storage, and the gateway's own lifecycle purging a deleted file while a held one stays.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -40,6 +40,8 @@ describe.skipIf(!gateway)('npm start, aws mode, on the Ceph gateway', () => {
   let url: string;
   let demo: DemoSeed;
   let output = '';
+  /** The environment npm start runs with: the admin CLI gets the same. */
+  let startEnv: NodeJS.ProcessEnv;
 
   const api = async (path: string, key: string, init: RequestInit = {}) => {
     const response = await fetch(`${url}${path}`, {
@@ -109,23 +111,24 @@ describe.skipIf(!gateway)('npm start, aws mode, on the Ceph gateway', () => {
     for (const name of ['DYNAMODB_ENDPOINT', 'TABLE_NAME', 'AWS_PROFILE', 'AWS_SESSION_TOKEN']) {
       delete env[name];
     }
+    startEnv = {
+      ...env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      DYNAMODB_PORT: '0',
+      S3_ENDPOINT: gateway.endpoint,
+      AWS_ACCESS_KEY_ID: gateway.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: gateway.credentials.secretAccessKey,
+      AWS_REGION: gateway.region,
+      BUCKET_NAME: bucket,
+      MEDIA_STORAGE_MODE: 'aws',
+      // Two lifecycle days: a few seconds on this gateway.
+      MEDIA_GRACE_PERIOD_SECONDS: String(2 * 86_400),
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    };
     child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
       cwd: ROOT,
-      env: {
-        ...env,
-        DATA_DIR: dataDir,
-        PORT: String(port),
-        DYNAMODB_PORT: '0',
-        S3_ENDPOINT: gateway.endpoint,
-        AWS_ACCESS_KEY_ID: gateway.credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: gateway.credentials.secretAccessKey,
-        AWS_REGION: gateway.region,
-        BUCKET_NAME: bucket,
-        MEDIA_STORAGE_MODE: 'aws',
-        // Two lifecycle days: a few seconds on this gateway.
-        MEDIA_GRACE_PERIOD_SECONDS: String(2 * 86_400),
-        POWERTOOLS_LOG_LEVEL: 'SILENT',
-      },
+      env: startEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     exited = new Promise((done) => child.once('exit', done));
@@ -245,6 +248,31 @@ describe.skipIf(!gateway)('npm start, aws mode, on the Ceph gateway', () => {
       body: JSON.stringify({ enabled: false }),
     });
     for (const key of keys) expect(await holdStatuses(key)).toEqual(['OFF']);
+  });
+
+  it('the admin CLI, in the environment of npm start, places the hold in the storage too', async () => {
+    const created = await withThumbnail((await uploadPng()).id);
+    // npm start picked a free port for DynamoDB Local; its banner names it.
+    const dynamoPort = /DynamoDB Local http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
+    expect(dynamoPort).toBeDefined();
+    const cli = await new Promise<{ stdout: string; stderr: string }>((done, reject) =>
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/admin.ts', 'media', 'legal-hold', '--id', created.id, '--on'],
+        { cwd: ROOT, env: { ...startEnv, DYNAMODB_PORT: dynamoPort } },
+        (error, stdout, stderr) =>
+          error ? reject(new Error(`${error.message}\n${stderr}`)) : done({ stdout, stderr }),
+      ),
+    );
+    expect(JSON.parse(cli.stdout)).toEqual({ ok: true });
+    for (const key of [keyOf(created.url), keyOf(created.thumbnailUrl)]) {
+      expect(await holdStatuses(key)).toEqual(['ON']);
+    }
+    expect((await api(`/api/v1/media/${created.id}`, owner())).json.legalHold).toBe(true);
+    await api(`/api/v1/media/${created.id}/legal-hold`, owner(), {
+      method: 'PUT',
+      body: JSON.stringify({ enabled: false }),
+    });
   });
 
   it("the storage's lifecycle purges a deleted file; a held one stays until the hold is lifted", async () => {
