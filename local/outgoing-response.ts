@@ -128,12 +128,11 @@ export function internalError(): OutgoingResponse {
 }
 
 export function payloadTooLarge(limitBytes: number, sizeBytes: number | null): OutgoingResponse {
-  const { statusCode, body } = toErrorResponse(
+  return apiErrorResponse(
     new PayloadTooLargeError(
       `The request body is larger than the ${limitBytes} bytes this API accepts. Larger files need an upload session (POST /api/v1/media/uploads).`,
       limitBytes,
       sizeBytes,
     ),
   );
-  return envelopeResponse(statusCode, body);
 }

@@ -88,11 +88,10 @@ function compareSpecificity(a: number[], b: number[]): number {
 
 /** Compiles the route table once; the returned matcher is called per request. */
 export function createRouter(routeTable: readonly RouteDefinition[]) {
-  const compiled = routeTable.map((route) => ({
-    route,
-    matchers: parseRoutePath(route.path),
-    rank: specificity(parseRoutePath(route.path)),
-  }));
+  const compiled = routeTable.map((route) => {
+    const matchers = parseRoutePath(route.path);
+    return { route, matchers, rank: specificity(matchers) };
+  });
   return function matchRoute(method: string, rawPath: string): RouteMatch {
     const segments = rawPath.split('/').slice(1);
     const hits = compiled
